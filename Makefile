@@ -1,0 +1,44 @@
+# Two commands on a fresh machine with python3 and make: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SAMPLES := tests/fixtures/vlaams-parlement/000_3766b604c4d8bdfa.txt tests/fixtures/vlaams-parlement/sv-235-2024.pdf
+
+.PHONY: install demo test serve migrate import-samples lint stop-db bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+var/secret-key:
+	@mkdir -p var
+	@$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+	@chmod 600 $@
+
+# The demo runs with production-like settings (DEBUG off) and a secret key generated once under var/.
+demo: $(STAMP) var/secret-key
+	SECRET_KEY=$$(cat var/secret-key) $(PY) manage.py migrate --no-input
+	SECRET_KEY=$$(cat var/secret-key) $(PY) manage.py collectstatic --no-input --verbosity 0
+	-SECRET_KEY=$$(cat var/secret-key) $(PY) manage.py import_questions $(SAMPLES)
+	@echo "Serving the archive on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	SECRET_KEY=$$(cat var/secret-key) $(VENV)/bin/gunicorn archive.wsgi --config archive/gunicorn_conf.py \
+		--bind $(HOST):$(PORT)
+
+test: $(STAMP)
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+stop-db: $(STAMP)
+	$(PY) manage.py embedded_postgres stop
+
+clean:
+	rm -rf $(VENV) *.egg-info

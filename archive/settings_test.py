@@ -1,0 +1,13 @@
+"""Settings for the test suite: the real settings with a throw-away key, so tests need no environment."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-suite-only-secret-key-0123456789abcdef")
+os.environ.setdefault("DEBUG", "false")
+
+from archive.settings import *  # noqa: E402,F403
+from archive.settings import STORAGES  # noqa: E402
+
+# The manifest storage needs collectstatic; tests render templates without running it.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,186 @@
+"""Store parsed questions: an idempotent upsert that never silently overwrites an editor's correction.
+
+A document is matched to an existing question by the parliament's document id when it has one, otherwise by
+(parliamentary year, minister, number). Re-importing an unchanged source changes nothing; a changed source
+updates the record, unless an editor corrected it since the last import: then the import reports a conflict and
+keeps the correction (``overwrite_edits`` replaces it).
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils import timezone
+
+from questions import search
+from questions.importing.parse import ParsedQuestion
+from questions.models import Answer, Member, Minister, Question, Theme
+from questions.names import name_key
+
+
+class Outcome(enum.StrEnum):
+    IMPORTED = "imported"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    CONFLICT = "conflict"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class StoreResult:
+    outcome: Outcome
+    question_id: int | None = None
+    detail: str = ""
+
+
+class StoreError(Exception):
+    """The parsed document cannot be stored; the message says why."""
+
+
+class EntityCache:
+    """Members, ministers and themes by key, for one import run.
+
+    Entities created while storing a document are only remembered once that document is stored: if its
+    savepoint rolls back, the rows are gone and so must the cache entries be.
+    """
+
+    def __init__(self) -> None:
+        self._known: dict[tuple[type, str], models.Model] = {}
+        self._new: dict[tuple[type, str], models.Model] = {}
+
+    def get(self, model: type[models.Model], name: str, *, create: bool = True):
+        cache_key = (model, name_key(name))
+        entity = self._known.get(cache_key) or self._new.get(cache_key)
+        if entity is None:
+            entity = model.objects.filter(key=cache_key[1]).first()
+            if entity is None:
+                if not create:
+                    return None
+                entity = model(name=name)
+                entity.save()
+                self._new[cache_key] = entity
+            else:
+                self._known[cache_key] = entity
+        return entity
+
+    def keep_new(self) -> None:
+        self._known.update(self._new)
+        self._new.clear()
+
+    def forget_new(self) -> None:
+        self._new.clear()
+
+
+def find_existing(parsed: ParsedQuestion, cache: EntityCache) -> Question | None:
+    """The question this document describes, if the archive has it already."""
+    by_number = None
+    minister = cache.get(Minister, parsed.minister, create=False)
+    if minister is not None:
+        by_number = Question.objects.filter(
+            session=parsed.session, minister=minister, number=parsed.number
+        ).first()
+    if parsed.source_id:
+        by_source = Question.objects.filter(source_id=parsed.source_id).first()
+        if by_source is not None:
+            return by_source
+        if by_number is not None and by_number.source_id:
+            raise StoreError(
+                f"nr. {parsed.number} of {parsed.minister} in {parsed.session} is already in the archive "
+                f"as source document {by_number.source_id}, not {parsed.source_id}"
+            )
+    return by_number
+
+
+def store(
+    parsed: ParsedQuestion,
+    *,
+    source_file: str,
+    cache: EntityCache,
+    overwrite_edits: bool = False,
+    dry_run: bool = False,
+) -> StoreResult:
+    """Create or update the question (and answer) described by ``parsed``. Call inside a transaction."""
+    existing = find_existing(parsed, cache)
+    new_hash = parsed.content_hash()
+    if existing is None:
+        if dry_run:
+            return StoreResult(Outcome.IMPORTED)
+        question = Question(first_imported_at=timezone.now())
+        _apply(question, parsed, source_file, new_hash, cache, creating=True)
+        return StoreResult(Outcome.IMPORTED, question.pk)
+    if existing.source_hash == new_hash:
+        return StoreResult(Outcome.UNCHANGED, existing.pk)
+    if existing.edited_since_import and not overwrite_edits:
+        edited = timezone.localtime(existing.edited_at).strftime("%Y-%m-%d %H:%M") if existing.edited_at else "?"
+        return StoreResult(
+            Outcome.CONFLICT,
+            existing.pk,
+            f"the source changed, but an editor corrected this question ({edited}); kept the correction "
+            "(use --overwrite-edits to replace it)",
+        )
+    if dry_run:
+        return StoreResult(Outcome.UPDATED, existing.pk)
+    detail = _apply(existing, parsed, source_file, new_hash, cache, creating=False)
+    return StoreResult(Outcome.UPDATED, existing.pk, detail)
+
+
+def _apply(
+    question: Question,
+    parsed: ParsedQuestion,
+    source_file: str,
+    new_hash: str,
+    cache: EntityCache,
+    *,
+    creating: bool,
+) -> str:
+    notes = []
+    question.number = parsed.number
+    question.session = parsed.session
+    question.date_asked = parsed.date_asked
+    question.title = parsed.title
+    question.question_text = parsed.question_text
+    question.member = cache.get(Member, parsed.member)
+    question.minister = cache.get(Minister, parsed.minister)
+    question.minister_title = parsed.minister_title
+    # A bare PDF text carries no themes, links or document id: keep those of an earlier import with header.
+    take_header = parsed.has_header or not question.source_id
+    if take_header:
+        question.source_id = parsed.source_id
+        question.pdf_url = parsed.pdf_url
+        question.source_url = parsed.source_url
+    elif not creating:
+        notes.append("kept themes and links from the earlier import with header")
+    question.source_file = source_file[-500:]
+    question.source_hash = new_hash
+    question.import_snapshot = parsed.as_record()
+    question.last_imported_at = timezone.now()
+    question.edited_since_import = False
+    question.edited_at = None
+    question.edited_by = None
+    if parsed.answered:
+        question.has_answer = True
+    question.save()
+
+    if take_header:
+        themes = [cache.get(Theme, name) for name in parsed.themes]
+        if creating:
+            Question.themes.through.objects.bulk_create(
+                [Question.themes.through(question_id=question.pk, theme_id=theme.pk) for theme in themes]
+            )
+        else:
+            question.themes.set(themes)
+
+    if parsed.answered:
+        answer = None if creating else Answer.objects.filter(question=question).first()
+        answer = answer or Answer(question=question)
+        answer.text = parsed.answer_text
+        answer.minister = cache.get(Minister, parsed.answer_minister or parsed.minister)
+        answer.minister_title = parsed.answer_minister_title or parsed.minister_title
+        answer.save()
+    elif not creating and Answer.objects.filter(question=question).exists():
+        notes.append("the source has no answer; kept the answer already in the archive")
+    # Themes added with bulk_create send no signal: ask for the refresh that covers them.
+    search.schedule_refresh([question.pk])
+    return "; ".join(notes)

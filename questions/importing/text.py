@@ -1,0 +1,91 @@
+"""Turn extracted PDF lines into clean running text.
+
+Pure functions. Every extraction of the same document (pypdf, pdftotext, pdftotext -layout, the scraper's
+text) breaks lines in different places and pads them differently; what comes out of here is the same for all
+of them: single spaces, line-break hyphenation joined, real hyphens kept, and one paragraph per numbered
+sub-question or sub-answer, so that those can be shown as a list.
+"""
+
+from __future__ import annotations
+
+import re
+
+SOFT_HYPHEN = "\u00ad"
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Words that follow a hyphen with a space in "bestuurs- of regeringsdocumenten", "Dender- en IJzerbekken".
+_CONJUNCTIONS = {"en", "of", "tot", "noch", "als", "maar", "dan", "and", "or"}
+# A candidate numbered item ("2. Welke stappen ..."): after white space, or glued by the extraction to the end
+# of a sentence ("checklist?3. Is er ...").
+_ITEM_CANDIDATE = re.compile(r"(?:\s+|(?<=[^\W\d_][?.!:;])|(?<=\)[?.!:;]))(?=(\d{1,2})\.\s+[^\W\d_])")
+_SENTENCE_END = ".?!:;"
+
+
+def clean_characters(text: str) -> str:
+    """Unify line ends and spaces, and drop characters that are never content."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = text.replace("\t", " ").replace("\u00a0", " ").replace("\u202f", " ")
+    text = text.translate(_INVISIBLE)
+    return _CONTROL.sub("", text)
+
+
+def collapse_spaces(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _joiner(previous: str, following: str) -> tuple[str, str]:
+    """How to join two lines: returns the (possibly shortened) previous line and the separator."""
+    if previous.endswith(SOFT_HYPHEN):
+        return previous[:-1], ""
+    if previous.endswith("-") and len(previous) > 1:
+        next_word = following.split(" ", 1)[0].lower().strip(",.;:")
+        starts_lower = following[:1].islower()
+        if previous[-2].isspace():
+            # "wateroverlast en -" + "schade": a truncated compound joins on; "Zaken -" + "Versterking" is a dash.
+            return previous, "" if starts_lower else " "
+        if previous[-2].isalpha() or previous[-2].isdigit():
+            # "data-" + "uitwisseling", "Vlaams-" + "Brabant": keep the hyphen, no space; but
+            # "bestuurs-" + "of regeringsdocumenten" keeps its space.
+            return previous, " " if next_word in _CONJUNCTIONS else ""
+    return previous, " "
+
+
+def flow_lines(lines: list[str]) -> str:
+    """Join lines into running text, one paragraph per numbered item, paragraphs separated by newlines."""
+    text = ""
+    for raw in lines:
+        line = collapse_spaces(raw)
+        if not line:
+            continue
+        if not text:
+            text = line
+            continue
+        text, separator = _joiner(text, line)
+        text = f"{text}{separator}{line}"
+    text = text.replace(SOFT_HYPHEN, "")
+    return _split_numbered_items(text).strip()
+
+
+def _split_numbered_items(text: str) -> str:
+    """Start a new paragraph at each numbered item. An item counts when it follows the end of a sentence
+    ("... maken. 1. Is de minister"), or when it is the next number of the list ("deliberations/ 2. Op mijn"),
+    so that "versie 2.0. Het" or "punt 3. Daar" stay in their sentence."""
+    pieces: list[str] = []
+    position = 0
+    leading = re.match(r"(\d{1,2})\.\s", text)
+    expected = int(leading.group(1)) + 1 if leading else 1
+    for match in _ITEM_CANDIDATE.finditer(text):
+        number = int(match.group(1))
+        before = text[: match.start()].rstrip()
+        after_sentence = bool(before) and before[-1] in _SENTENCE_END
+        if not before or not (after_sentence and number in (1, expected) or number == expected > 1):
+            continue
+        pieces.append(text[position : match.start()].rstrip())
+        position = match.end()
+        expected = number + 1
+    pieces.append(text[position:])
+    return "\n".join(piece for piece in pieces if piece)
+
+
+def paragraphs(text: str) -> list[str]:
+    return [paragraph for paragraph in text.split("\n") if paragraph.strip()]

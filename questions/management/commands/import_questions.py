@@ -1,0 +1,62 @@
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from questions.importing.load import Outcome
+from questions.importing.runner import FileReport, expand_paths, import_documents
+
+
+class Command(BaseCommand):
+    help = (
+        "Import written questions from files, folders (recursively: .txt and .pdf) or glob patterns: the "
+        "scraper's seed layout, the text of a question's PDF, or the PDF itself."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument("--dry-run", action="store_true", help="parse and report, write nothing")
+        parser.add_argument(
+            "--overwrite-edits",
+            action="store_true",
+            help="replace editors' corrections when the source changed (default: keep them, report a conflict)",
+        )
+        parser.add_argument("--quiet-unchanged", action="store_true", help="do not list unchanged documents")
+
+    def handle(self, *args, paths: list[str], dry_run: bool, overwrite_edits: bool, **options) -> None:
+        documents, problems = expand_paths(paths)
+        if not documents and not problems:
+            raise CommandError("no .txt or .pdf documents found in the given paths")
+        verbosity = options["verbosity"]
+        show_progress = sys.stderr.isatty() and verbosity > 0 and len(documents) > 1
+        progress = tqdm(total=len(documents), unit="doc", disable=not show_progress, file=sys.stderr)
+
+        def on_report(report: FileReport) -> None:
+            progress.update(1)
+            quiet = report.outcome is Outcome.UNCHANGED and options["quiet_unchanged"]
+            if verbosity > 0 and not quiet:
+                progress.write(self._describe(report), file=self.stdout, end="")
+
+        for problem in problems:
+            self.stdout.write(self._describe(problem))
+        summary = import_documents(
+            documents, overwrite_edits=overwrite_edits, dry_run=dry_run, on_report=on_report
+        )
+        progress.close()
+        summary.reports[:0] = problems
+        prefix = "dry run (nothing written): " if dry_run else ""
+        self.stdout.write(prefix + summary.line())
+        if summary.failed:
+            sys.exit(1)
+
+    def _describe(self, report: FileReport) -> str:
+        line = f"{report.outcome.value}: {report.name}"
+        if report.detail:
+            line += f": {report.detail}"
+        for warning in report.warnings:
+            line += f" (warning: {warning})"
+        style = {
+            Outcome.FAILED: self.style.ERROR,
+            Outcome.CONFLICT: self.style.WARNING,
+        }.get(report.outcome, lambda text: text)
+        return style(line)

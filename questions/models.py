@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchRank, SearchVectorField
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from questions import search
+from questions.names import name_key
+
+
+class NamedEntityQuerySet(models.QuerySet):
+    def get_or_create_by_name(self, name: str):
+        """The record whose key matches ``name``, created with this display name when there is none."""
+        key = name_key(name)
+        existing = self.filter(key=key).first()
+        if existing is not None:
+            return existing
+        entity = self.model(name=name)
+        entity.save()
+        return entity
+
+
+class NamedEntity(models.Model):
+    """A minister, member or theme: a display name, a matching key and a slug for URLs."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    key = models.CharField(max_length=200, unique=True, editable=False)
+    slug = models.SlugField(max_length=220, unique=True, editable=False)
+
+    objects = NamedEntityQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = " ".join(self.name.split())
+        self.key = name_key(self.name)
+        if not self.slug:
+            self.slug = self._unique_slug()
+        with transaction.atomic():
+            renamed = self.pk is not None and type(self).objects.filter(pk=self.pk).exclude(name=self.name).exists()
+            super().save(*args, **kwargs)
+            if renamed:
+                search.schedule_refresh(self.question_ids())
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            question_ids = list(self.question_ids())
+            result = super().delete(*args, **kwargs)
+            search.schedule_refresh(question_ids)
+        return result
+
+    def _unique_slug(self) -> str:
+        base = slugify(self.name)[:200] or "x"
+        slug, suffix = base, 2
+        while type(self).objects.filter(slug=slug).exists():
+            slug, suffix = f"{base}-{suffix}", suffix + 1
+        return slug
+
+    def question_ids(self):
+        raise NotImplementedError
+
+
+class Minister(NamedEntity):
+    class Meta(NamedEntity.Meta):
+        verbose_name = _("minister")
+        verbose_name_plural = _("ministers")
+
+    def question_ids(self):
+        return Question.objects.filter(Q(minister=self) | Q(answer__minister=self)).values_list("id", flat=True)
+
+
+class Member(NamedEntity):
+    class Meta(NamedEntity.Meta):
+        verbose_name = _("parlementslid")
+        verbose_name_plural = _("parlementsleden")
+
+    def question_ids(self):
+        return self.questions.values_list("id", flat=True)
+
+
+class Theme(NamedEntity):
+    class Meta(NamedEntity.Meta):
+        verbose_name = _("thema")
+        verbose_name_plural = _("thema's")
+
+    def question_ids(self):
+        return self.questions.values_list("id", flat=True)
+
+
+class QuestionQuerySet(models.QuerySet):
+    def search(self, text: str) -> QuestionQuerySet:
+        """Questions matching ``text`` (websearch syntax), best first: title above question above answer."""
+        query = search.search_query(text)
+        if query is None:
+            return self
+        return (
+            self.filter(search_vector=query)
+            .alias(rank=SearchRank(F("search_vector"), query))
+            .order_by("-rank", "-date_asked", "-id")
+        )
+
+    def newest_first(self) -> QuestionQuerySet:
+        return self.order_by("-date_asked", "-number", "-id")
+
+
+class Question(models.Model):
+    # The parliament's own id for the document (the number at the end of the "thema link"), when known.
+    source_id = models.CharField(_("bron-id"), max_length=32, null=True, blank=True, unique=True)
+    number = models.PositiveIntegerField(_("nummer"))
+    session = models.CharField(_("zittingsjaar"), max_length=9, db_index=True)
+    date_asked = models.DateField(_("datum gesteld"))
+    title = models.TextField(_("titel"))
+    question_text = models.TextField(_("vraag"))
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="questions", verbose_name=_("vraagsteller")
+    )
+    minister = models.ForeignKey(
+        Minister, on_delete=models.PROTECT, related_name="questions", verbose_name=_("minister")
+    )
+    # The portfolio as printed on this question: ministers change portfolios.
+    minister_title = models.TextField(_("bevoegdheid"))
+    themes = models.ManyToManyField(Theme, related_name="questions", blank=True, verbose_name=_("thema's"))
+    pdf_url = models.URLField(_("PDF"), max_length=500, blank=True)
+    source_url = models.URLField(_("bronpagina"), max_length=500, blank=True)
+    # Kept in step with the answer (see Answer.save/delete): facets count it on every search.
+    has_answer = models.BooleanField(_("beantwoord"), default=False)
+
+    # Import bookkeeping.
+    source_file = models.CharField(_("bronbestand"), max_length=500, blank=True)
+    source_hash = models.CharField(_("hash van de bron"), max_length=64, blank=True)
+    import_snapshot = models.JSONField(_("laatst geïmporteerde velden"), null=True, blank=True, editable=False)
+    first_imported_at = models.DateTimeField(_("eerst geïmporteerd"), null=True, blank=True)
+    last_imported_at = models.DateTimeField(_("laatst bijgewerkt door import"), null=True, blank=True)
+    edited_since_import = models.BooleanField(_("gecorrigeerd na import"), default=False)
+    edited_at = models.DateTimeField(_("gecorrigeerd op"), null=True, blank=True)
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("schriftelijke vraag")
+        verbose_name_plural = _("schriftelijke vragen")
+        ordering = ["-date_asked", "-number", "-id"]
+        constraints = [
+            # Numbers are per minister per parliamentary year.
+            models.UniqueConstraint(fields=["session", "minister", "number"], name="question_number_per_minister"),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="question_search_vector"),
+            models.Index(F("date_asked").desc(), F("id").desc(), name="question_newest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} nr. {self.number}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("questions:detail", kwargs={"pk": self.pk})
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            search.schedule_refresh([self.pk])
+
+    def mark_edited(self, user=None) -> None:
+        """Record that an editor corrected this question, so imports no longer overwrite it silently."""
+        self.edited_since_import = True
+        self.edited_at = timezone.now()
+        self.edited_by = user if user is not None and user.is_authenticated else None
+
+
+class Answer(models.Model):
+    question = models.OneToOneField(
+        Question, on_delete=models.CASCADE, related_name="answer", verbose_name=_("vraag")
+    )
+    text = models.TextField(_("antwoord"))
+    minister = models.ForeignKey(
+        Minister, on_delete=models.PROTECT, related_name="answers", verbose_name=_("minister")
+    )
+    minister_title = models.TextField(_("bevoegdheid"))
+    # The seed layout does not carry the answer date; the parliament's open data does.
+    answer_date = models.DateField(_("datum antwoord"), null=True, blank=True)
+    # When the archive first saw this answer: "new answers" feeds are dated by it.
+    recorded_at = models.DateTimeField(_("opgenomen in het archief"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("antwoord")
+        verbose_name_plural = _("antwoorden")
+
+    def __str__(self) -> str:
+        return f"{_('Antwoord op')} {self.question}"
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            Question.objects.filter(pk=self.question_id, has_answer=False).update(has_answer=True)
+            search.schedule_refresh([self.question_id])
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            result = super().delete(*args, **kwargs)
+            Question.objects.filter(pk=self.question_id).update(has_answer=False)
+            search.schedule_refresh([self.question_id])
+        return result
