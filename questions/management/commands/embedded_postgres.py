@@ -3,14 +3,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from archive.embedded_postgres import ensure_server, server_status, stop_server
+from archive.embedded_postgres import server_status, stop_server
 
 
 class Command(BaseCommand):
-    help = "Start, stop or show the embedded PostgreSQL server used when DATABASE_URL is unset."
+    help = "Show or stop the embedded PostgreSQL server used when DATABASE_URL is unset."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("action", choices=["status", "start", "stop"])
+        parser.add_argument("action", choices=["status", "stop"])
 
     def handle(self, *args, action: str, **options) -> None:
         database = settings.DATABASES["default"]
@@ -20,9 +20,6 @@ class Command(BaseCommand):
         if action == "stop":
             stopped = stop_server(pgdata)
             self.stdout.write("stopped" if stopped else "not running")
-        elif action == "start":
-            server = ensure_server(pgdata, database["EMBEDDED_DATABASE"])
-            self.stdout.write(f"running (pid {server.pid}, socket in {server.socket_dir}); stops when this exits")
         else:
             server = server_status(pgdata)
             if server is None:

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FLEMISH = FIXTURES / "vlaams-parlement"
+OTHER_PARLIAMENTS = FIXTURES / "other-parliaments"
+SEED_DOCUMENT = FLEMISH / "000_3766b604c4d8bdfa.txt"
+SV235_EXTRACTIONS = {
+    "pdf": FLEMISH / "sv-235-2024.pdf",
+    "pypdf": FLEMISH / "sv-235-2024.pypdf.txt",
+    "pdftotext": FLEMISH / "sv-235-2024.pdftotext.txt",
+    "pdftotext-layout": FLEMISH / "sv-235-2024.pdftotext-layout.txt",
+}
+
+
+@pytest.fixture
+def seed_bytes() -> bytes:
+    return SEED_DOCUMENT.read_bytes()

@@ -1,0 +1,213 @@
+"""``import_questions`` against the real database: idempotence, updates, conflicts, bad files, exit codes."""
+
+import shutil
+
+import pytest
+
+from questions.importing.runner import Document, import_documents
+from questions.models import Answer, Member, Minister, Question, Theme
+from tests.conftest import OTHER_PARLIAMENTS, SEED_DOCUMENT, SV235_EXTRACTIONS
+from tests.helpers import run_import, summary_line
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_imports_the_seed_document_with_every_field():
+    status, output = run_import(SEED_DOCUMENT)
+
+    assert status == 0
+    assert summary_line(output) == "imported 1, updated 0, unchanged 0, conflict 0, failed 0"
+    question = Question.objects.get()
+    assert (question.number, question.session, question.source_id) == (292, "2023-2024", "1806581")
+    assert question.member.name == "Karl Vanlouwe"
+    assert question.minister.name == "Jo Brouns"
+    assert sorted(question.themes.values_list("name", flat=True)) == [
+        "Staatshervorming en Verhoudingen binnen de Belgische federale staat",
+        "Werk",
+    ]
+    assert question.has_answer
+    assert question.answer.minister == question.minister
+    assert question.first_imported_at and question.last_imported_at
+    assert question.source_file.endswith("000_3766b604c4d8bdfa.txt")
+    assert len(question.source_hash) == 64
+
+
+def test_importing_the_same_file_again_changes_nothing():
+    run_import(SEED_DOCUMENT)
+    before = Question.objects.values().get()
+
+    status, output = run_import(SEED_DOCUMENT)
+
+    assert status == 0
+    assert summary_line(output) == "imported 0, updated 0, unchanged 1, conflict 0, failed 0"
+    assert Question.objects.values().get() == before
+    assert (Member.objects.count(), Minister.objects.count(), Theme.objects.count(), Answer.objects.count()) == (
+        1, 1, 2, 1,
+    )  # fmt: skip
+
+
+def test_a_changed_source_updates_the_record_without_a_duplicate(tmp_path):
+    run_import(SEED_DOCUMENT)
+    answer_recorded_at = Answer.objects.get().recorded_at
+    changed = tmp_path / "changed.txt"
+    changed.write_text(SEED_DOCUMENT.read_text().replace("Werk\npdf link", "Werk\nEconomie\npdf link"))
+
+    status, output = run_import(changed)
+
+    assert status == 0
+    assert summary_line(output) == "imported 0, updated 1, unchanged 0, conflict 0, failed 0"
+    question = Question.objects.get()
+    assert sorted(question.themes.values_list("name", flat=True))[0] == "Economie"
+    assert Answer.objects.get().recorded_at == answer_recorded_at
+
+
+def test_one_question_in_four_extractions_is_one_record():
+    status, output = run_import(*SV235_EXTRACTIONS.values())
+
+    assert status == 0
+    assert Question.objects.count() == 1
+    assert "failed 0" in summary_line(output)
+
+
+def test_a_header_less_text_keeps_the_themes_and_links_of_an_earlier_import(tmp_path):
+    run_import(SEED_DOCUMENT)
+    body_only = tmp_path / "body.txt"
+    text = SEED_DOCUMENT.read_text()
+    body_only.write_text(text[text.index("SCHRIFTELIJKE VRAAG") :].replace("Daar wil ik", "Zo wil ik"))
+
+    status, output = run_import(body_only)
+
+    assert status == 0
+    assert "updated 1" in summary_line(output)
+    question = Question.objects.get()
+    assert question.source_id == "1806581"
+    assert question.themes.count() == 2
+    assert question.pdf_url.startswith("https://docs.vlaamsparlement.be/")
+    assert "Zo wil ik met het samenwerkingsakkoord" in question.answer.text
+
+
+def test_an_editors_correction_survives_a_reimport_of_the_same_source():
+    run_import(SEED_DOCUMENT)
+    question = Question.objects.get()
+    question.title = "Gecorrigeerde titel"
+    question.mark_edited()
+    question.save()
+
+    status, output = run_import(SEED_DOCUMENT)
+
+    assert status == 0
+    assert "unchanged 1" in summary_line(output)
+    assert Question.objects.get().title == "Gecorrigeerde titel"
+
+
+def test_a_changed_source_reports_a_conflict_and_keeps_the_correction(tmp_path):
+    run_import(SEED_DOCUMENT)
+    question = Question.objects.get()
+    question.title = "Gecorrigeerde titel"
+    question.mark_edited()
+    question.save()
+    changed = tmp_path / "changed.txt"
+    changed.write_text(SEED_DOCUMENT.read_text().replace("Daar wil ik", "Zo wil ik"))
+
+    status, output = run_import(changed)
+
+    assert status == 0
+    assert summary_line(output) == "imported 0, updated 0, unchanged 0, conflict 1, failed 0"
+    assert f"conflict: {changed}: the source changed, but an editor corrected this question" in output
+    question = Question.objects.get()
+    assert question.title == "Gecorrigeerde titel"
+    assert "Daar wil ik" in question.answer.text
+
+    status, output = run_import(changed, overwrite_edits=True)
+
+    assert "updated 1" in summary_line(output)
+    question = Question.objects.get()
+    assert question.title.startswith("Werkgroep Institutionele Zaken")
+    assert "Zo wil ik met het samenwerkingsakkoord" in question.answer.text
+    assert not question.edited_since_import
+
+
+def test_bad_files_are_reported_by_name_and_the_good_ones_still_import(tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    shutil.copy(SEED_DOCUMENT, folder / "good.txt")
+    shutil.copy(SV235_EXTRACTIONS["pdf"], folder / "good.pdf")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "truncated.txt").write_text(SEED_DOCUMENT.read_text()[:400])
+    (folder / "broken.pdf").write_bytes(SV235_EXTRACTIONS["pdf"].read_bytes()[:2000])
+    for path in OTHER_PARLIAMENTS.iterdir():
+        shutil.copy(path, folder / path.name)
+    (folder / "notes.md").write_text("not a document type the importer reads from folders")
+
+    status, output = run_import(folder, tmp_path / "missing.txt")
+
+    assert status == 1
+    failures = len(list(OTHER_PARLIAMENTS.iterdir())) + 4
+    assert summary_line(output) == f"imported 2, updated 0, unchanged 0, conflict 0, failed {failures}"
+    assert f"failed: {folder / 'empty.txt'}: the file is empty" in output
+    assert f"failed: {folder / 'truncated.txt'}: " in output
+    assert f"failed: {folder / 'broken.pdf'}: unreadable PDF" in output
+    assert f"failed: {tmp_path / 'missing.txt'}: no such file or folder" in output
+    assert "notes.md" not in output
+    assert Question.objects.count() == 2
+
+
+def test_globs_select_files(tmp_path):
+    status, output = run_import(str(SEED_DOCUMENT.parent / "000_*.txt"))
+
+    assert status == 0
+    assert Question.objects.count() == 1
+    status, output = run_import(str(tmp_path / "*.txt"))
+    assert status == 1
+    assert "no file matches this pattern" in output
+
+
+def test_a_dry_run_reports_without_writing():
+    status, output = run_import(SEED_DOCUMENT, dry_run=True)
+
+    assert status == 0
+    assert summary_line(output) == "dry run (nothing written): imported 1, updated 0, unchanged 0, conflict 0, failed 0"
+    assert Question.objects.count() == 0
+    assert Member.objects.count() == 0
+
+
+def test_an_unreadable_file_is_reported_and_the_rest_imports():
+    def unreadable() -> bytes:
+        raise PermissionError(13, "Permission denied")
+
+    summary = import_documents(
+        [Document("locked.txt", unreadable), Document("seed.txt", SEED_DOCUMENT.read_bytes)]
+    )
+
+    assert [(r.name, r.outcome.value) for r in summary.reports] == [("locked.txt", "failed"), ("seed.txt", "imported")]
+    assert "Permission denied" in summary.reports[0].detail
+
+
+def test_a_document_that_fails_in_the_database_leaves_nothing_behind():
+    run_import(SEED_DOCUMENT)
+    clash = SEED_DOCUMENT.read_text().replace("schriftelijke-vragen/1806581", "schriftelijke-vragen/999")
+    clash = clash.replace("KARL VANLOUWE", "NIEUW LID")
+
+    summary = import_documents([Document("clash.txt", clash.encode)], batch_size=10)
+
+    assert summary.reports[0].outcome.value == "failed"
+    assert "already in the archive as source document 1806581" in summary.reports[0].detail
+    assert not Member.objects.filter(name="Nieuw Lid").exists()
+    assert Question.objects.count() == 1
+
+
+def test_imports_in_several_batches_keep_every_document(tmp_path):
+    text = SEED_DOCUMENT.read_text()
+    documents = []
+    for number in range(1, 8):
+        variant = text.replace("nr. 292", f"nr. {number}").replace("op vraag nr. 292", f"op vraag nr. {number}")
+        variant = variant.replace("/1806581", f"/{number}")
+        documents.append(Document(f"doc{number}.txt", variant.encode))
+    documents.insert(3, Document("bad.txt", lambda: b"nonsense"))
+
+    summary = import_documents(documents, batch_size=3)
+
+    assert summary.line() == "imported 7, updated 0, unchanged 0, conflict 0, failed 1"
+    assert Question.objects.count() == 7
+    assert Member.objects.count() == 1
+    assert not Question.objects.filter(search_vector__isnull=True).exists()
