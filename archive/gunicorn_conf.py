@@ -3,7 +3,9 @@
 import multiprocessing
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2)))
+from archive.env import env_int
+
+workers = env_int("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2), minimum=1, maximum=64)
 threads = 1
 timeout = 30
 accesslog = "-"
@@ -15,9 +17,8 @@ def on_starting(server) -> None:
 
     Workers come and go; without this, the database would stop when the last worker that used it exits.
     """
-    from django.conf import settings
-
     import django
+    from django.conf import settings
 
     django.setup()
     database = settings.DATABASES["default"]

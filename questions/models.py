@@ -168,13 +168,13 @@ class Question(models.Model):
     def __str__(self) -> str:
         return f"{self.session} nr. {self.number}: {self.title}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("questions:detail", kwargs={"pk": self.pk})
-
     def save(self, *args, **kwargs) -> None:
         with transaction.atomic():
             super().save(*args, **kwargs)
             search.schedule_refresh([self.pk])
+
+    def get_absolute_url(self) -> str:
+        return reverse("questions:detail", kwargs={"pk": self.pk})
 
     def mark_edited(self, user=None) -> None:
         """Record that an editor corrected this question, so imports no longer overwrite it silently."""
@@ -184,13 +184,9 @@ class Question(models.Model):
 
 
 class Answer(models.Model):
-    question = models.OneToOneField(
-        Question, on_delete=models.CASCADE, related_name="answer", verbose_name=_("vraag")
-    )
+    question = models.OneToOneField(Question, on_delete=models.CASCADE, related_name="answer", verbose_name=_("vraag"))
     text = models.TextField(_("antwoord"))
-    minister = models.ForeignKey(
-        Minister, on_delete=models.PROTECT, related_name="answers", verbose_name=_("minister")
-    )
+    minister = models.ForeignKey(Minister, on_delete=models.PROTECT, related_name="answers", verbose_name=_("minister"))
     minister_title = models.TextField(_("bevoegdheid"))
     # The seed layout does not carry the answer date; the parliament's open data does.
     answer_date = models.DateField(_("datum antwoord"), null=True, blank=True)

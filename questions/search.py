@@ -17,14 +17,15 @@ from django.db import connection
 SEARCH_CONFIG = "archive_dutch"
 MAX_QUERY_LENGTH = 500
 
-# Weights: title A, question B, answer C, names and themes D.
+# Weights: title A, question B, answer C, names and themes D. PostgreSQL's parser reads "draaiboek/checklist" as
+# one file-path token that no search for "checklist" finds, so slashes become spaces before parsing.
 _REFRESH_SQL = f"""
 UPDATE questions_question AS q
 SET search_vector =
-    setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, q.title), 'A')
- || setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, q.question_text), 'B')
- || setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, coalesce(
-        (SELECT a.text FROM questions_answer AS a WHERE a.question_id = q.id), '')), 'C')
+    setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, translate(q.title, '/', ' ')), 'A')
+ || setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, translate(q.question_text, '/', ' ')), 'B')
+ || setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, translate(coalesce(
+        (SELECT a.text FROM questions_answer AS a WHERE a.question_id = q.id), ''), '/', ' ')), 'C')
  || setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, concat_ws(' ',
         (SELECT m.name FROM questions_member AS m WHERE m.id = q.member_id),
         (SELECT mi.name FROM questions_minister AS mi WHERE mi.id = q.minister_id),
@@ -73,7 +74,8 @@ def batched_refresh() -> Iterator[None]:
 
 def search_query(text: str) -> SearchQuery | None:
     """A websearch-syntax query (``"phrase"``, ``or``, ``-word``), or None for an empty one."""
-    text = " ".join(text.split())
+    # Slashes as in the index (see _REFRESH_SQL): "draaiboek/checklist" finds both words.
+    text = " ".join(text.replace("/", " ").split())
     if not text:
         return None
     return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")

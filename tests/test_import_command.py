@@ -175,9 +175,7 @@ def test_an_unreadable_file_is_reported_and_the_rest_imports():
     def unreadable() -> bytes:
         raise PermissionError(13, "Permission denied")
 
-    summary = import_documents(
-        [Document("locked.txt", unreadable), Document("seed.txt", SEED_DOCUMENT.read_bytes)]
-    )
+    summary = import_documents([Document("locked.txt", unreadable), Document("seed.txt", SEED_DOCUMENT.read_bytes)])
 
     assert [(r.name, r.outcome.value) for r in summary.reports] == [("locked.txt", "failed"), ("seed.txt", "imported")]
     assert "Permission denied" in summary.reports[0].detail
@@ -211,3 +209,24 @@ def test_imports_in_several_batches_keep_every_document(tmp_path):
     assert Question.objects.count() == 7
     assert Member.objects.count() == 1
     assert not Question.objects.filter(search_vector__isnull=True).exists()
+
+
+def test_a_document_the_database_refuses_fails_alone_in_its_batch():
+    text = SEED_DOCUMENT.read_text()
+    good = [
+        Document(f"doc{n}.txt", text.replace("/1806581", f"/{n}").replace("nr. 292", f"nr. {n}").encode)
+        for n in (1, 2)
+    ]
+    too_long_link = "https://docs.vlaamsparlement.be/pfile?id=" + "9" * 600
+    bad = Document("bad.txt", text.replace("https://docs.vlaamsparlement.be/pfile?id=2051090", too_long_link).encode)
+
+    summary = import_documents([good[0], bad, good[1]], batch_size=10)
+
+    assert [(r.name, r.outcome.value) for r in summary.reports] == [
+        ("doc1.txt", "imported"),
+        ("bad.txt", "failed"),
+        ("doc2.txt", "imported"),
+    ]
+    assert "too long" in summary.reports[1].detail
+    assert sorted(Question.objects.values_list("number", flat=True)) == [1, 2]
+    assert Member.objects.count() == 1

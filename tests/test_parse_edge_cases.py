@@ -139,7 +139,11 @@ def test_a_broken_pdf_is_refused_as_unreadable():
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("27 februari 2024", dt.date(2024, 2, 27)), ("1 Maart 2023", dt.date(2023, 3, 1)), ("24/12/2021", dt.date(2021, 12, 24))],
+    [
+        ("27 februari 2024", dt.date(2024, 2, 27)),
+        ("1 Maart 2023", dt.date(2023, 3, 1)),
+        ("24/12/2021", dt.date(2021, 12, 24)),
+    ],
 )
 def test_dutch_dates(text, expected):
     assert parse_dutch_date(text) == expected

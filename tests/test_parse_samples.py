@@ -24,9 +24,7 @@ def test_it_reads_every_field_of_the_seed_document():
     )
     assert parsed.themes == ("Staatshervorming en Verhoudingen binnen de Belgische federale staat", "Werk")
     assert parsed.pdf_url == "https://docs.vlaamsparlement.be/pfile?id=2051090"
-    assert parsed.source_url == (
-        "https://www.vlaamsparlement.be/parlementaire-documenten/schriftelijke-vragen/1806581"
-    )
+    assert parsed.source_url == ("https://www.vlaamsparlement.be/parlementaire-documenten/schriftelijke-vragen/1806581")
     assert parsed.source_id == "1806581"
     assert parsed.answered
     assert parsed.answer_minister == "Jo Brouns"

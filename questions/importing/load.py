@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.db import models
 from django.utils import timezone
+from django.utils.text import slugify
 
 from questions import search
 from questions.importing.parse import ParsedQuestion
@@ -65,6 +66,33 @@ class EntityCache:
                 self._known[cache_key] = entity
         return entity
 
+    def prefetch(self, model: type[models.Model], names: list[str]) -> None:
+        """Look up many names in one query, and create the missing ones with one insert."""
+        wanted = {}
+        for name in names:
+            key = name_key(name)
+            if (model, key) not in self._known and (model, key) not in self._new:
+                wanted.setdefault(key, " ".join(name.split()))
+        if not wanted:
+            return
+        for entity in model.objects.filter(key__in=wanted):
+            self._known[(model, entity.key)] = entity
+            wanted.pop(entity.key, None)
+        if not wanted:
+            return
+        slugs = {key: slugify(name)[:200] or "x" for key, name in wanted.items()}
+        taken = set(model.objects.filter(slug__in=slugs.values()).values_list("slug", flat=True))
+        fresh = []
+        for key, name in wanted.items():
+            slug = slugs[key]
+            suffix = 2
+            while slug in taken:
+                slug, suffix = f"{slugs[key]}-{suffix}", suffix + 1
+            taken.add(slug)
+            fresh.append(model(name=name, key=key, slug=slug))
+        for entity in model.objects.bulk_create(fresh):
+            self._new[(model, entity.key)] = entity
+
     def keep_new(self) -> None:
         self._known.update(self._new)
         self._new.clear()
@@ -72,15 +100,127 @@ class EntityCache:
     def forget_new(self) -> None:
         self._new.clear()
 
+    def forget_all(self) -> None:
+        self._known.clear()
+        self._new.clear()
+
+
+def natural_keys(parsed: ParsedQuestion) -> list[tuple]:
+    keys: list[tuple] = [("number", parsed.session, name_key(parsed.minister), parsed.number)]
+    if parsed.source_id:
+        keys.append(("source", parsed.source_id))
+    return keys
+
+
+NEW = "new"
+UNCHANGED = "unchanged"
+OTHER = "other"
+
+
+def classify(batch: list[ParsedQuestion]) -> list[tuple[str, int | None]]:
+    """For each parsed document, with two queries for the whole batch:
+
+    - ``(NEW, None)``: no question in the archive has its document id or its (year, minister, number), and no
+      earlier document of the batch has either;
+    - ``(UNCHANGED, id)``: the question it matches was last imported from exactly this content;
+    - ``(OTHER, None)``: anything else (an update, a conflict, a repeat): store it one by one.
+    """
+    source_ids = [parsed.source_id for parsed in batch if parsed.source_id]
+    known: dict[tuple, tuple[int, str]] = {}
+    for source_id, pk, source_hash in Question.objects.filter(source_id__in=source_ids).values_list(
+        "source_id", "id", "source_hash"
+    ):
+        known[("source", source_id)] = (pk, source_hash)
+    rows = Question.objects.filter(
+        session__in={p.session for p in batch},
+        number__in={p.number for p in batch},
+        minister__key__in={name_key(p.minister) for p in batch},
+    ).values_list("session", "minister__key", "number", "id", "source_hash")
+    for session, minister_key, number, pk, source_hash in rows:
+        known[("number", session, minister_key, number)] = (pk, source_hash)
+    seen_in_batch: set[tuple] = set()
+    result: list[tuple[str, int | None]] = []
+    for parsed in batch:
+        keys = natural_keys(parsed)
+        matches = {known[key] for key in keys if key in known}
+        if any(key in seen_in_batch for key in keys):
+            result.append((OTHER, None))
+        elif not matches:
+            result.append((NEW, None))
+        elif len(matches) == 1 and next(iter(matches))[1] == parsed.content_hash():
+            result.append((UNCHANGED, next(iter(matches))[0]))
+        else:
+            result.append((OTHER, None))
+        seen_in_batch.update(keys)
+    return result
+
+
+def store_new_in_bulk(batch: list[tuple[ParsedQuestion, str]], cache: EntityCache) -> list[int]:
+    """Insert documents that :func:`classify` found new, with a handful of queries for the whole batch.
+
+    Call inside a savepoint: if anything fails, roll it back and store the documents one by one instead.
+    Returns the new questions' ids, in order.
+    """
+    parsed_list = [parsed for parsed, _ in batch]
+    cache.prefetch(Member, [p.member for p in parsed_list])
+    cache.prefetch(Minister, [p.minister for p in parsed_list] + [p.answer_minister for p in parsed_list if p.answered])
+    cache.prefetch(Theme, [theme for p in parsed_list for theme in p.themes])
+    now = timezone.now()
+    questions = [
+        Question(
+            number=parsed.number,
+            session=parsed.session,
+            date_asked=parsed.date_asked,
+            title=parsed.title,
+            question_text=parsed.question_text,
+            member=cache.get(Member, parsed.member),
+            minister=cache.get(Minister, parsed.minister),
+            minister_title=parsed.minister_title,
+            source_id=parsed.source_id,
+            pdf_url=parsed.pdf_url,
+            source_url=parsed.source_url,
+            has_answer=parsed.answered,
+            source_file=source_file[-500:],
+            source_hash=parsed.content_hash(),
+            import_snapshot=parsed.as_record(),
+            first_imported_at=now,
+            last_imported_at=now,
+        )
+        for parsed, source_file in batch
+    ]
+    Question.objects.bulk_create(questions)
+    Through = Question.themes.through
+    Through.objects.bulk_create(
+        [
+            Through(question_id=question.pk, theme_id=cache.get(Theme, theme).pk)
+            for question, parsed in zip(questions, parsed_list, strict=True)
+            for theme in parsed.themes
+        ]
+    )
+    Answer.objects.bulk_create(
+        [
+            Answer(
+                question=question,
+                text=parsed.answer_text,
+                minister=cache.get(Minister, parsed.answer_minister or parsed.minister),
+                minister_title=parsed.answer_minister_title or parsed.minister_title,
+                recorded_at=now,
+            )
+            for question, parsed in zip(questions, parsed_list, strict=True)
+            if parsed.answered
+        ]
+    )
+    ids = [question.pk for question in questions]
+    search.schedule_refresh(ids)
+    return ids
+
 
 def find_existing(parsed: ParsedQuestion, cache: EntityCache) -> Question | None:
     """The question this document describes, if the archive has it already."""
     by_number = None
     minister = cache.get(Minister, parsed.minister, create=False)
     if minister is not None:
-        by_number = Question.objects.filter(
-            session=parsed.session, minister=minister, number=parsed.number
-        ).first()
+        by_number = Question.objects.filter(session=parsed.session, minister=minister, number=parsed.number).first()
     if parsed.source_id:
         by_source = Question.objects.filter(source_id=parsed.source_id).first()
         if by_source is not None:

@@ -43,7 +43,9 @@ _HEADER_FIELD = re.compile(r"^(title|titel|thema|pdf link|thema link)\s*:\s*(.*)
 _DUTCH_DATE = re.compile(r"^(\d{1,2})\s+([a-zA-Z]+)\s+(\d{4})$")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _CAPITALS_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\- ]*[A-ZÀ-ÖØ-Þ.]$")
-_TRAILING_GLUED_NAME = re.compile(r"^(.*?[^A-ZÀ-ÖØ-Þ'’.\-\s])\s*([A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\-]+(?: [A-ZÀ-ÖØ-Þ'’.\-]+)+)\s*$")
+_TRAILING_GLUED_NAME = re.compile(
+    r"^(.*?[^A-ZÀ-ÖØ-Þ'’.\-\s])\s*([A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\-]+(?: [A-ZÀ-ÖØ-Þ'’.\-]+)+)\s*$"
+)
 
 MAX_TITLE_LINES = 5
 
@@ -262,9 +264,7 @@ def _parse_body(lines: list[str], header: _Header | None) -> ParsedQuestion:
     answer_text = answer_minister = answer_portfolio = None
     if answer_at is not None:
         heading_index, reference, body_start = answer_at
-        before_answer, answer_minister, answer_portfolio = _strip_minister_block(
-            before_answer, minister_match.group(1)
-        )
+        before_answer, answer_minister, answer_portfolio = _strip_minister_block(before_answer, minister_match.group(1))
         if int(reference.group(1)) != number:
             warnings.append(f"the answer refers to question nr. {reference.group(1)}, not nr. {number}")
         answer_text = flow_lines(rest[body_start:])
@@ -290,12 +290,12 @@ def _parse_body(lines: list[str], header: _Header | None) -> ParsedQuestion:
         question_text=question_text,
         themes=tuple(dict.fromkeys(header.themes)) if header else (),
         answer_text=answer_text,
-        answer_minister=natural_case_name(answer_minister) if answer_minister else (
-            minister if answer_text is not None else None
-        ),
-        answer_minister_title=natural_case_portfolio(answer_portfolio) if answer_portfolio else (
-            minister_title if answer_text is not None else None
-        ),
+        answer_minister=natural_case_name(answer_minister)
+        if answer_minister
+        else (minister if answer_text is not None else None),
+        answer_minister_title=natural_case_portfolio(answer_portfolio)
+        if answer_portfolio
+        else (minister_title if answer_text is not None else None),
         pdf_url=_url(header.pdf_url, "pdf link", warnings) if header else "",
         source_url=_url(header.source_url, "thema link", warnings) if header else "",
         source_id=_source_id(header.source_url) if header else None,
@@ -419,3 +419,15 @@ def _split_title(lines: list[str], header_title: str) -> tuple[str, list[str]]:
         if not wrapped and not line.rstrip().endswith(("-", "–", ",")):
             break
     return flow_lines(title_lines).replace("\n", " "), lines[index:]
+
+
+def parse_or_reason(data: bytes) -> ParsedQuestion | str:
+    """:func:`parse_document`, with the reason as a string instead of an exception: for worker processes."""
+    try:
+        return parse_document(data)
+    except ParseError as error:
+        return str(error)
+
+
+def parse_many(contents: list[bytes]) -> list[ParsedQuestion | str]:
+    return [parse_or_reason(data) for data in contents]

@@ -8,16 +8,27 @@ from __future__ import annotations
 
 import glob
 import logging
+import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import DatabaseError, transaction
 
 from questions import search
-from questions.importing.load import EntityCache, Outcome, StoreError, store
-from questions.importing.parse import ParsedQuestion, ParseError, parse_document
+from questions.importing.load import (
+    NEW,
+    UNCHANGED,
+    EntityCache,
+    Outcome,
+    StoreError,
+    classify,
+    store,
+    store_new_in_bulk,
+)
+from questions.importing.parse import ParsedQuestion, parse_many, parse_or_reason
 
 logger = logging.getLogger(__name__)
 
@@ -95,17 +106,54 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[Document], list[FileReport]
     return documents, problems
 
 
-def _parse(document: Document) -> ParsedQuestion | FileReport:
+def _read(document: Document) -> bytes | FileReport:
     try:
         data = document.read()
     except OSError as error:
         return FileReport(document.name, Outcome.FAILED, f"cannot read the file: {error.strerror or error}")
     if len(data) > MAX_FILE_BYTES:
         return FileReport(document.name, Outcome.FAILED, f"larger than {MAX_FILE_BYTES // 2**20} MiB")
-    try:
-        return parse_document(data)
-    except ParseError as error:
-        return FileReport(document.name, Outcome.FAILED, str(error))
+    return data
+
+
+ParsedBatch = list[tuple[Document, ParsedQuestion | FileReport]]
+
+
+class _Parser:
+    """Parses batches, in a worker process for large imports so that parsing the next batch overlaps storing
+    this one (the database does its share of the work on the other core meanwhile)."""
+
+    def __init__(self, parallel: bool) -> None:
+        self._executor = (
+            ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
+        )
+
+    def submit(self, batch: list[Document]) -> Callable[[], ParsedBatch]:
+        contents = [_read(document) for document in batch]
+        work = [data for data in contents if isinstance(data, bytes)]
+        if self._executor is None:
+            results = iter([parse_or_reason(data) for data in work])
+            return lambda: self._combine(batch, contents, results)
+        # The worker imports only the parser module: no Django in the child process.
+        future = self._executor.submit(parse_many, work)
+        return lambda: self._combine(batch, contents, iter(future.result()))
+
+    @staticmethod
+    def _combine(batch: list[Document], contents: list, results: Iterator) -> ParsedBatch:
+        combined: ParsedBatch = []
+        for document, data in zip(batch, contents, strict=True):
+            if isinstance(data, FileReport):
+                combined.append((document, data))
+                continue
+            parsed = next(results)
+            if isinstance(parsed, str):
+                parsed = FileReport(document.name, Outcome.FAILED, parsed)
+            combined.append((document, parsed))
+        return combined
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
 
 
 def _batches(items: list[Document], size: int) -> Iterator[list[Document]]:
@@ -129,31 +177,89 @@ def import_documents(
         if on_report is not None:
             on_report(file_report)
 
-    for batch in _batches(documents, batch_size):
-        parsed_batch = [(document, _parse(document)) for document in batch]
-        batch_reports: list[FileReport] = []
-        try:
-            with transaction.atomic(), search.batched_refresh():
-                for document, parsed in parsed_batch:
-                    if isinstance(parsed, FileReport):
-                        batch_reports.append(parsed)
-                        continue
-                    batch_reports.append(
-                        _store_one(document, parsed, cache, overwrite_edits=overwrite_edits, dry_run=dry_run)
-                    )
-                if dry_run:
-                    transaction.set_rollback(True)
-        except DatabaseError as error:
-            # The batch's commit failed: nothing of it was written, so every document in it failed.
-            logger.exception("import batch failed")
-            cache = EntityCache()
-            batch_reports = [
-                r if r.outcome is Outcome.FAILED else FileReport(r.name, Outcome.FAILED, f"database error: {error}")
-                for r in batch_reports
-            ]
-        for file_report in batch_reports:
-            report(file_report)
+    batches = list(_batches(documents, batch_size))
+    parser = _Parser(parallel=len(batches) > 2)
+    try:
+        pending = parser.submit(batches[0]) if batches else None
+        for number in range(len(batches)):
+            parsed_batch = pending()
+            pending = parser.submit(batches[number + 1]) if number + 1 < len(batches) else None
+            for file_report in _store_parsed_batch(parsed_batch, cache, overwrite_edits, dry_run):
+                report(file_report)
+    finally:
+        parser.close()
     return summary
+
+
+def _store_parsed_batch(
+    parsed_batch: ParsedBatch, cache: EntityCache, overwrite_edits: bool, dry_run: bool
+) -> list[FileReport]:
+    """One batch in one transaction; the search vectors of its documents are refreshed once, before commit."""
+    try:
+        with transaction.atomic(), search.batched_refresh():
+            reports = _store_batch(parsed_batch, cache, overwrite_edits=overwrite_edits, dry_run=dry_run)
+            if dry_run:
+                transaction.set_rollback(True)
+        return reports
+    except DatabaseError as error:
+        # The batch's commit failed: nothing of it was written, so every document in it failed.
+        logger.exception("import batch failed")
+        cache.forget_all()
+        return [
+            parsed
+            if isinstance(parsed, FileReport)
+            else FileReport(document.name, Outcome.FAILED, f"database error: {error}".strip())
+            for document, parsed in parsed_batch
+        ]
+
+
+def _store_batch(
+    parsed_batch: list[tuple[Document, ParsedQuestion | FileReport]],
+    cache: EntityCache,
+    *,
+    overwrite_edits: bool,
+    dry_run: bool,
+) -> list[FileReport]:
+    """Store one batch, reports in input order. Documents new to the archive go in with a few bulk inserts;
+    the others (updates, conflicts, repeats within the batch) one by one, each in its own savepoint."""
+    reports: dict[int, FileReport] = {}
+    candidates = []
+    for index, (document, parsed) in enumerate(parsed_batch):
+        if isinstance(parsed, FileReport):
+            reports[index] = parsed
+        else:
+            candidates.append((index, document, parsed))
+    classes = classify([parsed for _, _, parsed in candidates]) if candidates else []
+    fresh, one_by_one = [], []
+    for item, (kind, question_id) in zip(candidates, classes, strict=True):
+        if kind == NEW:
+            fresh.append(item)
+        elif kind == UNCHANGED:
+            index, document, parsed = item
+            reports[index] = FileReport(document.name, Outcome.UNCHANGED, "", question_id, parsed.warnings)
+        else:
+            one_by_one.append(item)
+
+    if fresh and dry_run:
+        for index, document, parsed in fresh:
+            reports[index] = FileReport(document.name, Outcome.IMPORTED, warnings=parsed.warnings)
+    elif fresh:
+        try:
+            with transaction.atomic():
+                ids = store_new_in_bulk([(parsed, document.name) for _, document, parsed in fresh], cache)
+        except DatabaseError:
+            # Something in the batch clashes: find out which document, storing each on its own.
+            logger.info("bulk insert failed; storing the batch's documents one by one", exc_info=True)
+            cache.forget_new()
+            one_by_one = sorted(one_by_one + fresh, key=lambda item: item[0])
+        else:
+            cache.keep_new()
+            for (index, document, parsed), question_id in zip(fresh, ids, strict=True):
+                reports[index] = FileReport(document.name, Outcome.IMPORTED, "", question_id, parsed.warnings)
+
+    for index, document, parsed in one_by_one:
+        reports[index] = _store_one(document, parsed, cache, overwrite_edits=overwrite_edits, dry_run=dry_run)
+    return [reports[index] for index in sorted(reports)]
 
 
 def _store_one(

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 SOFT_HYPHEN = "\u00ad"
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+# Control characters (but line ends), and zero-width characters that are never content.
+_DROPPED = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff]")
 # Words that follow a hyphen with a space in "bestuurs- of regeringsdocumenten", "Dender- en IJzerbekken".
 _CONJUNCTIONS = {"en", "of", "tot", "noch", "als", "maar", "dan", "and", "or"}
 # A candidate numbered item ("2. Welke stappen ..."): after white space, or glued by the extraction to the end
@@ -25,8 +25,7 @@ def clean_characters(text: str) -> str:
     """Unify line ends and spaces, and drop characters that are never content."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\t", " ").replace("\u00a0", " ").replace("\u202f", " ")
-    text = text.translate(_INVISIBLE)
-    return _CONTROL.sub("", text)
+    return _DROPPED.sub("", text)
 
 
 def collapse_spaces(text: str) -> str:
@@ -76,9 +75,13 @@ def _split_numbered_items(text: str) -> str:
     expected = int(leading.group(1)) + 1 if leading else 1
     for match in _ITEM_CANDIDATE.finditer(text):
         number = int(match.group(1))
-        before = text[: match.start()].rstrip()
-        after_sentence = bool(before) and before[-1] in _SENTENCE_END
-        if not before or not (after_sentence and number in (1, expected) or number == expected > 1):
+        last = match.start() - 1
+        while last >= 0 and text[last].isspace():
+            last -= 1
+        if last < 0:
+            continue
+        after_sentence = text[last] in _SENTENCE_END
+        if not (after_sentence and number in (1, expected) or number == expected > 1):
             continue
         pieces.append(text[position : match.start()].rstrip())
         position = match.end()

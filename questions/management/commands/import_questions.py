@@ -39,9 +39,7 @@ class Command(BaseCommand):
 
         for problem in problems:
             self.stdout.write(self._describe(problem))
-        summary = import_documents(
-            documents, overwrite_edits=overwrite_edits, dry_run=dry_run, on_report=on_report
-        )
+        summary = import_documents(documents, overwrite_edits=overwrite_edits, dry_run=dry_run, on_report=on_report)
         progress.close()
         summary.reports[:0] = problems
         prefix = "dry run (nothing written): " if dry_run else ""

@@ -1,0 +1,46 @@
+"""Docker does not run on the development machines: check the compose file is wired as the README says."""
+
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_the_database_is_postgresql_17_with_a_named_volume_and_a_healthcheck():
+    db = COMPOSE["services"]["db"]
+
+    assert db["image"] == "postgres:17"
+    assert db["volumes"] == ["pgdata:/var/lib/postgresql/data"]
+    assert "pgdata" in COMPOSE["volumes"]
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+
+
+def test_the_web_service_is_built_here_and_waits_for_a_healthy_database():
+    web = COMPOSE["services"]["web"]
+
+    assert web["build"] == "."
+    assert web["depends_on"] == {"db": {"condition": "service_healthy"}}
+    assert web["ports"] == ["127.0.0.1:8000:8000"]
+
+
+def test_the_web_service_gets_its_configuration_from_the_environment():
+    environment = COMPOSE["services"]["web"]["environment"]
+    db = COMPOSE["services"]["db"]["environment"]
+
+    assert environment["DATABASE_URL"].startswith(f"postgres://{db['POSTGRES_USER']}:")
+    assert environment["DATABASE_URL"].endswith(f"@db:5432/{db['POSTGRES_DB']}")
+    assert environment["DEBUG"] == "false"
+    # No default secret: compose refuses to start without one.
+    assert environment["SECRET_KEY"].startswith("${SECRET_KEY:?")
+    assert {"ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS"} <= environment.keys()
+
+
+def test_the_image_migrates_on_start_and_serves_with_gunicorn():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+
+    assert "manage.py migrate" in dockerfile
+    assert "gunicorn archive.wsgi" in dockerfile
+    assert "collectstatic" in dockerfile
+    assert "\nUSER " in dockerfile

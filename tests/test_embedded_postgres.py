@@ -1,0 +1,80 @@
+"""The embedded PostgreSQL: shared by concurrent commands, stopped cleanly, and its data kept."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import sys, time, django
+django.setup()
+from django.db import connection
+with connection.cursor() as cursor:
+    cursor.execute("SELECT pg_postmaster_start_time()::text, current_database()")
+    started, database = cursor.fetchone()
+    cursor.execute(sys.argv[1])
+    rows = cursor.fetchall() if cursor.description else []
+time.sleep(float(sys.argv[2]))
+print(started, database, rows)
+"""
+
+pytestmark = pytest.mark.slow
+
+
+def run_probe(data_dir: Path, sql: str, hold: float = 0.0) -> subprocess.Popen:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(ARCHIVE_DATA_DIR=str(data_dir), DJANGO_SETTINGS_MODULE="archive.settings_test")
+    return subprocess.Popen(
+        [sys.executable, "-c", PROBE, sql, str(hold)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def servers_on(pgdata: Path) -> list[psutil.Process]:
+    found = []
+    for process in psutil.process_iter(["name", "cmdline"]):
+        cmdline = process.info["cmdline"] or []
+        if process.info["name"] == "postgres" and str(pgdata) in cmdline:
+            found.append(process)
+    return found
+
+
+def wait_for(condition, timeout: float = 20.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def test_two_commands_at_once_share_one_server_which_stops_cleanly_and_keeps_its_data(tmp_path):
+    data_dir = tmp_path / "var"
+    pgdata = (data_dir / "postgres").resolve()
+
+    first = run_probe(data_dir, "CREATE TABLE kept (word text); INSERT INTO kept VALUES ('bewaard')", hold=2)
+    second = run_probe(data_dir, "SELECT 1", hold=2)
+    outputs = [process.communicate(timeout=120) for process in (first, second)]
+
+    for process, (_, err) in zip((first, second), outputs, strict=True):
+        assert process.returncode == 0, err
+    first_start, second_start = (out.split(" archive ")[0] for out, _ in outputs)
+    assert first_start == second_start, "both commands must use the same server"
+    assert wait_for(lambda: not servers_on(pgdata)), "the server must stop when the last command exits"
+    assert "database system is shut down" in (pgdata / "log").read_text()
+
+    third = run_probe(data_dir, "SELECT word FROM kept")
+    out, err = third.communicate(timeout=120)
+    assert third.returncode == 0, err
+    assert "[('bewaard',)]" in out
+    assert wait_for(lambda: not servers_on(pgdata))

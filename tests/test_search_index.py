@@ -1,0 +1,137 @@
+"""The stored full-text vector: Dutch stemming with accent folding, weights, and refresh on every change."""
+
+import pytest
+from django.db import connection
+
+from questions.models import Answer, Member, Minister, Question, Theme
+from questions.search import SEARCH_CONFIG
+from tests.conftest import SEED_DOCUMENT, SV235_EXTRACTIONS
+from tests.helpers import run_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def samples():
+    run_import(SEED_DOCUMENT, SV235_EXTRACTIONS["pdf"])
+    return Question.objects.get(number=292), Question.objects.get(number=235)
+
+
+def titles(queryset):
+    return [question.number for question in queryset]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("coordinatie", [292]),  # accent folding: the text says "coördinatie"
+        ("coordinerende", [235]),  # and "coördinerende"
+        ("uitwisselen", [292]),  # stemming: the text says "uitwisseling"
+        ("Demerbekken", [235]),
+        ('"zware wateroverlast"', [235]),
+        ('"wateroverlast zware"', []),
+        ("Demerbekken or arbeidsmarktbeleid", [292, 235]),
+        ("wateroverlast -Limburg", []),
+        ("Vanlouwe", [292]),  # names are in the index
+        ("Staatshervorming", [292]),  # so are themes
+        ("", [292, 235]),
+    ],
+)
+def test_search_finds_words_as_journalists_type_them(samples, query, expected):
+    assert sorted(titles(Question.objects.search(query)), reverse=True) == expected
+
+
+def test_title_matches_rank_above_answer_matches(samples):
+    seed, sv235 = samples
+    # "draaiboek" is in sv235's title; in the seed it is nowhere. "datastromen" is in the seed's title.
+    Answer.objects.filter(question=seed).update(text="Een draaiboek draaiboek draaiboek is er niet.")
+    from questions.search import refresh_search_vectors
+
+    refresh_search_vectors([seed.pk])
+
+    assert titles(Question.objects.search("draaiboek")) == [235, 292]
+
+
+def test_an_edit_of_the_question_is_searchable_at_once(samples):
+    seed, _ = samples
+    seed.title = "Zeldzaamwoord in de titel"
+    seed.save()
+
+    assert titles(Question.objects.search("zeldzaamwoord")) == [292]
+
+
+def test_an_edit_of_the_answer_is_searchable_at_once(samples):
+    seed, _ = samples
+    seed.answer.text += " Een kwakkelwoord."
+    seed.answer.save()
+
+    assert titles(Question.objects.search("kwakkelwoord")) == [292]
+
+
+def test_adding_and_removing_a_theme_is_searchable_at_once(samples):
+    _, sv235 = samples
+    theme = Theme.objects.get_or_create_by_name("Waterbeleid")
+    sv235.themes.add(theme)
+    assert titles(Question.objects.search("waterbeleid")) == [235]
+
+    sv235.themes.remove(theme)
+    assert titles(Question.objects.search("waterbeleid")) == []
+
+    theme.questions.add(sv235)
+    assert titles(Question.objects.search("waterbeleid")) == [235]
+    theme.questions.clear()
+    assert titles(Question.objects.search("waterbeleid")) == []
+
+
+def test_renaming_a_member_or_minister_is_searchable_at_once(samples):
+    member = Member.objects.get(name="Suzy Wouters")
+    member.name = "Suzy Wouters-Peeters"
+    member.save()
+    minister = Minister.objects.get(name="Jo Brouns")
+    minister.name = "Johannes Brouns"
+    minister.save()
+
+    assert titles(Question.objects.search("Peeters")) == [235]
+    assert titles(Question.objects.search("Johannes")) == [292]
+
+
+def test_deleting_the_answer_takes_it_out_of_the_index(samples):
+    seed, _ = samples
+    seed.answer.delete()
+
+    assert titles(Question.objects.search("samenwerkingsakkoord")) == []
+    assert not Question.objects.get(pk=seed.pk).has_answer
+
+
+def test_nothing_leans_on_the_databases_default_configuration(samples):
+    seed, _ = samples
+    with connection.cursor() as cursor:
+        cursor.execute("SET default_text_search_config = 'pg_catalog.simple'")
+    seed.title = seed.title + " uitwisselingen"
+    seed.save()
+
+    assert titles(Question.objects.search("uitwisselen")) == [292]
+    assert titles(Question.objects.search("coordinerende")) == [235]
+
+
+def test_the_search_configuration_stems_dutch_and_folds_accents():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_tsvector(%s::regconfig, 'coördinatie uitwisseling')::text", [SEARCH_CONFIG])
+        (vector,) = cursor.fetchone()
+    assert vector == "'coordinatie':1 'uitwissel':2"
+
+
+def test_the_vector_uses_the_gin_index():
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM questions_question WHERE search_vector @@ "
+            "websearch_to_tsquery(%s::regconfig, 'water')",
+            [SEARCH_CONFIG],
+        )
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "question_search_vector" in plan
+
+
+def test_words_joined_by_a_slash_are_found_on_their_own(samples):
+    assert titles(Question.objects.search("checklist")) == [235]

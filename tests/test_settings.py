@@ -1,0 +1,97 @@
+"""Settings come from the environment and refuse nonsense at start-up with a clear message."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from archive.env import env_bool, env_int, env_list, env_path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOOD_KEY = "a-secret-key-that-is-long-enough-for-the-check-0123"
+
+
+def load_settings(**env: str) -> subprocess.CompletedProcess:
+    """Import the real settings module in a fresh interpreter with exactly this environment."""
+    clean = {key: value for key, value in os.environ.items() if key not in {
+        "DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "ARCHIVE_DATA_DIR",
+    }}  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", "import archive.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])"],
+        env={**clean, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_debug_off_without_a_secret_key_refuses_to_start():
+    result = load_settings()
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_a_short_secret_key_is_refused():
+    result = load_settings(SECRET_KEY="short")
+
+    assert "SECRET_KEY must be at least 32 characters long" in result.stderr
+
+
+def test_debug_must_be_a_clear_boolean():
+    result = load_settings(DEBUG="maybe", SECRET_KEY=GOOD_KEY)
+
+    assert "DEBUG must be one of true/false" in result.stderr
+
+
+def test_without_database_url_the_embedded_server_is_used():
+    result = load_settings(SECRET_KEY=GOOD_KEY)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "archive.embedded_backend"]
+
+
+def test_with_database_url_that_server_is_used():
+    result = load_settings(SECRET_KEY=GOOD_KEY, DATABASE_URL="postgres://archive@db.example:5432/archive")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "django.db.backends.postgresql"]
+
+
+@pytest.mark.parametrize("url", ["mysql://root@localhost/archive", "sqlite:///archive.db", "nonsense"])
+def test_a_database_url_that_is_not_postgresql_is_refused(url):
+    result = load_settings(SECRET_KEY=GOOD_KEY, DATABASE_URL=url)
+
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_csrf_trusted_origins_need_a_scheme():
+    result = load_settings(SECRET_KEY=GOOD_KEY, CSRF_TRUSTED_ORIGINS="archive.example")
+
+    assert "CSRF_TRUSTED_ORIGINS entries start with http:// or https://" in result.stderr
+
+
+def test_env_helpers(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLAG", "Yes")
+    assert env_bool("FLAG", False) is True
+    monkeypatch.setenv("HOSTS", "a.example, b.example")
+    assert env_list("HOSTS", []) == ["a.example", "b.example"]
+    monkeypatch.setenv("HOSTS", "a.example,,b")
+    with pytest.raises(ImproperlyConfigured, match="without empty items"):
+        env_list("HOSTS", [])
+    monkeypatch.setenv("COUNT", "ten")
+    with pytest.raises(ImproperlyConfigured, match="whole number"):
+        env_int("COUNT", 1, minimum=0, maximum=5)
+    monkeypatch.setenv("COUNT", "9")
+    with pytest.raises(ImproperlyConfigured, match="between 0 and 5"):
+        env_int("COUNT", 1, minimum=0, maximum=5)
+    file = tmp_path / "file"
+    file.write_text("x")
+    monkeypatch.setenv("DATA", str(file))
+    with pytest.raises(ImproperlyConfigured, match="is a file"):
+        env_path("DATA", tmp_path)
