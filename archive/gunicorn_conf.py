@@ -17,10 +17,9 @@ def on_starting(server) -> None:
 
     Workers come and go; without this, the database would stop when the last worker that used it exits.
     """
-    import django
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
     from django.conf import settings
 
-    django.setup()
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "archive.embedded_backend":
         from pathlib import Path
