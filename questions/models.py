@@ -53,6 +53,9 @@ class NamedEntity(models.Model):
             if renamed:
                 search.schedule_refresh(self.question_ids())
 
+    def get_absolute_url(self) -> str:
+        return reverse(f"questions:{self.url_name}", kwargs={"slug": self.slug})
+
     def delete(self, *args, **kwargs):
         with transaction.atomic():
             question_ids = list(self.question_ids())
@@ -72,6 +75,8 @@ class NamedEntity(models.Model):
 
 
 class Minister(NamedEntity):
+    url_name = "minister"
+
     class Meta(NamedEntity.Meta):
         verbose_name = _("minister")
         verbose_name_plural = _("ministers")
@@ -81,6 +86,8 @@ class Minister(NamedEntity):
 
 
 class Member(NamedEntity):
+    url_name = "member"
+
     class Meta(NamedEntity.Meta):
         verbose_name = _("parlementslid")
         verbose_name_plural = _("parlementsleden")
@@ -90,6 +97,8 @@ class Member(NamedEntity):
 
 
 class Theme(NamedEntity):
+    url_name = "theme"
+
     class Meta(NamedEntity.Meta):
         verbose_name = _("thema")
         verbose_name_plural = _("thema's")

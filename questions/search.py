@@ -6,12 +6,16 @@ Everything here names the configuration explicitly; nothing leans on the databas
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
+from django.db.models import BooleanField, Expression, ExpressionWrapper, Q, QuerySet
 
 # Created by migration 0002: Dutch snowball stemming after unaccent, so "coordinatie" finds "coördinatie".
 SEARCH_CONFIG = "archive_dutch"
@@ -72,10 +76,240 @@ def batched_refresh() -> Iterator[None]:
     refresh_search_vectors(ids)
 
 
-def search_query(text: str) -> SearchQuery | None:
-    """A websearch-syntax query (``"phrase"``, ``or``, ``-word``), or None for an empty one."""
-    # Slashes as in the index (see _REFRESH_SQL): "draaiboek/checklist" finds both words.
-    text = " ".join(text.replace("/", " ").split())
-    if not text:
+class QueryTooLong(ValueError):
+    pass
+
+
+_PHRASE_OR_CHUNK = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_TERM = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+
+
+def _terms(text: str) -> list[str]:
+    return _TERM.findall(text)
+
+
+def to_tsquery_text(text: str) -> str | None:
+    """Translate what a user typed into ``to_tsquery`` syntax, or None when nothing searchable is left.
+
+    The syntax is websearch's -- ``"exact phrase"``, ``or``, ``-excluded`` -- plus a trailing star for a prefix
+    (``toegankelijk*``). Every operand is reduced to letters, digits and inner hyphens, and every operator is
+    ours, so the result is valid ``to_tsquery`` input whatever was typed.
+    """
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QueryTooLong(text)
+    groups: list[list[str]] = [[]]
+    for match in _PHRASE_OR_CHUNK.finditer(text.replace("/", " ")):
+        negated, phrase, chunk = match.group(1), match.group(2), match.group(3)
+        if phrase is not None:
+            words = _terms(phrase)
+            if words:
+                operand = " <-> ".join(words)
+                groups[-1].append(f"!({operand})" if negated else f"({operand})")
+            continue
+        if chunk.lower() == "or":
+            if groups[-1]:
+                groups.append([])
+            continue
+        negated = chunk.startswith("-")
+        prefix = chunk.rstrip("\"'.,;:!?)").endswith("*")
+        words = _terms(chunk)
+        for position, word in enumerate(words):
+            operand = f"{word}:*" if prefix and position == len(words) - 1 else word
+            groups[-1].append(f"!{operand}" if negated else operand)
+    groups = [group for group in groups if group]
+    if not groups:
         return None
-    return SearchQuery(text, config=SEARCH_CONFIG, search_type="websearch")
+    return " | ".join("(" + " & ".join(group) + ")" for group in groups)
+
+
+def search_query(text: str) -> SearchQuery | None:
+    """The query for what a user typed (see :func:`to_tsquery_text`), or None for an empty one."""
+    tsquery = to_tsquery_text(text)
+    if tsquery is None:
+        return None
+    return SearchQuery(tsquery, config=SEARCH_CONFIG, search_type="raw")
+
+
+# --- snippets ----------------------------------------------------------------------------------------------
+
+_MARK_START, _MARK_END = "\x02", "\x03"
+_HEADLINE_OPTIONS = (
+    f'StartSel={_MARK_START}, StopSel={_MARK_END}, MaxWords=40, MinWords=18, MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+def _escaped_sql(column: str) -> str:
+    """SQL that HTML-escapes a text column, and removes our marker characters from it.
+
+    ts_headline drops anything that looks like a tag, so the text is escaped *before* it: "<script>" in a
+    document is then shown as text, and only the <mark> tags we put in for the markers are live.
+    """
+    escaped = f"translate(coalesce({column}, ''), E'\\x02\\x03', '')"
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;")):
+        quoted = char.replace("'", "''")
+        escaped = f"replace({escaped}, '{quoted}', '{entity}')"
+    return escaped
+
+
+_HEADLINES_SQL = f"""
+SELECT q.id,
+       ts_headline('{SEARCH_CONFIG}'::regconfig, {_escaped_sql("q.question_text")}, query.tsq, %s),
+       ts_headline('{SEARCH_CONFIG}'::regconfig, {_escaped_sql("a.text")}, query.tsq, %s)
+FROM questions_question AS q
+LEFT JOIN questions_answer AS a ON a.question_id = q.id
+CROSS JOIN (SELECT to_tsquery('{SEARCH_CONFIG}'::regconfig, %s) AS tsq) AS query
+WHERE q.id = ANY(%s)
+"""
+
+
+@dataclass(frozen=True)
+class Snippet:
+    html: str
+    source: str  # "question" or "answer"
+
+
+def _marked(escaped_headline: str) -> str:
+    return escaped_headline.replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>")
+
+
+def snippets(question_ids: list[int], text: str, fallback_texts: dict[int, str]) -> dict[int, Snippet]:
+    """A highlighted snippet for each question of a results page, from the question or else the answer.
+
+    One query for the page's rows only. ``fallback_texts`` (question texts by id) give the snippet when there
+    is no query. The HTML is escaped document text with our own <mark> tags.
+    """
+    tsquery = to_tsquery_text(text) if text else None
+    if not question_ids:
+        return {}
+    if tsquery is None:
+        return {pk: Snippet(_plain_snippet(fallback_texts.get(pk, "")), "question") for pk in question_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(_HEADLINES_SQL, [_HEADLINE_OPTIONS, _HEADLINE_OPTIONS, tsquery, list(question_ids)])
+        rows = cursor.fetchall()
+    result = {}
+    for pk, question_headline, answer_headline in rows:
+        if _MARK_START not in (question_headline or "") and _MARK_START in (answer_headline or ""):
+            result[pk] = Snippet(_marked(answer_headline), "answer")
+        else:
+            result[pk] = Snippet(_marked(question_headline or ""), "question")
+    return result
+
+
+def _plain_snippet(text: str, words: int = 40) -> str:
+    parts = text.split()
+    shown = " ".join(parts[:words]) + (" …" if len(parts) > words else "")
+    return html.escape(shown)
+
+
+# --- facets ------------------------------------------------------------------------------------------------
+
+FACETS = ("theme", "minister", "member", "year", "answered")
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str  # what to pass back as the filter parameter
+    label: str
+    count: int
+    selected: bool = False
+
+
+def facet_counts(
+    base: QuerySet,
+    conditions: dict[str, Q | Expression],
+    selected: dict[str, set[str]],
+    *,
+    limit: int = 15,
+) -> tuple[int, dict[str, list[FacetValue]]]:
+    """The number of results and every facet's counts, in one query.
+
+    ``base`` has the filters that are not facets (text, dates); ``conditions`` the active facet filters. Each
+    facet is counted with every other active filter but its own, so choosing a theme still shows how many
+    questions the other themes have. Facets list their ``limit`` largest values, plus every selected one.
+    """
+    flags = {f"ok_{name}": ExpressionWrapper(condition, output_field=BooleanField()) for name, condition in
+             conditions.items()}  # fmt: skip
+    rows_qs = base.order_by().annotate(**flags).values("id", "minister_id", "member_id", "session", "has_answer",
+                                                        *flags)  # fmt: skip
+    base_sql, params = rows_qs.query.sql_with_params()
+
+    def where(excluded: str | None) -> str:
+        parts = [f"base.ok_{name}" for name in conditions if name != excluded]
+        return "WHERE " + " AND ".join(parts) if parts else ""
+
+    sql = f"""
+    WITH base AS MATERIALIZED ({base_sql})
+    SELECT 'total', '', '', count(*) FROM base {where(None)}
+    UNION ALL
+    SELECT 'theme', t.slug, t.name, count(*) FROM base
+      JOIN questions_question_themes AS qt ON qt.question_id = base.id
+      JOIN questions_theme AS t ON t.id = qt.theme_id {where("theme")} GROUP BY t.slug, t.name
+    UNION ALL
+    SELECT 'minister', m.slug, m.name, count(*) FROM base
+      JOIN questions_minister AS m ON m.id = base.minister_id {where("minister")} GROUP BY m.slug, m.name
+    UNION ALL
+    SELECT 'member', m.slug, m.name, count(*) FROM base
+      JOIN questions_member AS m ON m.id = base.member_id {where("member")} GROUP BY m.slug, m.name
+    UNION ALL
+    SELECT 'year', base.session, base.session, count(*) FROM base {where("year")} GROUP BY base.session
+    UNION ALL
+    SELECT 'answered', CASE WHEN base.has_answer THEN 'yes' ELSE 'no' END, '', count(*) FROM base
+      {where("answered")} GROUP BY base.has_answer
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+
+    total = 0
+    values: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
+    for facet, value, label, count in rows:
+        if facet == "total":
+            total = count
+        else:
+            values[facet].append(FacetValue(value, label, count, value in selected.get(facet, set())))
+    facets = {}
+    for name, found in values.items():
+        present = {item.value for item in found}
+        found += [FacetValue(value, value, 0, True) for value in selected.get(name, set()) if value not in present]
+        if name == "year":
+            found.sort(key=lambda item: item.value, reverse=True)
+        elif name == "answered":
+            found.sort(key=lambda item: item.value != "yes")
+        else:
+            found.sort(key=lambda item: (-item.count, item.label.casefold()))
+        shown = found[:limit]
+        shown += [item for item in found[limit:] if item.selected]
+        facets[name] = shown
+    return total, facets
+
+
+# --- related questions -------------------------------------------------------------------------------------
+
+_RELATED_SQL = f"""
+WITH source AS (
+    SELECT q.id,
+           (SELECT string_agg(quote_literal(lexeme), ' | ')
+              FROM unnest(tsvector_to_array(to_tsvector('{SEARCH_CONFIG}'::regconfig, q.title))) AS lexeme
+             WHERE length(lexeme) > 3)::tsquery AS tsq,
+           ARRAY(SELECT theme_id FROM questions_question_themes WHERE question_id = q.id) AS themes
+    FROM questions_question AS q WHERE q.id = %s
+)
+SELECT other.id
+FROM questions_question AS other, source
+WHERE other.id <> source.id AND source.tsq IS NOT NULL AND other.search_vector @@ source.tsq
+ORDER BY EXISTS (SELECT 1 FROM questions_question_themes AS qt
+                  WHERE qt.question_id = other.id AND qt.theme_id = ANY(source.themes)) DESC,
+         ts_rank(other.search_vector, source.tsq) DESC, other.date_asked DESC
+LIMIT %s
+"""
+
+
+def related_questions(question, limit: int = 5) -> list:
+    """Questions on the same subject: sharing words of the title, those with a theme in common first."""
+    from questions.models import Question
+
+    with connection.cursor() as cursor:
+        cursor.execute(_RELATED_SQL, [question.pk, limit])
+        ids = [row[0] for row in cursor.fetchall()]
+    by_id = Question.objects.select_related("member", "minister").in_bulk(ids)
+    return [by_id[pk] for pk in ids if pk in by_id]

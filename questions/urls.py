@@ -1,10 +1,21 @@
 from django.urls import path
 
-from questions import views
+from questions import api, export, feeds, views
 
 app_name = "questions"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("vragen/<int:pk>/", views.question_detail, name="detail"),
+    path("search/", views.search_page, name="search"),
+    path("search/export.csv", export.search_csv, name="export_csv"),
+    path("questions/<int:pk>/", views.question_detail, name="detail"),
+    path("ministers/<slug:slug>/", views.minister_detail, name="minister"),
+    path("members/<slug:slug>/", views.member_detail, name="member"),
+    path("themes/<slug:slug>/", views.theme_detail, name="theme"),
+    path("api/questions/", api.question_list, name="api_list"),
+    path("api/questions/<int:pk>/", api.question_item, name="api_detail"),
+    path("feeds/questions.rss", feeds.QuestionsRss(), name="feed_questions_rss"),
+    path("feeds/questions.atom", feeds.QuestionsAtom(), name="feed_questions_atom"),
+    path("feeds/answers.rss", feeds.AnswersRss(), name="feed_answers_rss"),
+    path("feeds/answers.atom", feeds.AnswersAtom(), name="feed_answers_atom"),
 ]

@@ -1,0 +1,147 @@
+"""RSS 2.0 and Atom feeds: latest questions (or any search), and newly recorded answers.
+
+Every feed takes the same parameters as /search/, so one can follow a minister, a member, a theme or a query.
+Item descriptions are HTML-escaped document text: a reader that renders HTML shows "<script>" as text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from questions.filters import QuestionFilterSet
+from questions.models import Answer
+
+FEED_SIZE = 30
+BRUSSELS = ZoneInfo("Europe/Brussels")
+
+
+def _describe(filterset: QuestionFilterSet) -> str:
+    chips = [label for _name, _value, label in filterset.active_filters()]
+    return ", ".join(chips)
+
+
+@dataclass(frozen=True)
+class FeedRequest:
+    """What a feed needs of its request (a Feed instance serves every request, so it keeps nothing itself)."""
+
+    filterset: QuestionFilterSet
+    query_string: str
+    path: str
+
+
+class _FilteredFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def get_object(self, request, *args, **kwargs) -> FeedRequest:
+        filterset = QuestionFilterSet(request.GET)
+        filterset.resolve()
+        if filterset.notices:
+            raise Http404("; ".join(filterset.notices))
+        return FeedRequest(filterset, request.GET.urlencode(), request.get_full_path())
+
+    def link(self, obj: FeedRequest) -> str:
+        return reverse("questions:search") + (f"?{obj.query_string}" if obj.query_string else "")
+
+    def feed_url(self, obj: FeedRequest) -> str:
+        return obj.path
+
+    def _questions(self, obj: FeedRequest):
+        return obj.filterset.base_queryset().filter(*obj.filterset.facet_conditions().values())
+
+
+class QuestionsRss(_FilteredFeed):
+    def title(self, obj: FeedRequest) -> str:
+        described = _describe(obj.filterset)
+        return _("Schriftelijke vragen: %(filters)s") % {"filters": described} if described else _(
+            "Nieuwste schriftelijke vragen"
+        )
+
+    def description(self, obj: FeedRequest) -> str:
+        return _("De nieuwste schriftelijke vragen in het archief, nieuwste eerst.")
+
+    def items(self, obj: FeedRequest):
+        return list(
+            self._questions(obj)
+            .select_related("member", "minister")
+            .prefetch_related("themes")
+            .order_by("-date_asked", "-id")[:FEED_SIZE]
+        )
+
+    def item_title(self, question) -> str:
+        return f"{question.title} (nr. {question.number}, {question.session})"
+
+    def item_description(self, question) -> str:
+        return escape(f"{question.member} → {question.minister}: {question.question_text[:600]}")
+
+    def item_link(self, question) -> str:
+        return question.get_absolute_url()
+
+    # The GUID is the absolute permalink (Django's default when item_guid is not given).
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, question) -> dt.datetime:
+        return dt.datetime.combine(question.date_asked, dt.time(0, 0), tzinfo=BRUSSELS)
+
+    def item_updateddate(self, question) -> dt.datetime:
+        return question.last_imported_at or self.item_pubdate(question)
+
+    def item_author_name(self, question) -> str:
+        return question.member.name
+
+    def item_categories(self, question):
+        return [theme.name for theme in question.themes.all()]
+
+
+class QuestionsAtom(QuestionsRss):
+    feed_type = Atom1Feed
+    subtitle = QuestionsRss.description
+
+
+class AnswersRss(_FilteredFeed):
+    def title(self, obj: FeedRequest) -> str:
+        described = _describe(obj.filterset)
+        return _("Nieuwe antwoorden: %(filters)s") % {"filters": described} if described else _(
+            "Nieuwe antwoorden op schriftelijke vragen"
+        )
+
+    def description(self, obj: FeedRequest) -> str:
+        return _("Antwoorden in de volgorde waarin het archief ze opnam, nieuwste eerst.")
+
+    def items(self, obj: FeedRequest):
+        return list(
+            Answer.objects.filter(question__in=self._questions(obj).values("id"))
+            .select_related("question", "minister", "question__member")
+            .order_by("-recorded_at", "-id")[:FEED_SIZE]
+        )
+
+    def item_title(self, answer) -> str:
+        question = answer.question
+        return _("Antwoord: %(title)s (nr. %(number)s)") % {"title": question.title, "number": question.number}
+
+    def item_description(self, answer) -> str:
+        return escape(f"{answer.minister}: {answer.text[:600]}")
+
+    def item_link(self, answer) -> str:
+        return answer.question.get_absolute_url() + "#antwoord"
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, answer) -> dt.datetime:
+        return answer.recorded_at
+
+    def item_author_name(self, answer) -> str:
+        return answer.minister.name
+
+
+class AnswersAtom(AnswersRss):
+    feed_type = Atom1Feed
+    subtitle = AnswersRss.description

@@ -1,0 +1,83 @@
+"""One page of search results: the filter set, the counts, the page's questions and their snippets.
+
+Shared by the search page and the JSON API. Query budget: the filter values' look-ups, one query for the
+total and every facet, one for the page's rows, one for their themes, one for their snippets.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+from questions import search
+from questions.filters import QuestionFilterSet
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class ResultPage:
+    filterset: QuestionFilterSet
+    total: int
+    facets: dict[str, list[search.FacetValue]]
+    questions: list
+    number: int
+    num_pages: int
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.total else 0
+
+    @property
+    def end_index(self) -> int:
+        return min(self.number * PAGE_SIZE, self.total)
+
+
+def _page_number(raw: str | None, notices: list[str]) -> int:
+    if raw in (None, ""):
+        return 1
+    try:
+        number = int(raw)
+    except ValueError:
+        notices.append(_("“%(value)s” is geen paginanummer: pagina 1 wordt getoond.") % {"value": raw[:20]})
+        return 1
+    if number < 1:
+        notices.append(_("Pagina’s beginnen bij 1."))
+        return 1
+    return number
+
+
+def run_search(params: QueryDict) -> ResultPage:
+    filterset = QuestionFilterSet(params)
+    filterset.resolve()
+    notices = list(filterset.notices)
+    total, facets = filterset.facets()
+    num_pages = max(1, math.ceil(total / PAGE_SIZE))
+    number = _page_number(params.get("page"), notices)
+    if number > num_pages:
+        notices.append(_("Er zijn maar %(pages)d pagina’s: de laatste wordt getoond.") % {"pages": num_pages})
+        number = num_pages
+    offset = (number - 1) * PAGE_SIZE
+    questions = list(
+        filterset.qs.select_related("member", "minister").prefetch_related("themes")[offset : offset + PAGE_SIZE]
+    )
+    found = search.snippets(
+        [question.pk for question in questions],
+        filterset.query_text if filterset.query is not None else "",
+        {question.pk: question.question_text for question in questions},
+    )
+    for question in questions:
+        question.snippet = found.get(question.pk)
+    return ResultPage(filterset, total, facets, questions, number, num_pages, notices)

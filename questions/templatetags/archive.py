@@ -1,0 +1,71 @@
+"""Query-string helpers for links that change one search parameter and keep the others."""
+
+from __future__ import annotations
+
+import re
+
+from django import template
+from django.http import QueryDict
+
+register = template.Library()
+_NUMBERED = re.compile(r"^(\d{1,2})\.\s+(.*)$", re.DOTALL)
+
+
+def _copy(request) -> QueryDict:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params
+
+
+@register.simple_tag(takes_context=True)
+def toggle_value(context, name: str, value: str) -> str:
+    """The current search with ``value`` added to or removed from the repeatable parameter ``name``."""
+    params = _copy(context["request"])
+    values = params.getlist(name)
+    params.setlist(name, [v for v in values if v != value] if value in values else [*values, value])
+    return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def without_value(context, name: str, value: str) -> str:
+    params = _copy(context["request"])
+    params.setlist(name, [v for v in params.getlist(name) if v != value])
+    return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def with_param(context, name: str, value) -> str:
+    """The current search with ``name`` set to ``value`` (a page number keeps the other parameters)."""
+    params = context["request"].GET.copy()
+    if name != "page":
+        params.pop("page", None)
+    params[name] = str(value)
+    return "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def same_search(context) -> str:
+    """The current filters as a query string, without page: for feed, CSV and JSON links."""
+    params = _copy(context["request"])
+    encoded = params.urlencode()
+    return "?" + encoded if encoded else ""
+
+
+@register.filter
+def paragraphs(text: str) -> list[dict]:
+    """Stored text as blocks: plain paragraphs, and runs of numbered sub-questions or sub-answers as lists."""
+    blocks: list[dict] = []
+    for paragraph in (text or "").split("\n"):
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        match = _NUMBERED.match(paragraph)
+        if match:
+            item = {"number": int(match.group(1)), "text": match.group(2)}
+            if blocks and blocks[-1]["list"]:
+                blocks[-1]["items"].append(item)
+            else:
+                blocks.append({"list": True, "start": item["number"], "items": [item]})
+        else:
+            blocks.append({"list": False, "text": paragraph})
+    return blocks
