@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SAMPLES := tests/fixtures/vlaams-parlement/000_3766b604c4d8bdfa.txt tests/fixtures/vlaams-parlement/sv-235-2024.pdf
 
-.PHONY: install demo test serve migrate import-samples lint stop-db bench clean
+.PHONY: install demo test lint stop-db messages clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,3 +42,8 @@ stop-db: $(STAMP)
 
 clean:
 	rm -rf $(VENV) *.egg-info
+
+# Refresh the English catalog after changing translatable strings (needs GNU gettext: apt-get install gettext).
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=bench --ignore=tests
+	$(PY) manage.py compilemessages -l en

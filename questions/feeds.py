@@ -61,8 +61,10 @@ class _FilteredFeed(Feed):
 class QuestionsRss(_FilteredFeed):
     def title(self, obj: FeedRequest) -> str:
         described = _describe(obj.filterset)
-        return _("Schriftelijke vragen: %(filters)s") % {"filters": described} if described else _(
-            "Nieuwste schriftelijke vragen"
+        return (
+            _("Schriftelijke vragen: %(filters)s") % {"filters": described}
+            if described
+            else _("Nieuwste schriftelijke vragen")
         )
 
     def description(self, obj: FeedRequest) -> str:
@@ -89,7 +91,9 @@ class QuestionsRss(_FilteredFeed):
     item_guid_is_permalink = True
 
     def item_pubdate(self, question) -> dt.datetime:
-        return dt.datetime.combine(question.date_asked, dt.time(0, 0), tzinfo=BRUSSELS)
+        # Only the day is known. Noon in Brussels is that day in every time zone from UTC-11 to UTC+11, so
+        # readers that show the date in UTC or local time show the right day.
+        return dt.datetime.combine(question.date_asked, dt.time(12, 0), tzinfo=BRUSSELS)
 
     def item_updateddate(self, question) -> dt.datetime:
         return question.last_imported_at or self.item_pubdate(question)
@@ -109,8 +113,10 @@ class QuestionsAtom(QuestionsRss):
 class AnswersRss(_FilteredFeed):
     def title(self, obj: FeedRequest) -> str:
         described = _describe(obj.filterset)
-        return _("Nieuwe antwoorden: %(filters)s") % {"filters": described} if described else _(
-            "Nieuwe antwoorden op schriftelijke vragen"
+        return (
+            _("Nieuwe antwoorden: %(filters)s") % {"filters": described}
+            if described
+            else _("Nieuwe antwoorden op schriftelijke vragen")
         )
 
     def description(self, obj: FeedRequest) -> str:

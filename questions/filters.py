@@ -25,6 +25,10 @@ ANSWERED_VALUES = ("yes", "no")
 MAX_VALUES_PER_FILTER = 20
 
 
+def _printable(text: str) -> str:
+    return "".join(char for char in text if char.isprintable() or char == " ")
+
+
 class MultiValueField(forms.Field):
     """A parameter that may be repeated (``?theme=werk&theme=onderwijs``); blank values are ignored."""
 
@@ -35,7 +39,7 @@ class MultiValueField(forms.Field):
             return []
         if isinstance(value, str):
             value = [value]
-        cleaned = [" ".join(str(item).split()) for item in value]
+        cleaned = [" ".join(_printable(str(item)).split()) for item in value]
         return list(dict.fromkeys(item for item in cleaned if item))
 
     def validate(self, value) -> None:  # every value is checked (and reported) by the filter set
@@ -50,8 +54,7 @@ class LenientCharField(forms.CharField):
     """Never invalid: control characters removed, length checked by the filter set."""
 
     def to_python(self, value) -> str:
-        text = super().to_python(value)
-        return "".join(char for char in text if char.isprintable() or char == " ").strip()
+        return _printable(super().to_python(value)).strip()
 
 
 class LenientCharFilter(django_filters.CharFilter):

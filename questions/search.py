@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import BooleanField, Expression, ExpressionWrapper, Q, QuerySet
 
@@ -231,7 +232,10 @@ def facet_counts(
              conditions.items()}  # fmt: skip
     rows_qs = base.order_by().annotate(**flags).values("id", "minister_id", "member_id", "session", "has_answer",
                                                         *flags)  # fmt: skip
-    base_sql, params = rows_qs.query.sql_with_params()
+    try:
+        base_sql, params = rows_qs.query.sql_with_params()
+    except EmptyResultSet:  # base.none(): nothing can match
+        base_sql, params = None, []
 
     def where(excluded: str | None) -> str:
         parts = [f"base.ok_{name}" for name in conditions if name != excluded]
@@ -256,9 +260,11 @@ def facet_counts(
     SELECT 'answered', CASE WHEN base.has_answer THEN 'yes' ELSE 'no' END, '', count(*) FROM base
       {where("answered")} GROUP BY base.has_answer
     """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = []
+    if base_sql is not None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
 
     total = 0
     values: dict[str, list[FacetValue]] = {name: [] for name in FACETS}

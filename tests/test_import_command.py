@@ -214,8 +214,7 @@ def test_imports_in_several_batches_keep_every_document(tmp_path):
 def test_a_document_the_database_refuses_fails_alone_in_its_batch():
     text = SEED_DOCUMENT.read_text()
     good = [
-        Document(f"doc{n}.txt", text.replace("/1806581", f"/{n}").replace("nr. 292", f"nr. {n}").encode)
-        for n in (1, 2)
+        Document(f"doc{n}.txt", text.replace("/1806581", f"/{n}").replace("nr. 292", f"nr. {n}").encode) for n in (1, 2)
     ]
     too_long_link = "https://docs.vlaamsparlement.be/pfile?id=" + "9" * 600
     bad = Document("bad.txt", text.replace("https://docs.vlaamsparlement.be/pfile?id=2051090", too_long_link).encode)

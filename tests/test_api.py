@@ -1,0 +1,87 @@
+"""The read-only JSON API: same filters as /search/, errors as JSON with status 400."""
+
+import pytest
+
+from tests.factories import corpus
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def questions():
+    return corpus()
+
+
+def test_the_list_has_count_pages_results_and_facets(client, questions):
+    data = client.get("/api/questions/", {"q": "wateroverlast"}).json()
+
+    assert data["count"] == 2
+    assert data["next"] is None and data["previous"] is None
+    assert set(data["facets"]) == {"theme", "minister", "member", "year", "answered"}
+    assert {"value": "water", "label": "Water", "count": 2} in data["facets"]["theme"]
+    first = data["results"][0]
+    assert set(first) == {"id", "url", "api_url", "number", "session", "date", "title", "member", "minister",
+                          "minister_title", "themes", "answered", "snippet"}  # fmt: skip
+    assert first["url"].startswith("http://testserver/questions/")
+    assert first["date"] == "2024-01-11"
+    assert first["themes"] == ["Binnenlands bestuur", "Water"]
+    assert "<mark>wateroverlast</mark>" in first["snippet"]
+
+
+def test_facet_values_are_what_you_pass_back(client, questions):
+    data = client.get("/api/questions/").json()
+    minister = next(item for item in data["facets"]["minister"] if item["label"] == "Zuhal Demir")
+
+    narrowed = client.get("/api/questions/", {"minister": minister["value"]}).json()
+
+    assert narrowed["count"] == minister["count"] == 2
+
+
+def test_next_and_previous_are_absolute_links(client):
+    from tests.factories import make_question
+
+    for index in range(25):
+        make_question(title=f"Vraag {index}", text="Over fietspaden.")
+
+    first = client.get("/api/questions/", {"q": "fietspaden"}).json()
+    second = client.get(first["next"]).json()
+
+    assert first["next"] == "http://testserver/api/questions/?q=fietspaden&page=2"
+    assert len(second["results"]) == 5
+    assert second["previous"].endswith("page=1")
+
+
+def test_a_question_in_full(client, questions):
+    question = questions["data"]
+
+    data = client.get(f"/api/questions/{question.pk}/").json()
+
+    assert data["question_text"] == question.question_text
+    assert data["answer_text"].startswith("De uitwisseling van data")
+    assert data["answer_date"] is None
+    assert data["pdf_url"] is None and data["source_url"] is None
+
+
+def test_an_unanswered_question_has_a_null_answer(client, questions):
+    data = client.get(f"/api/questions/{questions['school'].pk}/").json()
+
+    assert data["answered"] is False
+    assert data["answer_text"] is None
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"theme": "bestaat-niet"}, {"date_from": "gisteren"}, {"year": "2024"}, {"sort": "random"}, {"page": "x"},
+     {"q": "x" * 600}, {"answered": "misschien"}],
+)  # fmt: skip
+def test_bad_parameters_are_a_400_with_a_message(client, questions, params):
+    response = client.get("/api/questions/", params)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["error"]
+    assert response.json()["details"]
+
+
+def test_an_unknown_question_is_a_404(client):
+    assert client.get("/api/questions/999999/").status_code == 404

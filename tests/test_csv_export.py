@@ -1,0 +1,60 @@
+"""The CSV export: every matching question, streamed, safe against spreadsheet formulas."""
+
+import csv
+import io
+
+import pytest
+
+from questions.export import safe_cell
+from tests.factories import corpus, make_question
+
+pytestmark = pytest.mark.django_db
+
+
+def read_csv(response) -> list[dict]:
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def test_it_exports_every_match_beyond_one_page(client):
+    for index in range(45):
+        make_question(title=f"Vraag {index}", text="Over fietspaden.", themes=("Mobiliteit",))
+    make_question(title="Iets anders", text="Over treinen.")
+
+    response = client.get("/search/export.csv", {"q": "fietspaden"})
+
+    assert response.streaming
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert "attachment" in response["Content-Disposition"]
+    rows = read_csv(response)
+    assert len(rows) == 45
+    assert rows[0]["themes"] == "Mobiliteit"
+    assert rows[0]["url"].startswith("http://testserver/questions/")
+
+
+def test_it_has_the_api_fields_and_the_texts(client):
+    questions = corpus()
+
+    rows = read_csv(client.get("/search/export.csv", {"theme": "werk", "sort": "oldest"}))
+
+    assert [row["title"] for row in rows] == [questions["work"].title, questions["data"].title]
+    assert rows[1]["answer_text"].startswith("De uitwisseling van data")
+    assert rows[1]["answered"] == "yes"
+    assert rows[1]["question_text"] == questions["data"].question_text
+
+
+def test_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(client):
+    make_question(title='=HYPERLINK("http://evil")', text="+cmd|' /C calc'!A0", answer="@SUM(1+1)")
+
+    (row,) = read_csv(client.get("/search/export.csv"))
+
+    assert row["title"] == '\'=HYPERLINK("http://evil")'
+    assert row["question_text"] == "'+cmd|' /C calc'!A0"
+    assert row["answer_text"] == "'@SUM(1+1)"
+
+
+@pytest.mark.parametrize(
+    "value, expected", [("-1", "'-1"), ("\tx", "'\tx"), ("gewoon", "gewoon"), (None, ""), (5, "5")]
+)
+def test_safe_cell(value, expected):
+    assert safe_cell(value) == expected

@@ -1,0 +1,86 @@
+"""RSS and Atom feeds, read with a real parser (feedparser)."""
+
+import datetime as dt
+
+import feedparser
+import pytest
+from django.utils import timezone
+
+from questions.models import Answer
+from tests.factories import corpus, make_question
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(client, url: str, params=None):
+    response = client.get(url, params or {})
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    return feed
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_the_latest_questions_feed_lists_newest_first(client, kind):
+    questions = corpus()
+
+    feed = parse(client, f"/feeds/questions.{kind}")
+
+    order = ["xss", "data", "water", "school", "work", "old"]
+    assert [entry.link for entry in feed.entries] == [
+        f"http://testserver{questions[key].get_absolute_url()}" for key in order
+    ]
+    assert feed.entries[1].title.startswith(questions["data"].title)
+    entry = feed.entries[2]
+    assert entry.link == f"http://testserver{questions['water'].get_absolute_url()}"
+    assert entry.id == entry.link  # stable GUID: the permalink
+    assert entry.published_parsed[:3] == (2024, 1, 11)
+
+
+def test_a_search_feed_takes_the_search_parameters(client):
+    questions = corpus()
+
+    feed = parse(client, "/feeds/questions.rss", {"q": "wateroverlast", "member": "suzy-wouters"})
+
+    assert [entry.link.rsplit("/", 2)[-2] for entry in feed.entries] == [
+        str(questions["water"].pk), str(questions["old"].pk),
+    ]  # fmt: skip
+    assert "wateroverlast" in feed.feed.title
+
+
+def test_the_answers_feed_is_dated_when_the_archive_recorded_the_answer(client):
+    questions = corpus()
+    Answer.objects.filter(question=questions["old"]).update(recorded_at=timezone.now() + dt.timedelta(hours=1))
+
+    feed = parse(client, "/feeds/answers.atom", {"minister": "zuhal-demir"})
+
+    assert [entry.link for entry in feed.entries] == [
+        f"http://testserver{questions['old'].get_absolute_url()}#antwoord",
+        f"http://testserver{questions['water'].get_absolute_url()}#antwoord",
+    ]
+    assert feed.entries[0].published_parsed > feed.entries[1].published_parsed
+
+
+def test_feed_text_is_escaped(client):
+    make_question(title="<script>alert(1)</script> titel", text="<img src=x onerror=alert(1)> tekst")
+
+    response = client.get("/feeds/questions.rss")
+    feed = feedparser.parse(response.content)
+
+    assert b"<script>" not in response.content
+    assert b"<img" not in response.content
+    assert "<img src=x onerror=alert(1)>" in feed.entries[0].summary or "&lt;img" in feed.entries[0].summary
+
+
+def test_a_feed_with_a_bad_parameter_is_not_found_not_an_error(client):
+    assert client.get("/feeds/questions.rss", {"theme": "bestaat-niet"}).status_code == 404
+
+
+def test_pages_with_a_feed_announce_it(client):
+    questions = corpus()
+    for url in ("/", "/search/?q=water", "/ministers/zuhal-demir/", "/themes/water/", "/members/suzy-wouters/"):
+        page = client.get(url).content.decode()
+        assert 'rel="alternate" type="application/rss+xml"' in page, url
+    page = client.get("/themes/water/").content.decode()
+    assert 'href="/feeds/questions.rss?theme=water"' in page
+    assert questions["water"].title in page

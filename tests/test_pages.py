@@ -1,0 +1,116 @@
+"""The public pages: home, question page, minister/member/theme pages, language switch."""
+
+import gettext
+import re
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from questions.models import Question
+from tests.conftest import SEED_DOCUMENT
+from tests.factories import corpus
+from tests.helpers import run_import
+
+pytestmark = pytest.mark.django_db
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
+
+
+@pytest.fixture
+def questions():
+    return corpus()
+
+
+def test_home_has_a_search_box_newest_questions_answers_and_themes(client, questions):
+    page = client.get("/").content.decode()
+
+    assert 'role="search"' in page and 'name="q"' in page
+    assert page.index("Beveiliging") < page.index("Uitwisseling van arbeidsmarktgegevens")
+    assert "Nieuwste antwoorden" in page
+    assert 'href="/themes/water/"' in page
+
+
+def test_a_question_page_shows_every_field_with_numbered_sub_questions_as_a_list(client):
+    run_import(SEED_DOCUMENT)
+    question = Question.objects.get()
+
+    page = client.get(question.get_absolute_url()).content.decode()
+
+    assert "<h1>Werkgroep Institutionele Zaken - Versterking" in page
+    assert 'href="/members/karl-vanlouwe/">Karl Vanlouwe</a>' in page
+    assert 'href="/ministers/jo-brouns/">Jo Brouns</a>, Vlaams minister van Economie' in page
+    assert 'href="/themes/werk/">Werk</a>' in page
+    assert 'href="https://docs.vlaamsparlement.be/pfile?id=2051090"' in page
+    assert 'href="https://www.vlaamsparlement.be/parlementaire-documenten/schriftelijke-vragen/1806581"' in page
+    assert re.search(r'<ol class="numbered" start="1"><li value="1">Kan de minister een overzicht geven', page)
+    assert '<li value="4">Hoe evalueert de minister' in page
+    assert "Schriftelijke vraag nr. 292 van 27 februari 2024 van Karl Vanlouwe aan Jo Brouns, Vlaams Parlement" in page
+    assert f"http://testserver{question.get_absolute_url()}" in page
+    assert 'id="antwoord"' in page
+
+
+def test_a_question_page_lists_related_questions_with_a_shared_theme_first(client, questions):
+    page = client.get(questions["water"].get_absolute_url()).content.decode()
+
+    related = page[page.index("Verwante vragen") :]
+    assert questions["old"].title in related
+    assert questions["data"].title not in related
+
+
+def test_a_corrected_question_says_so(client, questions):
+    question = questions["data"]
+    question.edited_since_import = True
+    question.edited_at = timezone.now()
+    question.save()
+
+    assert "Gecorrigeerd door de redactie op" in client.get(question.get_absolute_url()).content.decode()
+
+
+def test_an_unanswered_question_says_so(client, questions):
+    page = client.get(questions["school"].get_absolute_url()).content.decode()
+
+    assert "Deze vraag is nog niet beantwoord." in page
+
+
+@pytest.mark.parametrize(
+    "url, name, total, share",
+    [("/ministers/jo-brouns/", "Jo Brouns", 2, 100), ("/members/suzy-wouters/", "Suzy Wouters", 2, 100),
+     ("/themes/onderwijs/", "Onderwijs", 1, 0), ("/ministers/ben-weyts/", "Ben Weyts", 2, 50)],
+)  # fmt: skip
+def test_minister_member_and_theme_pages(client, questions, url, name, total, share):
+    response = client.get(url)
+    page = response.content.decode()
+
+    assert f"<h1>{name}</h1>" in page
+    assert f"{total} vra" in page
+    assert f"{share}% beantwoord" in page
+    assert response.context["results"].total == total
+
+
+def test_unknown_pages_are_404(client):
+    assert client.get("/questions/999999/").status_code == 404
+    assert client.get("/ministers/niemand/").status_code == 404
+
+
+def test_the_site_speaks_english_on_request(client, questions):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/search/?q=water"})
+    assert response.status_code == 302
+
+    page = client.get("/search/", {"q": "wateroverlast"}).content.decode()
+
+    assert '<html lang="en">' in page
+    assert "Search the written questions" in page
+    assert "2 questions" in page
+    assert "answered" in page
+
+
+def test_every_string_has_a_compiled_english_translation():
+    po = (LOCALE / "en/LC_MESSAGES/django.po").read_text(encoding="utf-8")
+    with open(LOCALE / "en/LC_MESSAGES/django.mo", "rb") as mo:
+        catalog = gettext.GNUTranslations(mo)
+    msgids = [m for m in re.findall(r'^msgid "(.+)"$', po, re.MULTILINE)]
+    assert len(msgids) > 100
+    untranslated = [m for m in msgids if catalog.gettext(m.replace('\\"', '"')) == m.replace('\\"', '"')
+                    and m not in {"Minister", "Status", "PDF", "minister", "ministers"}]  # fmt: skip
+    assert untranslated == []
+    assert "#, fuzzy" not in po

@@ -1,0 +1,213 @@
+"""The search semantics, through the FilterSet and the /search/ page, against the real database."""
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from questions.results import run_search
+from tests.factories import corpus, make_question
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def questions():
+    return corpus()
+
+
+def found(query_string: str) -> list[str]:
+    results = run_search(QueryDict(query_string))
+    return [question.title for question in results.questions]
+
+
+def keys(questions, query_string: str) -> set[str]:
+    titles = set(found(query_string))
+    return {key for key, question in questions.items() if question.title in titles}
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("q=wateroverlast", {"water", "old"}),
+        ("q=%22zware+wateroverlast%22", {"water"}),  # phrase
+        ("q=%22wateroverlast+zware%22", set()),  # phrase order matters
+        ("q=werkloosheid+or+draaiboek", {"work", "water"}),  # OR
+        ("q=wateroverlast+-checklist", {"water"}),  # exclusion (the checklist is in the old one's answer)
+        ("q=toegankelijk*", {"school", "data"}),  # prefix: toegankelijk, toegankelijkheid
+        ("q=uitwisselen", {"data"}),  # stemming: uitwisseling
+        ("q=coordinatie", {"water"}),  # accent folding: coördinatie
+        ("q=Wouters", {"water", "old"}),  # names
+        ("q=Digitalisering", {"xss"}),  # themes
+        ("q=de+het+een", set()),  # only stop words
+    ],
+)
+def test_text_search(questions, query, expected):
+    assert keys(questions, query) == expected
+
+
+def test_relevance_ranks_title_above_question_above_answer():
+    title = make_question(title="Draaiboek wateroverlast", text="Iets anders.", answer="Niets.")
+    question = make_question(title="Iets", text="Een draaiboek is nodig.", answer="Niets.")
+    answer = make_question(title="Nog iets", text="Iets anders.", answer="Er is een draaiboek.")
+
+    results = run_search(QueryDict("q=draaiboek"))
+
+    assert [q.pk for q in results.questions] == [title.pk, question.pk, answer.pk]
+    assert results.filterset.sort == "relevance"
+
+
+def test_sorting_newest_and_oldest(questions):
+    newest = found("sort=newest")
+    assert newest[0] == questions["xss"].title and newest[-1] == questions["old"].title
+    assert found("sort=oldest") == list(reversed(newest))
+    assert found("") == newest  # newest is the default without a query
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("theme=water", {"water", "old"}),
+        ("theme=water&theme=werk", {"water", "old", "data", "work"}),  # OR within a facet
+        ("theme=werk&minister=jo-brouns", {"data", "work"}),
+        ("theme=water&minister=jo-brouns", set()),  # AND across facets
+        ("member=suzy-wouters", {"water", "old"}),
+        ("year=2023-2024", {"water", "data", "school", "xss"}),
+        ("year=2022-2023&year=2021-2022", {"work", "old"}),
+        ("answered=no", {"school"}),
+        ("answered=yes&theme=werk", {"data", "work"}),
+        ("date_from=2024-01-01&date_to=2024-02-27", {"water", "data"}),
+        ("date_from=2024-02-28", {"xss"}),
+        ("q=wateroverlast&year=2023-2024", {"water"}),
+    ],
+)
+def test_facet_filters(questions, query, expected):
+    assert keys(questions, query) == expected
+
+
+def test_each_facet_counts_with_every_other_filter_but_its_own(questions):
+    results = run_search(QueryDict("theme=werk&minister=jo-brouns"))
+    facets = {name: {item.value: item.count for item in values} for name, values in results.facets.items()}
+
+    assert results.total == 2
+    # Themes are counted under the minister filter only: all of Jo Brouns's questions, per theme.
+    assert facets["theme"] == {"werk": 2, "economie": 1}
+    # Ministers are counted under the theme filter only.
+    assert facets["minister"] == {"jo-brouns": 2}
+    assert facets["member"] == {"karl-vanlouwe": 1, "jos-dhaese": 1}
+    assert facets["year"] == {"2023-2024": 1, "2022-2023": 1}
+    assert facets["answered"] == {"yes": 2}
+    selected = {(name, item.value) for name, values in results.facets.items() for item in values if item.selected}
+    assert selected == {("theme", "werk"), ("minister", "jo-brouns")}
+
+
+def test_choosing_one_theme_still_shows_the_others_counts(questions):
+    results = run_search(QueryDict("theme=water"))
+    themes = {item.value: item.count for item in results.facets["theme"]}
+
+    assert themes["water"] == 2
+    assert themes["werk"] == 2
+    assert themes["onderwijs"] == 1
+
+
+def test_unknown_and_malformed_values_are_reported_not_errors(questions):
+    results = run_search(QueryDict("theme=bestaat-niet&year=2024&answered=misschien&date_from=gisteren&sort=x&page=z"))
+
+    assert results.total == 6
+    text = " ".join(results.notices)
+    for fragment in ("bestaat-niet", "2024", "misschien", "gisteren", "“x”", "“z”"):
+        assert fragment in text
+
+
+def test_swapped_dates_are_swapped_with_a_notice(questions):
+    results = run_search(QueryDict("date_from=2024-02-27&date_to=2024-01-01"))
+
+    assert {q.title for q in results.questions} == {questions["water"].title, questions["data"].title}
+    assert any("omgewisseld" in notice for notice in results.notices)
+
+
+def test_pagination_pages_of_twenty():
+    for index in range(45):
+        make_question(title=f"Vraag {index}", text="Over fietspaden.")
+
+    first = run_search(QueryDict("q=fietspaden"))
+    third = run_search(QueryDict("q=fietspaden&page=3"))
+    beyond = run_search(QueryDict("q=fietspaden&page=99"))
+
+    assert (first.total, first.num_pages, len(first.questions)) == (45, 3, 20)
+    assert len(third.questions) == 5
+    assert beyond.number == 3 and beyond.notices
+    seen = {q.pk for page in (1, 2, 3) for q in run_search(QueryDict(f"q=fietspaden&page={page}")).questions}
+    assert len(seen) == 45
+
+
+def test_a_query_that_is_too_long_gets_a_clear_message(client, questions):
+    response = client.get("/search/", {"q": "water " * 1000})
+
+    assert response.status_code == 200
+    assert "te lang" in response.content.decode()
+    assert response.context["results"].total == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"', "***", "-", "- - -", "or or", "\x00\x07\x1b", "'; DROP TABLE questions_question; --", "a" * 5000,
+     "(((", "!water", "water:*", "&|!<->", "🙂 emoji", "\\", "%", "_"],
+)  # fmt: skip
+def test_odd_input_gives_a_normal_page(client, questions, query):
+    response = client.get("/search/", {"q": query, "theme": query, "page": query, "date_to": query})
+
+    assert response.status_code == 200
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=80))
+def test_any_typed_text_searches_without_error(questions, text):
+    run_search(QueryDict(mutable=True) | {"q": text})
+
+
+def test_snippets_highlight_matches_from_question_or_answer(questions):
+    results = run_search(QueryDict("q=draaiboek"))
+    (question,) = results.questions
+
+    assert question.snippet.source == "answer"
+    assert "<mark>draaiboek</mark>" in question.snippet.html
+
+
+def test_document_html_is_shown_as_text_everywhere_on_the_page(client, questions):
+    for url in ("/search/?q=beveiliging", "/", questions["xss"].get_absolute_url(), "/themes/digitalisering/"):
+        page = client.get(url).content.decode()
+        assert "<script>alert" not in page, url
+        assert "<img src=x" not in page, url
+        assert "<b>vet</b>" not in page, url
+    page = client.get("/search/?q=beveiliging").content.decode()
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<mark>" in page
+
+
+def test_the_search_page_has_facets_chips_and_links_to_feeds_and_exports(client, questions):
+    page = client.get("/search/", {"q": "wateroverlast", "theme": "water"}).content.decode()
+
+    assert 'data-facet="theme" data-value="water"' in page
+    assert "/feeds/questions.rss?q=wateroverlast&amp;theme=water" in page
+    assert "/search/export.csv?q=wateroverlast&amp;theme=water" in page
+    assert "/api/questions/?q=wateroverlast&amp;theme=water" in page
+    assert 'rel="alternate" type="application/rss+xml"' in page
+    assert 'class="chip" href="?q=wateroverlast"' in page  # removing the theme keeps the query
+
+
+def test_a_results_page_takes_a_fixed_number_of_queries(client):
+    for index in range(30):
+        make_question(title=f"Vraag {index} over fietspaden", themes=("Mobiliteit", f"Thema {index % 4}"),
+                      answer="Ja.", member=f"Lid {index % 5}")  # fmt: skip
+
+    with CaptureQueriesContext(connection) as small:
+        client.get("/search/", {"q": "fietspaden", "theme": "mobiliteit", "member": "lid-1"})
+    with CaptureQueriesContext(connection) as large:
+        client.get("/search/", {"q": "fietspaden", "theme": "mobiliteit"})
+
+    # theme and member look-ups, total and facets, rows, themes of the rows, snippets (plus the session).
+    assert len(large.captured_queries) <= 7
+    assert len(small.captured_queries) == len(large.captured_queries) + 1
