@@ -114,3 +114,10 @@ def test_every_string_has_a_compiled_english_translation():
                     and m not in {"Minister", "Status", "PDF", "minister", "ministers"}]  # fmt: skip
     assert untranslated == []
     assert "#, fuzzy" not in po
+
+
+def test_the_site_is_dutch_whatever_the_browser_asks(client, questions):
+    page = client.get("/search/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+
+    assert '<html lang="nl">' in page
+    assert "Zoeken in de schriftelijke vragen" in page
