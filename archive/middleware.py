@@ -17,8 +17,8 @@ class ChosenLanguageMiddleware:
 
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in self.supported else translation.get_supported_language_variant(
-            settings.LANGUAGE_CODE
+        language = (
+            chosen if chosen in self.supported else translation.get_supported_language_variant(settings.LANGUAGE_CODE)
         )
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchRank, SearchVectorField
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -15,10 +15,17 @@ from questions.names import name_key
 
 
 class NamedEntityQuerySet(models.QuerySet):
+    def matching_keys(self, keys) -> QuerySet:
+        """Records whose own key, or one of whose aliases (names merged into them), is among ``keys``."""
+        keys = list(keys)
+        return self.filter(Q(key__in=keys) | Q(aliases__key__in=keys)).distinct()
+
+    def by_name(self, name: str):
+        return self.matching_keys([name_key(name)]).first()
+
     def get_or_create_by_name(self, name: str):
-        """The record whose key matches ``name``, created with this display name when there is none."""
-        key = name_key(name)
-        existing = self.filter(key=key).first()
+        """The record whose key or alias matches ``name``, created with this display name when there is none."""
+        existing = self.by_name(name)
         if existing is not None:
             return existing
         entity = self.model(name=name)
@@ -107,6 +114,49 @@ class Theme(NamedEntity):
         return self.questions.values_list("id", flat=True)
 
 
+class Alias(models.Model):
+    """A name merged into another record: imports that meet it map to that record."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    key = models.CharField(max_length=200, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.key = name_key(self.name)
+        super().save(*args, **kwargs)
+
+
+class MinisterAlias(Alias):
+    entity = models.ForeignKey(Minister, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        verbose_name = _("andere naam van een minister")
+        verbose_name_plural = _("andere namen van ministers")
+
+
+class MemberAlias(Alias):
+    entity = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        verbose_name = _("andere naam van een parlementslid")
+        verbose_name_plural = _("andere namen van parlementsleden")
+
+
+class ThemeAlias(Alias):
+    entity = models.ForeignKey(Theme, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        verbose_name = _("andere naam van een thema")
+        verbose_name_plural = _("andere namen van thema's")
+
+
 class QuestionQuerySet(models.QuerySet):
     def search(self, text: str) -> QuestionQuerySet:
         """Questions matching ``text`` (websearch syntax), best first: title above question above answer."""
@@ -149,6 +199,9 @@ class Question(models.Model):
     source_file = models.CharField(_("bronbestand"), max_length=500, blank=True)
     source_hash = models.CharField(_("hash van de bron"), max_length=64, blank=True)
     import_snapshot = models.JSONField(_("laatst geïmporteerde velden"), null=True, blank=True, editable=False)
+    # A changed source met an editor's correction: what that import would have set, kept for the editors.
+    pending_snapshot = models.JSONField(_("velden van de afgewezen import"), null=True, blank=True, editable=False)
+    pending_hash = models.CharField(max_length=64, blank=True, editable=False)
     first_imported_at = models.DateTimeField(_("eerst geïmporteerd"), null=True, blank=True)
     last_imported_at = models.DateTimeField(_("laatst bijgewerkt door import"), null=True, blank=True)
     edited_since_import = models.BooleanField(_("gecorrigeerd na import"), default=False)

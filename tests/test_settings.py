@@ -14,11 +14,17 @@ ROOT = Path(__file__).resolve().parent.parent
 GOOD_KEY = "a-secret-key-that-is-long-enough-for-the-check-0123"
 
 
+SETTINGS_VARIABLES = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
+                      "ARCHIVE_DATA_DIR", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}  # fmt: skip
+
+
+def clean_environment() -> dict[str, str]:
+    return {key: value for key, value in os.environ.items() if key not in SETTINGS_VARIABLES}
+
+
 def load_settings(**env: str) -> subprocess.CompletedProcess:
     """Import the real settings module in a fresh interpreter with exactly this environment."""
-    clean = {key: value for key, value in os.environ.items() if key not in {
-        "DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "ARCHIVE_DATA_DIR",
-    }}  # fmt: skip
+    clean = clean_environment()
     return subprocess.run(
         [sys.executable, "-c", "import archive.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])"],
         env={**clean, **env},
@@ -95,3 +101,24 @@ def test_env_helpers(monkeypatch, tmp_path):
     monkeypatch.setenv("DATA", str(file))
     with pytest.raises(ImproperlyConfigured, match="is a file"):
         env_path("DATA", tmp_path)
+
+
+def test_production_settings_pass_the_deployment_checks():
+    env = {**clean_environment(), "SECRET_KEY": "Zq3" + "x7Lp9" * 12, "HTTPS": "true",
+           "ALLOWED_HOSTS": "archive.example", "CSRF_TRUSTED_ORIGINS": "https://archive.example"}  # fmt: skip
+
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_without_https_the_deployment_checks_complain_about_cookies():
+    env = {**clean_environment(), "SECRET_KEY": "Zq3" + "x7Lp9" * 12, "ALLOWED_HOSTS": "archive.example"}
+
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)  # fmt: skip
+
+    assert result.returncode != 0
+    assert "SESSION_COOKIE_SECURE" in result.stdout + result.stderr

@@ -52,23 +52,14 @@ class EntityCache:
         self._new: dict[tuple[type, str], models.Model] = {}
 
     def get(self, model: type[models.Model], name: str, *, create: bool = True):
-        cache_key = (model, name_key(name))
-        entity = self._known.get(cache_key) or self._new.get(cache_key)
-        if entity is None:
-            entity = model.objects.filter(key=cache_key[1]).first()
-            if entity is None:
-                if not create:
-                    return None
-                entity = model(name=name)
-                entity.save()
-                self._new[cache_key] = entity
-            else:
-                self._known[cache_key] = entity
-        return entity
+        """The record for ``name`` (by key or alias), created when missing unless ``create`` is False."""
+        self.prefetch(model, [name], create=create)
+        key = (model, name_key(name))
+        return self._known.get(key) or self._new.get(key)
 
-    def prefetch(self, model: type[models.Model], names: list[str]) -> None:
-        """Look up many names in one query, and create the missing ones with one insert."""
-        wanted = {}
+    def prefetch(self, model: type[models.Model], names: list[str], *, create: bool = True) -> None:
+        """Look up many names in two queries (keys, then aliases), and create the missing ones with one insert."""
+        wanted: dict[str, str] = {}
         for name in names:
             key = name_key(name)
             if (model, key) not in self._known and (model, key) not in self._new:
@@ -78,7 +69,12 @@ class EntityCache:
         for entity in model.objects.filter(key__in=wanted):
             self._known[(model, entity.key)] = entity
             wanted.pop(entity.key, None)
-        if not wanted:
+        if wanted:
+            aliases = model.aliases.rel.related_model.objects.filter(key__in=wanted).select_related("entity")
+            for alias in aliases:
+                self._known[(model, alias.key)] = alias.entity
+                wanted.pop(alias.key, None)
+        if not wanted or not create:
             return
         slugs = {key: slugify(name)[:200] or "x" for key, name in wanted.items()}
         taken = set(model.objects.filter(slug__in=slugs.values()).values_list("slug", flat=True))
@@ -105,8 +101,11 @@ class EntityCache:
         self._new.clear()
 
 
-def natural_keys(parsed: ParsedQuestion) -> list[tuple]:
-    keys: list[tuple] = [("number", parsed.session, name_key(parsed.minister), parsed.number)]
+def natural_keys(parsed: ParsedQuestion, minister_id: int | None) -> list[tuple]:
+    """The keys that identify the question: (year, minister, number), with the minister's record id when the
+    minister is known (so that a name merged into another record matches it), and the document id."""
+    minister = minister_id if minister_id is not None else ("new", name_key(parsed.minister))
+    keys: list[tuple] = [("number", parsed.session, minister, parsed.number)]
     if parsed.source_id:
         keys.append(("source", parsed.source_id))
     return keys
@@ -117,7 +116,7 @@ UNCHANGED = "unchanged"
 OTHER = "other"
 
 
-def classify(batch: list[ParsedQuestion]) -> list[tuple[str, int | None]]:
+def classify(batch: list[ParsedQuestion], cache: EntityCache) -> list[tuple[str, int | None]]:
     """For each parsed document, with two queries for the whole batch:
 
     - ``(NEW, None)``: no question in the archive has its document id or its (year, minister, number), and no
@@ -131,17 +130,20 @@ def classify(batch: list[ParsedQuestion]) -> list[tuple[str, int | None]]:
         "source_id", "id", "source_hash"
     ):
         known[("source", source_id)] = (pk, source_hash)
+    cache.prefetch(Minister, [parsed.minister for parsed in batch], create=False)
+    ministers = {parsed.minister: cache.get(Minister, parsed.minister, create=False) for parsed in batch}
     rows = Question.objects.filter(
         session__in={p.session for p in batch},
         number__in={p.number for p in batch},
-        minister__key__in={name_key(p.minister) for p in batch},
-    ).values_list("session", "minister__key", "number", "id", "source_hash")
-    for session, minister_key, number, pk, source_hash in rows:
-        known[("number", session, minister_key, number)] = (pk, source_hash)
+        minister__in={minister.pk for minister in ministers.values() if minister is not None},
+    ).values_list("session", "minister_id", "number", "id", "source_hash")
+    for session, minister_id, number, pk, source_hash in rows:
+        known[("number", session, minister_id, number)] = (pk, source_hash)
     seen_in_batch: set[tuple] = set()
     result: list[tuple[str, int | None]] = []
     for parsed in batch:
-        keys = natural_keys(parsed)
+        minister = ministers[parsed.minister]
+        keys = natural_keys(parsed, minister.pk if minister else None)
         matches = {known[key] for key in keys if key in known}
         if any(key in seen_in_batch for key in keys):
             result.append((OTHER, None))
@@ -248,12 +250,15 @@ def store(
         if dry_run:
             return StoreResult(Outcome.IMPORTED)
         question = Question(first_imported_at=timezone.now())
-        _apply(question, parsed, source_file, new_hash, cache, creating=True)
+        apply_parsed(question, parsed, source_file, new_hash, cache, creating=True)
         return StoreResult(Outcome.IMPORTED, question.pk)
     if existing.source_hash == new_hash:
         return StoreResult(Outcome.UNCHANGED, existing.pk)
     if existing.edited_since_import and not overwrite_edits:
         edited = timezone.localtime(existing.edited_at).strftime("%Y-%m-%d %H:%M") if existing.edited_at else "?"
+        if not dry_run:
+            # Keep what this import would have set, for the editors to compare and, if they wish, revert to.
+            Question.objects.filter(pk=existing.pk).update(pending_snapshot=parsed.as_record(), pending_hash=new_hash)
         return StoreResult(
             Outcome.CONFLICT,
             existing.pk,
@@ -262,11 +267,11 @@ def store(
         )
     if dry_run:
         return StoreResult(Outcome.UPDATED, existing.pk)
-    detail = _apply(existing, parsed, source_file, new_hash, cache, creating=False)
+    detail = apply_parsed(existing, parsed, source_file, new_hash, cache, creating=False)
     return StoreResult(Outcome.UPDATED, existing.pk, detail)
 
 
-def _apply(
+def apply_parsed(
     question: Question,
     parsed: ParsedQuestion,
     source_file: str,
@@ -299,6 +304,8 @@ def _apply(
     question.edited_since_import = False
     question.edited_at = None
     question.edited_by = None
+    question.pending_snapshot = None
+    question.pending_hash = ""
     if parsed.answered:
         question.has_answer = True
     question.save()

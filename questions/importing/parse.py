@@ -93,6 +93,14 @@ class ParsedQuestion:
         record["themes"] = list(self.themes)
         return record
 
+    @classmethod
+    def from_record(cls, record: dict) -> ParsedQuestion:
+        """The inverse of :meth:`as_record` (the archive keeps import snapshots as records)."""
+        fields = {name: record.get(name) for name in cls.__dataclass_fields__ if name != "warnings"}
+        fields["date_asked"] = dt.date.fromisoformat(record["date_asked"])
+        fields["themes"] = tuple(record.get("themes") or ())
+        return cls(**fields)
+
     def content_hash(self) -> str:
         canonical = json.dumps(self.as_record(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

@@ -229,7 +229,7 @@ def _store_batch(
             reports[index] = parsed
         else:
             candidates.append((index, document, parsed))
-    classes = classify([parsed for _, _, parsed in candidates]) if candidates else []
+    classes = classify([parsed for _, _, parsed in candidates], cache) if candidates else []
     fresh, one_by_one = [], []
     for item, (kind, question_id) in zip(candidates, classes, strict=True):
         if kind == NEW:
