@@ -111,7 +111,7 @@ def test_every_string_has_a_compiled_english_translation():
     msgids = [m for m in re.findall(r'^msgid "(.+)"$', po, re.MULTILINE)]
     assert len(msgids) > 100
     untranslated = [m for m in msgids if catalog.gettext(m.replace('\\"', '"')) == m.replace('\\"', '"')
-                    and m not in {"Minister", "Status", "PDF", "minister", "ministers"}]  # fmt: skip
+                    and m not in {"Minister", "Status", "PDF", "minister", "ministers", "Links", "Home"}]  # fmt: skip
     assert untranslated == []
     assert "#, fuzzy" not in po
 
