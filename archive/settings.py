@@ -5,7 +5,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from archive.env import env_bool, env_int, env_list, env_path, env_str
+from archive.env import env_bool, env_float, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env_path("ARCHIVE_DATA_DIR", BASE_DIR / "var")
@@ -106,6 +106,12 @@ else:
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
     }
+# The planner's default random_page_cost (4, for spinning disks) makes it scan the whole table for a common
+# search term, reading every stored vector back from TOAST: 20 times slower than the GIN index at 100,000
+# documents (docs/search-design.md). 1.1 is the usual value for SSDs and cached data.
+_database.setdefault("OPTIONS", {})["options"] = "-c random_page_cost=" + str(
+    env_float("DATABASE_RANDOM_PAGE_COST", 1.1, minimum=0.1, maximum=100.0)
+)
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -21,6 +21,10 @@ from questions.models import Member, Minister, Question, Theme
 from questions.sessions import is_session
 
 SORTS = ("relevance", "newest", "oldest")
+# Ranking reads every match's stored vector back from TOAST. Up to this many matches that is cheap and exact;
+# above it, the first pages come from a bounded first pass (see page_of_results and docs/search-design.md).
+EXACT_RANKING_LIMIT = 2_000
+RANKING_CANDIDATES = 200
 ANSWERED_VALUES = ("yes", "no")
 MAX_VALUES_PER_FILTER = 20
 
@@ -236,6 +240,42 @@ class QuestionFilterSet(django_filters.FilterSet):
         if self.sort == "oldest":
             return queryset.order_by("date_asked", "id")
         return queryset.order_by("-date_asked", "-id")
+
+    def page_of_results(self, offset: int, limit: int, total: int) -> list[Question]:
+        """One page of results, in the order the search asks for.
+
+        Sorting by relevance ranks every match exactly while there are at most EXACT_RANKING_LIMIT of them.
+        Beyond that (a very common term), ranking them all would read hundreds of thousands of vectors, so it
+        goes in two passes: the matches whose *title* matches are ordered by the small inline title vector, the
+        best RANKING_CANDIDATES of them are ranked exactly on the whole vector and come first; every other match
+        follows, newest first. Every match is still counted and reachable on a later page.
+        """
+        related = Question.objects.select_related("member", "minister").prefetch_related("themes")
+        bounded = self.sort == "relevance" and self.query is not None and total > EXACT_RANKING_LIMIT
+        if not bounded:
+            return list(
+                self.qs.select_related("member", "minister").prefetch_related("themes")[offset : offset + limit]
+            )
+        matches = self.base_queryset().filter(*self.facet_conditions().values())
+        candidates = list(
+            matches.filter(title_vector=self.query)
+            .alias(title_rank=SearchRank(F("title_vector"), self.query))
+            .order_by("-title_rank", "-date_asked", "-id")
+            .values_list("id", flat=True)[:RANKING_CANDIDATES]
+        )
+        head = list(
+            Question.objects.filter(id__in=candidates)
+            .alias(rank=SearchRank(F("search_vector"), self.query))
+            .order_by("-rank", "-date_asked", "-id")
+            .values_list("id", flat=True)
+        )
+        ids = head[offset : offset + limit]
+        if len(ids) < limit:
+            start = max(0, offset - len(head))
+            tail = matches.exclude(id__in=head).order_by("-date_asked", "-id").values_list("id", flat=True)
+            ids += list(tail[start : start + limit - len(ids)])
+        by_id = related.in_bulk(ids)
+        return [by_id[pk] for pk in ids if pk in by_id]
 
     def facets(self) -> tuple[int, dict]:
         """The number of results and the facet counts (see :func:`questions.search.facet_counts`)."""

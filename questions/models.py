@@ -2,9 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchRank, SearchVectorField
+from django.contrib.postgres.search import SearchRank, SearchVector, SearchVectorField
 from django.db import models, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Func, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -211,6 +211,16 @@ class Question(models.Model):
     )
 
     search_vector = SearchVectorField(null=True, editable=False)
+    # The title alone, small enough to stay in the row: a cheap first pass when ranking very large result sets
+    # (questions/filters.py, docs/search-design.md). Generated from the title, so it can never be stale.
+    title_vector = models.GeneratedField(
+        expression=SearchVector(
+            Func(F("title"), Value("/"), Value(" "), function="translate", output_field=models.TextField()),
+            config=search.SEARCH_CONFIG,
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     objects = QuestionQuerySet.as_manager()
 
@@ -224,6 +234,7 @@ class Question(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="question_search_vector"),
+            GinIndex(fields=["title_vector"], name="question_title_vector"),
             models.Index(F("date_asked").desc(), F("id").desc(), name="question_newest"),
         ]
 

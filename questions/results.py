@@ -70,9 +70,7 @@ def run_search(params: QueryDict) -> ResultPage:
         notices.append(_("Er zijn maar %(pages)d pagina’s: de laatste wordt getoond.") % {"pages": num_pages})
         number = num_pages
     offset = (number - 1) * PAGE_SIZE
-    questions = list(
-        filterset.qs.select_related("member", "minister").prefetch_related("themes")[offset : offset + PAGE_SIZE]
-    )
+    questions = filterset.page_of_results(offset, PAGE_SIZE, total)
     found = search.snippets(
         [question.pk for question in questions],
         filterset.query_text if filterset.query is not None else "",

@@ -211,3 +211,28 @@ def test_a_results_page_takes_a_fixed_number_of_queries(client):
     # theme and member look-ups, total and facets, rows, themes of the rows, snippets (plus the session).
     assert len(large.captured_queries) <= 7
     assert len(small.captured_queries) == len(large.captured_queries) + 1
+
+
+def test_a_very_large_result_set_shows_title_matches_first_and_keeps_every_match_reachable(monkeypatch):
+    from questions import filters
+
+    monkeypatch.setattr(filters, "EXACT_RANKING_LIMIT", 5)
+    monkeypatch.setattr(filters, "RANKING_CANDIDATES", 4)
+    in_title = [
+        make_question(title="Fietspaden in Gent", text="Over fietspaden, fietspaden en nog eens fietspaden."),
+        make_question(title="Fietspaden en fietsstraten", text="Een vraag."),
+        make_question(title="Onderhoud van fietspaden", text="Fietspaden zijn belangrijk."),
+        make_question(title="Fietspaden langs kanalen", text="Nog een vraag."),
+    ]
+    in_text = [make_question(title=f"Mobiliteit {i}", text="Een zin over fietspaden.") for i in range(26)]
+
+    pages = [run_search(QueryDict(f"q=fietspaden&page={page}")) for page in (1, 2)]
+
+    assert pages[0].total == 30 and pages[0].num_pages == 2
+    first_four = [q.pk for q in pages[0].questions[:4]]
+    assert set(first_four) == {q.pk for q in in_title}
+    assert first_four[0] == in_title[0].pk  # the title match that is also most about it in the text
+    rest = pages[0].questions[4:]
+    assert [q.date_asked for q in rest] == sorted((q.date_asked for q in rest), reverse=True)
+    seen = [q.pk for page in pages for q in page.questions]
+    assert sorted(seen) == sorted(q.pk for q in in_title + in_text)  # every match once, none lost

@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Build a benchmark archive of N generated documents straight into the database (COPY, not the importer).
+
+Usage: .venv/bin/python bench/load_corpus.py --documents 100000 [--seed 2024]
+Keeps the archive in var/bench-N; a second run with the same N and seed does nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import environment  # noqa: E402
+
+BATCH = 5_000
+VECTOR_CHUNK = 2_000
+
+
+def build(count: int, seed: int, *, log=print) -> dict:
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from bench.corpus import THEMES, Corpus, content_hash
+    from questions.names import name_key
+    from questions.search import _REFRESH_SQL
+
+    call_command("migrate", verbosity=0)
+    if environment.tune_server():
+        environment.restart_embedded_server()
+    marker = f"{count}:{seed}"
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_corpus (marker text)")
+        cursor.execute("SELECT marker FROM bench_corpus")
+        row = cursor.fetchone()
+        if row and row[0] == marker:
+            log(f"archive of {count} documents (seed {seed}) already built")
+            return {"built": False}
+
+    corpus = Corpus(seed)
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE questions_question, questions_answer, questions_question_themes, questions_minister, "
+            "questions_member, questions_theme, bench_corpus RESTART IDENTITY CASCADE"
+        )
+        cursor.execute("DROP INDEX IF EXISTS question_search_vector")
+        for table, names in (("questions_theme", THEMES), ("questions_member", corpus.members),
+                             ("questions_minister", [m[0] for m in corpus.ministers])):  # fmt: skip
+            with cursor.copy(f"COPY {table} (id, name, key, slug) FROM STDIN") as copy:
+                for index, name in enumerate(names, start=1):
+                    copy.write_row((index, name, name_key(name), f"{slugify(name)}-{index}"))
+    now = timezone.now()
+    raw_bytes = 0
+    with connection.cursor() as cursor:
+        with (
+            cursor.copy(
+                "COPY questions_question (id, source_id, number, session, date_asked, title, question_text, "
+                "member_id, minister_id, minister_title, pdf_url, source_url, has_answer, source_file, source_hash, "
+                "first_imported_at, last_imported_at, edited_since_import, pending_hash) FROM STDIN"
+            ) as questions,
+        ):
+            answers_rows, theme_rows = [], []
+            for document in corpus.documents(count):
+                minister_name, portfolio, _ = corpus.ministers[document.minister]
+                raw_bytes += len(document.title) + len(document.question_text) + len(document.answer_text or "")
+                questions.write_row((
+                    document.id, str(document.id), document.number, document.session, document.date_asked,
+                    document.title, document.question_text, document.member + 1, document.minister + 1, portfolio,
+                    f"https://docs.vlaamsparlement.be/pfile?id={document.id}",
+                    f"https://www.vlaamsparlement.be/parlementaire-documenten/schriftelijke-vragen/{document.id}",
+                    document.answer_text is not None, "bench", content_hash(document), now, now, False, "",
+                ))  # fmt: skip
+                if document.answer_text is not None:
+                    answers_rows.append((document.id, document.answer_text, portfolio, now, document.minister + 1,
+                                         document.id))  # fmt: skip
+                theme_rows.extend((document.id, theme + 1) for theme in document.themes)
+                if document.id % 50_000 == 0:
+                    log(f"  generated {document.id} documents ({time.perf_counter() - started:.0f} s)")
+        with cursor.copy(
+            "COPY questions_answer (id, text, minister_title, recorded_at, minister_id, question_id) FROM STDIN"
+        ) as copy:
+            for row in answers_rows:
+                copy.write_row(row)
+        with cursor.copy("COPY questions_question_themes (question_id, theme_id) FROM STDIN") as copy:
+            for row in theme_rows:
+                copy.write_row(row)
+        for table in ("questions_question", "questions_answer", "questions_question_themes", "questions_minister",
+                      "questions_member", "questions_theme"):  # fmt: skip
+            cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+    loaded = time.perf_counter() - started
+    log(f"  copied {count} documents in {loaded:.0f} s; computing search vectors")
+
+    chunks = [list(range(start, min(start + VECTOR_CHUNK, count + 1))) for start in range(1, count + 1, VECTOR_CHUNK)]
+    lock = threading.Lock()
+
+    def worker() -> None:
+        try:
+            while True:
+                with lock:
+                    if not chunks:
+                        return
+                    ids = chunks.pop()
+                with connection.cursor() as cursor:
+                    cursor.execute(_REFRESH_SQL, [ids])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    vectors = time.perf_counter() - started - loaded
+    log(f"  search vectors in {vectors:.0f} s; building the GIN index")
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE INDEX question_search_vector ON questions_question USING gin (search_vector)")
+        index_seconds = time.perf_counter() - started - loaded - vectors
+        cursor.execute("VACUUM ANALYZE questions_question")
+        cursor.execute("VACUUM ANALYZE questions_answer")
+        cursor.execute("VACUUM ANALYZE questions_question_themes")
+        cursor.execute("INSERT INTO bench_corpus VALUES (%s)", [marker])
+    total = time.perf_counter() - started
+    log(f"  index in {index_seconds:.0f} s; built in {total:.0f} s")
+    return {"built": True, "seconds": total, "copy_seconds": loaded, "vector_seconds": vectors,
+            "index_seconds": index_seconds, "raw_bytes": raw_bytes}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=2024)
+    args = parser.parse_args()
+    environment.setup(args.documents)
+    build(args.documents, args.seed)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,475 @@
+#!/usr/bin/env python3
+"""Search speed through the real stack, side by side with bare SQL and SQLite FTS5.
+
+Usage: .venv/bin/python bench/search_speed.py --documents 100000 [--terms 40] [--write-docs]
+
+1. Builds (or reuses) the benchmark archive of N documents (bench/load_corpus.py).
+2. Picks at least --terms query terms per type by measured document frequency (rare < 0.1 %, medium about
+   0.5 %, common 5-15 %, very common 30-60 %), plus phrases, `a or b -c`, prefixes, date-sorted searches,
+   facet-only browsing, page 50 of a common term and member names.
+3. Serves the archive with gunicorn (4 sync workers) on 127.0.0.1 and times every query through HTTP: the
+   JSON API and the HTML page, at concurrency 1 and 4, after a warm-up pass; then the search feed and the CSV
+   export (rows a second).
+4. Times the same searches as bare SQL (count, first page ranked, facet counts) on the same database, and
+   in SQLite FTS5 with bm25 ranking and the same facets, in this process.
+Prints a table; --write-docs puts it in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import environment  # noqa: E402
+
+ROOT = environment.ROOT
+BUCKETS = {"rare": (0.0002, 0.001), "medium": (0.003, 0.008), "common": (0.05, 0.15), "very_common": (0.30, 0.60)}
+
+
+# --- choosing queries -----------------------------------------------------------------------------------------
+
+
+def document_frequencies(sample: int = 20_000) -> dict[str, float]:
+    """Lexeme -> share of documents containing it, measured on a random sample of the archive."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM questions_question")
+        total = cursor.fetchone()[0]
+        fraction = min(100.0, 100.0 * sample / max(total, 1))
+        cursor.execute(
+            "SELECT word, ndoc FROM ts_stat($$SELECT search_vector FROM questions_question "
+            f"TABLESAMPLE BERNOULLI ({fraction}) REPEATABLE (7)$$)"
+        )
+        rows = cursor.fetchall()
+        cursor.execute(f"SELECT count(*) FROM questions_question TABLESAMPLE BERNOULLI ({fraction}) REPEATABLE (7)")
+        sampled = cursor.fetchone()[0]
+    return {word: ndoc / sampled for word, ndoc in rows}
+
+
+def surface_words(words: list[str]) -> dict[str, str]:
+    """Lexeme -> a word a user would type that stems to it (single-lexeme words only)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT w, tsvector_to_array(to_tsvector('archive_dutch', w)) FROM unnest(%s::text[]) AS w", [words]
+        )
+        result: dict[str, str] = {}
+        for word, lexemes in cursor.fetchall():
+            if len(lexemes) == 1 and lexemes[0] not in result and len(word) > 3:
+                result[lexemes[0]] = word
+    return result
+
+
+def choose_queries(count: int, seed: int = 7) -> dict[str, list[dict]]:
+    from bench.corpus import Corpus
+    from questions.models import Member, Minister, Theme
+
+    rng = random.Random(seed)
+    frequencies = document_frequencies()
+    corpus = Corpus()
+    words = surface_words(corpus.words[:40_000])
+    buckets: dict[str, list[str]] = {name: [] for name in BUCKETS}
+    for lexeme, share in frequencies.items():
+        for name, (low, high) in BUCKETS.items():
+            if low <= share <= high and lexeme in words:
+                buckets[name].append(words[lexeme])
+    for name in buckets:
+        rng.shuffle(buckets[name])
+        buckets[name] = sorted(buckets[name][:count])
+    common, medium = buckets["common"], buckets["medium"]
+    two_word_phrases = sorted({p for phrases in corpus.phrases for p in phrases if p.count(" ") == 1})
+    themes = list(Theme.objects.values_list("slug", flat=True))
+    ministers = list(Minister.objects.values_list("slug", flat=True))
+    members = list(Member.objects.values_list("name", flat=True)[:200])
+    queries = {name: [{"q": term} for term in terms] for name, terms in buckets.items()}
+    queries["phrase"] = [{"q": f'"{p}"'} for p in rng.sample(two_word_phrases, min(count, len(two_word_phrases)))]
+    queries["or_not"] = [{"q": f"{rng.choice(medium)} or {rng.choice(medium)} -{rng.choice(common)}"}
+                         for _ in range(count)]  # fmt: skip
+    queries["prefix"] = [{"q": f"{word[:5]}*"} for word in rng.sample(medium, min(count, len(medium)))]
+    queries["date_sorted"] = [{"q": term, "sort": "newest"} for term in buckets["rare"][: count // 2]] + [
+        {"q": term, "sort": "newest"} for term in common[: count - count // 2]
+    ]
+    queries["facet_browse"] = [{"theme": rng.choice(themes)} for _ in range(count // 2)] + [
+        {"minister": rng.choice(ministers), "answered": "no"} for _ in range(count - count // 2)
+    ]
+    queries["page_50"] = [{"q": term, "page": "50"} for term in common]
+    queries["member_name"] = [{"q": name} for name in rng.sample(members, min(count, len(members)))]
+    return {name: items for name, items in queries.items() if items}
+
+
+# --- timing through HTTP ----------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    def __init__(self, workers: int = 4) -> None:
+        self.port = free_port()
+        env = {**os.environ, "WEB_CONCURRENCY": str(workers)}
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env,
+                       check=True)  # fmt: skip
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv/bin/gunicorn"), "archive.wsgi", "--config", "archive/gunicorn_conf.py",
+             "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null", "--timeout", "120"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                self.get("/api/questions/?answered=yes")
+                return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("gunicorn did not start")
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+        try:
+            connection.request("GET", path)
+            response = connection.getresponse()
+            return response.status, response.read()
+        finally:
+            connection.close()
+
+    def stop(self) -> None:
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def percentiles(samples: list[float]) -> dict[str, float]:
+    ordered = sorted(samples)
+
+    def pick(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(round(p * (len(ordered) - 1))))]
+
+    return {"n": len(ordered), "p50": statistics.median(ordered), "p95": pick(0.95), "p99": pick(0.99)}
+
+
+def time_http(server: Server, path: str, queries: list[dict], concurrency: int) -> dict[str, float]:
+    def one(params: dict) -> float:
+        started = time.perf_counter()
+        status, body = server.get(f"{path}?{urlencode(params)}")
+        elapsed = (time.perf_counter() - started) * 1000
+        if status != 200:
+            raise RuntimeError(f"{path}?{urlencode(params)} answered {status}: {body[:200]!r}")
+        return elapsed
+
+    for params in queries:  # warm-up: the cache is warm when we measure
+        one(params)
+    if concurrency == 1:
+        samples = [one(params) for params in queries]
+    else:
+        with ThreadPoolExecutor(concurrency) as pool:
+            samples = list(pool.map(one, queries * 2))
+    return percentiles(samples)
+
+
+# --- bare SQL: the floor --------------------------------------------------------------------------------------
+
+BARE_SQL = """
+WITH matches AS MATERIALIZED (
+    SELECT q.id, q.minister_id, q.member_id, q.session, q.has_answer, q.date_asked, q.search_vector
+    FROM questions_question q WHERE {where}
+)
+SELECT 'page', string_agg(id::text, ',') FROM (
+    SELECT id FROM matches ORDER BY {order} LIMIT 20 OFFSET {offset}) AS page
+UNION ALL SELECT 'total', count(*)::text FROM matches
+UNION ALL SELECT 'minister', count(*)::text FROM (SELECT minister_id, count(*) FROM matches GROUP BY 1) AS f
+UNION ALL SELECT 'member', count(*)::text FROM (SELECT member_id, count(*) FROM matches GROUP BY 1) AS f
+UNION ALL SELECT 'year', count(*)::text FROM (SELECT session, count(*) FROM matches GROUP BY 1) AS f
+UNION ALL SELECT 'answered', count(*)::text FROM (SELECT has_answer, count(*) FROM matches GROUP BY 1) AS f
+UNION ALL SELECT 'theme', count(*)::text FROM (
+    SELECT qt.theme_id, count(*) FROM matches JOIN questions_question_themes qt ON qt.question_id = matches.id
+    GROUP BY 1) AS f
+"""
+
+
+def bare_sql(params: dict) -> tuple[str, list]:
+    from questions.search import to_tsquery_text
+
+    conditions, args = [], []
+    tsquery = to_tsquery_text(params["q"]) if params.get("q") else None
+    if tsquery:
+        conditions.append("q.search_vector @@ to_tsquery('archive_dutch', %s)")
+        args.append(tsquery)
+    if "theme" in params:
+        conditions.append("EXISTS (SELECT 1 FROM questions_question_themes qt JOIN questions_theme t ON "
+                          "t.id = qt.theme_id WHERE qt.question_id = q.id AND t.slug = %s)")  # fmt: skip
+        args.append(params["theme"])
+    if "minister" in params:
+        conditions.append("q.minister_id = (SELECT id FROM questions_minister WHERE slug = %s)")
+        args.append(params["minister"])
+    if params.get("answered") == "no":
+        conditions.append("NOT q.has_answer")
+    if tsquery and params.get("sort") != "newest":
+        order = "ts_rank(search_vector, to_tsquery('archive_dutch', %s)) DESC, date_asked DESC, id DESC"
+        order_args = [tsquery]
+    else:
+        order, order_args = "date_asked DESC, id DESC", []
+    offset = (int(params.get("page", 1)) - 1) * 20
+    sql = BARE_SQL.format(where=" AND ".join(conditions) or "TRUE", order=order, offset=offset)
+    return sql, args + order_args
+
+
+def time_bare_sql(queries: list[dict]) -> dict[str, float]:
+    from django.db import connection
+
+    def one(params: dict) -> float:
+        sql, args = bare_sql(params)
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, args)
+            cursor.fetchall()
+        return (time.perf_counter() - started) * 1000
+
+    for params in queries:
+        one(params)
+    return percentiles([one(params) for params in queries])
+
+
+# --- SQLite FTS5 -----------------------------------------------------------------------------------------------
+
+
+def build_sqlite(path: Path, count: int) -> None:
+    if path.exists():
+        return
+    from bench.corpus import Corpus
+
+    corpus = Corpus()
+    temporary = path.with_suffix(".building")
+    temporary.unlink(missing_ok=True)
+    db = sqlite3.connect(temporary)
+    db.executescript("""
+        PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;
+        CREATE TABLE docs (id INTEGER PRIMARY KEY, title TEXT, question TEXT, answer TEXT, names TEXT,
+                           minister INTEGER, member INTEGER, session TEXT, has_answer INTEGER, date TEXT);
+        CREATE TABLE doc_themes (doc INTEGER, theme INTEGER);
+        CREATE VIRTUAL TABLE docs_fts USING fts5(title, question, answer, names, content='docs', content_rowid='id',
+                                                 tokenize='unicode61 remove_diacritics 2');
+    """)
+    batch, themes = [], []
+    for document in corpus.documents(count):
+        names = f"{corpus.members[document.member]} {corpus.ministers[document.minister][0]}"
+        batch.append((document.id, document.title, document.question_text, document.answer_text or "", names,
+                      document.minister, document.member, document.session, int(document.answer_text is not None),
+                      document.date_asked.isoformat()))  # fmt: skip
+        themes.extend((document.id, theme) for theme in document.themes)
+        if len(batch) >= 5_000:
+            db.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?)", batch)
+            batch = []
+    db.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?)", batch)
+    db.executemany("INSERT INTO doc_themes VALUES (?,?)", themes)
+    db.executescript("""
+        INSERT INTO docs_fts (rowid, title, question, answer, names)
+            SELECT id, title, question, answer, names FROM docs;
+        INSERT INTO docs_fts (docs_fts) VALUES ('optimize');
+        CREATE INDEX doc_themes_doc ON doc_themes (doc);
+        CREATE INDEX docs_date ON docs (date);
+    """)
+    db.commit()
+    db.close()
+    temporary.rename(path)
+
+
+def fts5_query(text: str) -> str | None:
+    """The same query in FTS5 syntax: phrases, OR, NOT, prefix*."""
+    groups, current = [], []
+    for match in re.finditer(r'(-?)"([^"]*)"|(\S+)', text):
+        negated, phrase, word = match.groups()
+        if word is not None and word.lower() == "or":
+            groups.append(current)
+            current = []
+            continue
+        if phrase is not None:
+            term = '"' + " ".join(re.findall(r"\w+", phrase)) + '"'
+        else:
+            negated = word.startswith("-")
+            star = word.endswith("*")
+            parts = re.findall(r"\w+", word)
+            if not parts:
+                continue
+            term = " ".join(parts) + ("*" if star else "")
+            if len(parts) > 1 and not star:
+                term = '"' + " ".join(parts) + '"'
+        current.append(("NOT " if negated else "") + term)
+    groups.append(current)
+    rendered = []
+    for group in groups:
+        positives = [t for t in group if not t.startswith("NOT ")]
+        negatives = [t for t in group if t.startswith("NOT ")]
+        if positives:
+            rendered.append(" AND ".join(positives) + "".join(f" {n}" for n in negatives))
+    return " OR ".join(f"({r})" for r in rendered) if rendered else None
+
+
+def time_sqlite(path: Path, queries: list[dict]) -> dict[str, float]:
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA cache_size = -2000000")
+    theme_ids = {}
+    from questions.models import Minister, Theme
+
+    for theme in Theme.objects.all():
+        theme_ids[theme.slug] = theme.pk - 1
+    minister_ids = {minister.slug: minister.pk - 1 for minister in Minister.objects.all()}
+
+    def one(params: dict) -> float:
+        where, args = [], []
+        match = fts5_query(params["q"]) if params.get("q") else None
+        if match:
+            where.append("docs.id IN (SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?)")
+            args.append(match)
+        if "theme" in params:
+            where.append("docs.id IN (SELECT doc FROM doc_themes WHERE theme = ?)")
+            args.append(theme_ids[params["theme"]])
+        if "minister" in params:
+            where.append("docs.minister = ?")
+            args.append(minister_ids[params["minister"]])
+        if params.get("answered") == "no":
+            where.append("docs.has_answer = 0")
+        clause = " AND ".join(where) or "1"
+        offset = (int(params.get("page", 1)) - 1) * 20
+        started = time.perf_counter()
+        db.execute("DROP TABLE IF EXISTS temp.matches")
+        db.execute(f"CREATE TEMP TABLE matches AS SELECT id, minister, member, session, has_answer, date FROM docs "
+                   f"WHERE {clause}", args)  # fmt: skip
+        if match and params.get("sort") != "newest":
+            db.execute(
+                "SELECT rowid, snippet(docs_fts, -1, '<mark>', '</mark>', '…', 30) FROM docs_fts "
+                "WHERE docs_fts MATCH ? ORDER BY bm25(docs_fts, 10.0, 5.0, 2.0, 1.0) LIMIT 20 OFFSET ?",
+                [match, offset],
+            ).fetchall()
+        else:
+            db.execute("SELECT id FROM matches ORDER BY date DESC, id DESC LIMIT 20 OFFSET ?", [offset]).fetchall()
+        db.execute("SELECT count(*) FROM matches").fetchall()
+        for column in ("minister", "member", "session", "has_answer"):
+            db.execute(f"SELECT {column}, count(*) FROM matches GROUP BY 1").fetchall()
+        db.execute("SELECT theme, count(*) FROM matches JOIN doc_themes ON doc = matches.id GROUP BY 1").fetchall()
+        return (time.perf_counter() - started) * 1000
+
+    for params in queries:
+        one(params)
+    result = percentiles([one(params) for params in queries])
+    db.close()
+    return result
+
+
+# --- the run ---------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--terms", type=int, default=40)
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args()
+
+    data_dir = environment.setup(args.documents)
+    from bench.load_corpus import build
+
+    build(args.documents, 2024)
+    from django.db import connection
+
+    queries = choose_queries(args.terms)
+    print(f"query types: {', '.join(f'{k} ({len(v)})' for k, v in queries.items())}", flush=True)
+    rows: dict[str, dict] = {}
+    for name, items in queries.items():
+        rows[name] = {"bare_sql": time_bare_sql(items)}
+    if not args.skip_sqlite:
+        sqlite_path = data_dir / "fts5.sqlite"
+        print("building / opening the SQLite FTS5 copy …", flush=True)
+        build_sqlite(sqlite_path, args.documents)
+        for name, items in queries.items():
+            rows[name]["sqlite"] = time_sqlite(sqlite_path, items)
+    connection.close()
+
+    server = Server()
+    try:
+        for name, items in queries.items():
+            rows[name]["api_c1"] = time_http(server, "/api/questions/", items, 1)
+            rows[name]["html_c1"] = time_http(server, "/search/", items, 1)
+            rows[name]["api_c4"] = time_http(server, "/api/questions/", items, 4)
+            print(f"  {name}: API p95 {rows[name]['api_c1']['p95']:.0f} ms", flush=True)
+        feed = time_http(server, "/feeds/questions.rss", queries["common"], 1)
+        started = time.perf_counter()
+        status, body = server.get("/search/export.csv?" + urlencode(queries["common"][0]))
+        csv_seconds = time.perf_counter() - started
+        csv_rows = body.count(b"\n") - 1
+        status, body = server.get("/api/questions/?" + urlencode(queries["common"][0]))
+        matches = json.loads(body)["count"]
+    finally:
+        server.stop()
+
+    lines = render(args.documents, rows, feed, csv_rows, csv_seconds, matches)
+    print("\n".join(lines))
+    if args.write_docs:
+        write_docs(args.documents, lines)
+
+
+def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: float, matches: int) -> list[str]:
+    lines = [
+        f"### {size:,} documents",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d')}. Milliseconds; n = queries timed per cell.",
+        "",
+        "| query type | n | API p50 | API p95 | API p99 | HTML p95 | API p95 at 4 | bare SQL p50 | app ÷ SQL (p50) "
+        "| SQLite p95 | PostgreSQL app ÷ SQLite (p95) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, cells in rows.items():
+        api, html, api4, bare = cells["api_c1"], cells["html_c1"], cells["api_c4"], cells["bare_sql"]
+        sqlite = cells.get("sqlite")
+        lines.append(
+            f"| {name} | {api['n']} | {api['p50']:.0f} | {api['p95']:.0f} | {api['p99']:.0f} | {html['p95']:.0f} | "
+            f"{api4['p95']:.0f} | {bare['p50']:.0f} | {api['p50'] / max(bare['p50'], 0.01):.1f}× | "
+            + (f"{sqlite['p95']:.0f} | {api['p95'] / max(sqlite['p95'], 0.01):.2f}× |" if sqlite else "– | – |")
+        )
+    lines += [
+        "",
+        f"Search feed (RSS, common terms): p50 {feed['p50']:.0f} ms, p95 {feed['p95']:.0f} ms, p99 {feed['p99']:.0f} ms.",
+        f"CSV export of one common term ({csv_rows:,} rows of {matches:,} matches): {csv_seconds:.1f} s, "
+        f"{csv_rows / max(csv_seconds, 0.001):,.0f} rows/s.",
+        "",
+    ]
+    return lines
+
+
+def write_docs(size: int, lines: list[str]) -> None:
+    path = ROOT / "docs" / "benchmarks.md"
+    text = path.read_text(encoding="utf-8")
+    start, end = f"<!-- search {size} start -->", f"<!-- search {size} end -->"
+    block = start + "\n" + "\n".join(lines) + "\n" + end
+    if start in text:
+        text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
