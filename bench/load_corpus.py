@@ -21,7 +21,7 @@ BATCH = 5_000
 VECTOR_CHUNK = 2_000
 
 
-def build(count: int, seed: int, *, log=print) -> dict:
+def build(count: int, seed: int, *, rebuild: bool = False, log=print) -> dict:
     from django.core.management import call_command
     from django.db import connection, connections
     from django.utils import timezone
@@ -39,7 +39,7 @@ def build(count: int, seed: int, *, log=print) -> dict:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_corpus (marker text)")
         cursor.execute("SELECT marker FROM bench_corpus")
         row = cursor.fetchone()
-        if row and row[0] == marker:
+        if row and row[0] == marker and not rebuild:
             log(f"archive of {count} documents (seed {seed}) already built")
             return {"built": False}
 
@@ -136,9 +136,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--rebuild", action="store_true", help="build again even if this archive exists")
     args = parser.parse_args()
     environment.setup(args.documents)
-    build(args.documents, args.seed)
+    build(args.documents, args.seed, rebuild=args.rebuild)
 
 
 if __name__ == "__main__":

@@ -153,8 +153,7 @@ class QuestionFilterSet(django_filters.FilterSet):
         self.selected[name] = set(found)
         self.selected_labels[name] = {slug: entity.name for slug, entity in found.items()}
         if name == "theme":
-            through = Question.themes.through.objects.filter(question_id=OuterRef("pk"), theme_id__in=ids)
-            self.conditions[name] = Exists(through)
+            self.conditions[name] = Q(theme_ids__overlap=ids)
         else:
             self.conditions[name] = Q(**{f"{name}_id__in": ids})
 

@@ -26,7 +26,9 @@ MAX_QUERY_LENGTH = 500
 # one file-path token that no search for "checklist" finds, so slashes become spaces before parsing.
 _REFRESH_SQL = f"""
 UPDATE questions_question AS q
-SET search_vector =
+SET theme_ids = ARRAY(SELECT qt.theme_id FROM questions_question_themes AS qt WHERE qt.question_id = q.id
+                      ORDER BY qt.theme_id),
+    search_vector =
     setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, translate(q.title, '/', ' ')), 'A')
  || setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, translate(q.question_text, '/', ' ')), 'B')
  || setweight(to_tsvector('{SEARCH_CONFIG}'::regconfig, translate(coalesce(
@@ -233,8 +235,8 @@ def facet_counts(
     """
     flags = {f"ok_{name}": ExpressionWrapper(condition, output_field=BooleanField()) for name, condition in
              conditions.items()}  # fmt: skip
-    rows_qs = base.order_by().annotate(**flags).values("id", "minister_id", "member_id", "session", "has_answer",
-                                                        *flags)  # fmt: skip
+    columns = ("id", "minister_id", "member_id", "session", "has_answer", "theme_ids")
+    rows_qs = base.order_by().annotate(**flags).values(*columns, *flags)
     try:
         base_sql, params = rows_qs.query.sql_with_params()
     except EmptyResultSet:  # base.none(): nothing can match
@@ -248,9 +250,8 @@ def facet_counts(
     WITH base AS MATERIALIZED ({base_sql})
     SELECT 'total', '', '', count(*) FROM base {where(None)}
     UNION ALL
-    SELECT 'theme', t.slug, t.name, count(*) FROM base
-      JOIN questions_question_themes AS qt ON qt.question_id = base.id
-      JOIN questions_theme AS t ON t.id = qt.theme_id {where("theme")} GROUP BY t.slug, t.name
+    SELECT 'theme', t.slug, t.name, count(*) FROM base CROSS JOIN LATERAL unnest(base.theme_ids) AS theme_id
+      JOIN questions_theme AS t ON t.id = theme_id {where("theme")} GROUP BY t.slug, t.name
     UNION ALL
     SELECT 'minister', m.slug, m.name, count(*) FROM base
       JOIN questions_minister AS m ON m.id = base.minister_id {where("minister")} GROUP BY m.slug, m.name

@@ -79,8 +79,10 @@ def test_adding_and_removing_a_theme_is_searchable_at_once(samples):
 
     theme.questions.add(sv235)
     assert titles(Question.objects.search("waterbeleid")) == [235]
+    assert list(Question.objects.filter(theme_ids__contains=[theme.pk]).values_list("number", flat=True)) == [235]
     theme.questions.clear()
     assert titles(Question.objects.search("waterbeleid")) == []
+    assert not Question.objects.filter(theme_ids__contains=[theme.pk]).exists()
 
 
 def test_renaming_a_member_or_minister_is_searchable_at_once(samples):
