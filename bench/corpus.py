@@ -175,8 +175,9 @@ class Corpus:
             document.question_text,
         ]
         if document.answer_text is not None:
-            lines += [minister.upper(), portfolio.upper(), "ANTWOORD", f"op vraag nr. {document.number} van {date_text}",
-                      f"van {member.upper()}", document.answer_text]  # fmt: skip
+            reference = f"op vraag nr. {document.number} van {date_text}"
+            lines += [minister.upper(), portfolio.upper(), "ANTWOORD", reference, f"van {member.upper()}",
+                      document.answer_text]  # fmt: skip
         return "\n".join(lines) + "\n"
 
     def write_seed_files(self, folder: Path, count: int, *, start: int = 1) -> int:

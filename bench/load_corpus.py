@@ -63,7 +63,7 @@ def build(count: int, seed: int, *, rebuild: bool = False, log=print) -> dict:
             cursor.copy(
                 "COPY questions_question (id, source_id, number, session, date_asked, title, question_text, "
                 "member_id, minister_id, minister_title, pdf_url, source_url, has_answer, source_file, source_hash, "
-                "first_imported_at, last_imported_at, edited_since_import, pending_hash) FROM STDIN"
+                "first_imported_at, last_imported_at, edited_since_import, pending_hash, theme_ids) FROM STDIN"
             ) as questions,
         ):
             answers_rows, theme_rows = [], []
@@ -75,7 +75,7 @@ def build(count: int, seed: int, *, rebuild: bool = False, log=print) -> dict:
                     document.title, document.question_text, document.member + 1, document.minister + 1, portfolio,
                     f"https://docs.vlaamsparlement.be/pfile?id={document.id}",
                     f"https://www.vlaamsparlement.be/parlementaire-documenten/schriftelijke-vragen/{document.id}",
-                    document.answer_text is not None, "bench", content_hash(document), now, now, False, "",
+                    document.answer_text is not None, "bench", content_hash(document), now, now, False, "", [],
                 ))  # fmt: skip
                 if document.answer_text is not None:
                     answers_rows.append((document.id, document.answer_text, portfolio, now, document.minister + 1,
