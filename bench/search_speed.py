@@ -425,10 +425,40 @@ def main() -> None:
     finally:
         server.stop()
 
+    slowest = sorted(rows, key=lambda name: rows[name]["api_c1"]["p95"], reverse=True)[:4]
+    for name in slowest:
+        save_plans(args.documents, name, queries[name][0])
     lines = render(args.documents, rows, feed, csv_rows, csv_seconds, matches)
     print("\n".join(lines))
     if args.write_docs:
         write_docs(args.documents, lines)
+
+
+def save_plans(size: int, name: str, params: dict) -> None:
+    """EXPLAIN (ANALYZE, BUFFERS) of every query the app runs for one search, in docs/explain/."""
+    from django.db import connection
+    from django.http import QueryDict
+
+    from questions.results import run_search
+
+    captured: list[tuple[str, list]] = []
+
+    def capture(execute, sql, sql_params, many, context):
+        captured.append((sql, sql_params))
+        return execute(sql, sql_params, many, context)
+
+    with connection.execute_wrapper(capture):
+        run_search(QueryDict(urlencode(params)))
+    out = [f"# {name}: {urlencode(params)} on {size:,} documents", ""]
+    with connection.cursor() as cursor:
+        for sql, sql_params in captured:
+            if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, sql_params)
+            out += [sql.strip(), ""] + [row[0] for row in cursor.fetchall()] + ["", "-" * 80, ""]
+    folder = ROOT / "docs" / "explain"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{size}-{name}.txt").write_text("\n".join(out), encoding="utf-8")
 
 
 def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: float, matches: int) -> list[str]:
@@ -461,10 +491,12 @@ def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: float,
     return lines
 
 
-def write_docs(size: int, lines: list[str]) -> None:
+def write_docs(size: int | str, lines: list[str]) -> None:
+    """Put ``lines`` in docs/benchmarks.md between markers named after ``size``, replacing an earlier run."""
     path = ROOT / "docs" / "benchmarks.md"
     text = path.read_text(encoding="utf-8")
-    start, end = f"<!-- search {size} start -->", f"<!-- search {size} end -->"
+    name = size if isinstance(size, str) else f"search {size}"
+    start, end = f"<!-- {name} start -->", f"<!-- {name} end -->"
     block = start + "\n" + "\n".join(lines) + "\n" + end
     if start in text:
         text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]

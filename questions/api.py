@@ -68,7 +68,7 @@ def question_list(request):
 
 def question_item(request, pk: int):
     try:
-        question = Question.objects.select_related("member", "minister", "answer").prefetch_related("themes").get(pk=pk)
+        question = Question.objects.for_display().select_related("answer").get(pk=pk)
     except Question.DoesNotExist:
         raise Http404 from None
     answer = question.answer if question.has_answer else None

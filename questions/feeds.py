@@ -71,12 +71,7 @@ class QuestionsRss(_FilteredFeed):
         return _("De nieuwste schriftelijke vragen in het archief, nieuwste eerst.")
 
     def items(self, obj: FeedRequest):
-        return list(
-            self._questions(obj)
-            .select_related("member", "minister")
-            .prefetch_related("themes")
-            .order_by("-date_asked", "-id")[:FEED_SIZE]
-        )
+        return list(self._questions(obj).for_display().order_by("-date_asked", "-id")[:FEED_SIZE])
 
     def item_title(self, question) -> str:
         return f"{question.title} (nr. {question.number}, {question.session})"

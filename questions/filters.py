@@ -12,7 +12,7 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchRank
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -249,12 +249,9 @@ class QuestionFilterSet(django_filters.FilterSet):
         best RANKING_CANDIDATES of them are ranked exactly on the whole vector and come first; every other match
         follows, newest first. Every match is still counted and reachable on a later page.
         """
-        related = Question.objects.select_related("member", "minister").prefetch_related("themes")
         bounded = self.sort == "relevance" and self.query is not None and total > EXACT_RANKING_LIMIT
         if not bounded:
-            return list(
-                self.qs.select_related("member", "minister").prefetch_related("themes")[offset : offset + limit]
-            )
+            return list(self.qs.for_display()[offset : offset + limit])
         matches = self.base_queryset().filter(*self.facet_conditions().values())
         candidates = list(
             matches.filter(title_vector=self.query)
@@ -273,7 +270,7 @@ class QuestionFilterSet(django_filters.FilterSet):
             start = max(0, offset - len(head))
             tail = matches.exclude(id__in=head).order_by("-date_asked", "-id").values_list("id", flat=True)
             ids += list(tail[start : start + limit - len(ids)])
-        by_id = related.in_bulk(ids)
+        by_id = Question.objects.for_display().in_bulk(ids)
         return [by_id[pk] for pk in ids if pk in by_id]
 
     def facets(self) -> tuple[int, dict]:

@@ -170,6 +170,15 @@ class QuestionQuerySet(models.QuerySet):
             .order_by("-rank", "-date_asked", "-id")
         )
 
+    def for_display(self) -> QuestionQuerySet:
+        """What pages, feeds and exports show: names and themes fetched along, and without the columns nobody
+        shows (the vectors and the import snapshots are large, and would be read back from TOAST)."""
+        return (
+            self.select_related("member", "minister")
+            .prefetch_related("themes")
+            .defer("search_vector", "title_vector", "import_snapshot", "pending_snapshot")
+        )
+
     def newest_first(self) -> QuestionQuerySet:
         return self.order_by("-date_asked", "-number", "-id")
 

@@ -159,8 +159,8 @@ def _escaped_sql(column: str) -> str:
 _HEADLINES_SQL = f"""
 SELECT rows.id, rows.source,
        ts_headline('{SEARCH_CONFIG}'::regconfig,
-                   CASE WHEN rows.source = 'answer' THEN {_escaped_sql('rows.answer')}
-                        ELSE {_escaped_sql('rows.question')} END,
+                   CASE WHEN rows.source = 'answer' THEN {_escaped_sql("rows.answer")}
+                        ELSE {_escaped_sql("rows.question")} END,
                    rows.tsq, %s)
 FROM (
     SELECT q.id, q.question_text AS question, a.text AS answer, query.tsq,
@@ -321,5 +321,5 @@ def related_questions(question, limit: int = 5) -> list:
     with connection.cursor() as cursor:
         cursor.execute(_RELATED_SQL, [question.pk, limit])
         ids = [row[0] for row in cursor.fetchall()]
-    by_id = Question.objects.select_related("member", "minister").in_bulk(ids)
+    by_id = Question.objects.for_display().in_bulk(ids)
     return [by_id[pk] for pk in ids if pk in by_id]

@@ -11,7 +11,7 @@ from questions.results import run_search
 
 
 def home(request):
-    newest_questions = Question.objects.newest_first().select_related("member", "minister")[:8]
+    newest_questions = Question.objects.newest_first().for_display()[:8]
     newest_answers = Answer.objects.select_related("question", "minister").order_by("-recorded_at", "-id")[:8]
     top_themes = Theme.objects.annotate(question_count=Count("questions")).order_by("-question_count", "name")[:15]
     return render(
@@ -27,7 +27,7 @@ def search_page(request):
 
 def question_detail(request, pk: int):
     question = get_object_or_404(
-        Question.objects.select_related("member", "minister", "answer", "answer__minister").prefetch_related("themes"),
+        Question.objects.for_display().select_related("answer", "answer__minister"),
         pk=pk,
     )
     return render(

@@ -78,3 +78,18 @@ def test_two_commands_at_once_share_one_server_which_stops_cleanly_and_keeps_its
     assert third.returncode == 0, err
     assert "[('bewaard',)]" in out
     assert wait_for(lambda: not servers_on(pgdata))
+
+
+def test_a_process_can_stop_the_server_and_use_it_again(tmp_path):
+    from archive.embedded_postgres import ensure_server, server_status, stop_server
+
+    pgdata = tmp_path / "postgres"
+    first = ensure_server(pgdata, "archive")
+    assert stop_server(pgdata)
+    assert server_status(pgdata) is None
+
+    second = ensure_server(pgdata, "archive")
+
+    assert second.pid != first.pid
+    assert server_status(pgdata).pid == second.pid
+    stop_server(pgdata)
