@@ -64,9 +64,14 @@ def main() -> None:
     build(args.documents, 2024)
     rows, raw = sizes()
     mib = 2**20
-    lines = [f"### Archive of {args.documents:,} documents", "",
-             f"Machine: {platform.machine()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}.", "",
-             "| table | heap MiB | TOAST MiB | indexes MiB | total MiB |", "| --- | ---: | ---: | ---: | ---: |"]  # fmt: skip
+    lines = [
+        f"### Archive of {args.documents:,} documents",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, {time.strftime('%Y-%m-%d')}.",
+        "",
+        "| table | heap MiB | TOAST MiB | indexes MiB | total MiB |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
     total = 0
     for name, heap, toast, indexes in rows:
         total += heap + toast + indexes
