@@ -196,8 +196,9 @@ WITH matches AS MATERIALIZED (
     SELECT q.id, q.minister_id, q.member_id, q.session, q.has_answer, q.date_asked, q.search_vector
     FROM questions_question q WHERE {where}
 )
-SELECT 'page', string_agg(id::text, ',') FROM (
+SELECT 'page', string_agg(page.id::text || {headline}, ',') FROM (
     SELECT id FROM matches ORDER BY {order} LIMIT 20 OFFSET {offset}) AS page
+    JOIN questions_question AS q ON q.id = page.id
 UNION ALL SELECT 'total', count(*)::text FROM matches
 UNION ALL SELECT 'minister', count(*)::text FROM (SELECT minister_id, count(*) FROM matches GROUP BY 1) AS f
 UNION ALL SELECT 'member', count(*)::text FROM (SELECT member_id, count(*) FROM matches GROUP BY 1) AS f
@@ -232,8 +233,11 @@ def bare_sql(params: dict) -> tuple[str, list]:
     else:
         order, order_args = "date_asked DESC, id DESC", []
     offset = (int(params.get("page", 1)) - 1) * 20
-    sql = BARE_SQL.format(where=" AND ".join(conditions) or "TRUE", order=order, offset=offset)
-    return sql, args + order_args
+    # The page's snippets, as the application makes them (one headline a row, on the question).
+    headline = "ts_headline('archive_dutch', q.question_text, to_tsquery('archive_dutch', %s))" if tsquery else "''"
+    headline_args = [tsquery] if tsquery else []
+    sql = BARE_SQL.format(where=" AND ".join(conditions) or "TRUE", order=order, offset=offset, headline=headline)
+    return sql, args + headline_args + order_args
 
 
 def time_bare_sql(queries: list[dict]) -> dict[str, float]:
