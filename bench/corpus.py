@@ -152,7 +152,10 @@ class Corpus:
             question_text = " ".join(intro) + "\n" + "\n".join(f"{n}. {s}" for n, s in enumerate(asks[:6], 1))
             answered = rng.random() >= UNANSWERED_SHARE
             answer_text = "\n".join(self._sentences(rng, answer_words, themes)) if answered else None
-            yield Document(doc_id, numbers[key], date, session, title, question_text, answer_text, member,
+            # Documents added to an existing archive (start > 1) must not reuse its numbers: they count from
+            # 500,000, far above what any minister's counter reaches in a year (and within the 6 digits parsed).
+            number = numbers[key] if start == 1 else 500_000 + doc_id - start
+            yield Document(doc_id, number, date, session, title, question_text, answer_text, member,
                            minister, themes)  # fmt: skip
 
     def seed_layout(self, document: Document) -> str:
