@@ -50,27 +50,22 @@ def env_path(name: str, default: Path) -> Path:
     return path.resolve()
 
 
-def env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
+def _env_number(name: str, default, *, parse, kind: str, minimum, maximum):
     raw = os.environ.get(name)
     if raw is None:
         return default
     try:
-        value = int(raw.strip())
+        value = parse(raw.strip())
     except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}") from None
+        raise ImproperlyConfigured(f"{name} must be {kind}; got {raw!r}") from None
     if not minimum <= value <= maximum:
         raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}; got {value}")
     return value
+
+
+def env_int(name: str, default: int, *, minimum: int, maximum: int) -> int:
+    return _env_number(name, default, parse=int, kind="a whole number", minimum=minimum, maximum=maximum)
 
 
 def env_float(name: str, default: float, *, minimum: float, maximum: float) -> float:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw.strip())
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number; got {raw!r}") from None
-    if not minimum <= value <= maximum:
-        raise ImproperlyConfigured(f"{name} must be between {minimum} and {maximum}; got {value}")
-    return value
+    return _env_number(name, default, parse=float, kind="a number", minimum=minimum, maximum=maximum)
