@@ -16,7 +16,7 @@ from django.db.models import Exists, F, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from questions import search
+from questions import facets, search
 from questions.models import Member, Minister, Question, Theme
 from questions.sessions import is_session
 
@@ -86,6 +86,8 @@ class QuestionFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset=queryset if queryset is not None else Question.objects.all(), **kwargs)
         self.notices: list[str] = []
         self.conditions: dict[str, Q | Exists] = {}
+        # The active facet filters' values as questions_facetcount stores them (see questions/facets.py).
+        self.stored_values: dict[str, tuple[str, ...]] = {}
         self.selected: dict[str, set[str]] = {}
         self.selected_labels: dict[str, dict[str, str]] = {}
         self.query = None
@@ -152,6 +154,7 @@ class QuestionFilterSet(django_filters.FilterSet):
         ids = [entity.pk for entity in found.values()]
         self.selected[name] = set(found)
         self.selected_labels[name] = {slug: entity.name for slug, entity in found.items()}
+        self.stored_values[name] = tuple(str(pk) for pk in ids)
         if name == "theme":
             self.conditions[name] = Q(theme_ids__overlap=ids)
         else:
@@ -169,6 +172,7 @@ class QuestionFilterSet(django_filters.FilterSet):
             self.selected["year"] = set(valid)
             self.selected_labels["year"] = {year: year for year in valid}
             self.conditions["year"] = Q(session__in=valid)
+            self.stored_values["year"] = tuple(valid)
 
     def _resolve_answered(self, value: str) -> None:
         if not value:
@@ -179,6 +183,7 @@ class QuestionFilterSet(django_filters.FilterSet):
         self.selected["answered"] = {value}
         self.selected_labels["answered"] = {value: answered_label(value)}
         self.conditions["answered"] = Q(has_answer=value == "yes")
+        self.stored_values["answered"] = (value,)
 
     def _resolve_dates(self, date_from: str, date_to: str) -> tuple[dt.date | None, dt.date | None]:
         parsed = []
@@ -273,9 +278,17 @@ class QuestionFilterSet(django_filters.FilterSet):
         by_id = Question.objects.for_display().in_bulk(ids)
         return [by_id[pk] for pk in ids if pk in by_id]
 
+    @property
+    def browsing(self) -> bool:
+        """No text and no dates: only facet filters, if any, narrow the archive."""
+        self.resolve()
+        return self.query is None and self._dates == (None, None) and "_impossible" not in self.conditions
+
     def facets(self) -> tuple[int, dict]:
-        """The number of results and the facet counts (see :func:`questions.search.facet_counts`)."""
-        return search.facet_counts(self.base_queryset(), self.facet_conditions(), self.selected)
+        """The number of results and the facet counts (see :func:`questions.facets.facet_counts`)."""
+        active = {name: facets.ActiveFilter(condition, self.stored_values[name])
+                  for name, condition in self.facet_conditions().items()}  # fmt: skip
+        return facets.facet_counts(self.base_queryset(), active, self.selected, browsing=self.browsing)
 
     def active_filters(self) -> list[tuple[str, str, str]]:
         """(parameter, value, label) for every active filter: the removable chips on the page."""
@@ -283,7 +296,7 @@ class QuestionFilterSet(django_filters.FilterSet):
         chips = []
         if self.query_text and self.query is not None:
             chips.append(("q", self.query_text, f"“{self.query_text}”"))
-        for name in search.FACETS:
+        for name in facets.FACETS:
             for value in sorted(self.selected.get(name, ())):
                 chips.append((name, value, self.selected_labels.get(name, {}).get(value, value)))
         start, end = self._dates

@@ -299,3 +299,28 @@ class Answer(models.Model):
             Question.objects.filter(pk=self.question_id).update(has_answer=False)
             search.schedule_refresh([self.question_id])
         return result
+
+
+class FacetCount(models.Model):
+    """How many questions have a facet value: over the whole archive (``dimension`` empty), or among the
+    questions that have one value of another facet (``dimension``/``value``, e.g. theme 12 among minister 3's
+    questions).
+
+    Browsing without a text query reads its facet counts here instead of counting a million rows (see
+    questions/facets.py). Written only by the statement triggers on questions_question (migration 0007), in the
+    same transaction as the change, so it cannot drift; values are stored as text: ids, "2023-2024", "yes"/"no".
+    """
+
+    pk = models.CompositePrimaryKey("dimension", "value", "facet", "facet_value")
+    dimension = models.CharField(max_length=16, blank=True)
+    value = models.CharField(max_length=32, blank=True)
+    facet = models.CharField(max_length=16)
+    facet_value = models.CharField(max_length=32)
+    count = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("facettelling")
+        verbose_name_plural = _("facettellingen")
+
+    def __str__(self) -> str:
+        return f"{self.dimension}={self.value}: {self.facet}={self.facet_value} ({self.count})"

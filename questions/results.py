@@ -13,6 +13,7 @@ from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 from questions import search
+from questions.facets import FacetValue
 from questions.filters import QuestionFilterSet
 
 PAGE_SIZE = 20
@@ -22,7 +23,7 @@ PAGE_SIZE = 20
 class ResultPage:
     filterset: QuestionFilterSet
     total: int
-    facets: dict[str, list[search.FacetValue]]
+    facets: dict[str, list[FacetValue]]
     questions: list
     number: int
     num_pages: int

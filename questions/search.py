@@ -14,9 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
-from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import BooleanField, Expression, ExpressionWrapper, Q, QuerySet
 
 # Created by migration 0002: Dutch snowball stemming after unaccent, so "coordinatie" finds "coördinatie".
 SEARCH_CONFIG = "archive_dutch"
@@ -205,92 +203,6 @@ def _plain_snippet(text: str, words: int = 40) -> str:
     parts = text.split()
     shown = " ".join(parts[:words]) + (" …" if len(parts) > words else "")
     return html.escape(shown)
-
-
-# --- facets ------------------------------------------------------------------------------------------------
-
-FACETS = ("theme", "minister", "member", "year", "answered")
-
-
-@dataclass(frozen=True)
-class FacetValue:
-    value: str  # what to pass back as the filter parameter
-    label: str
-    count: int
-    selected: bool = False
-
-
-def facet_counts(
-    base: QuerySet,
-    conditions: dict[str, Q | Expression],
-    selected: dict[str, set[str]],
-    *,
-    limit: int = 15,
-) -> tuple[int, dict[str, list[FacetValue]]]:
-    """The number of results and every facet's counts, in one query.
-
-    ``base`` has the filters that are not facets (text, dates); ``conditions`` the active facet filters. Each
-    facet is counted with every other active filter but its own, so choosing a theme still shows how many
-    questions the other themes have. Facets list their ``limit`` largest values, plus every selected one.
-    """
-    flags = {f"ok_{name}": ExpressionWrapper(condition, output_field=BooleanField()) for name, condition in
-             conditions.items()}  # fmt: skip
-    columns = ("id", "minister_id", "member_id", "session", "has_answer", "theme_ids")
-    rows_qs = base.order_by().annotate(**flags).values(*columns, *flags)
-    try:
-        base_sql, params = rows_qs.query.sql_with_params()
-    except EmptyResultSet:  # base.none(): nothing can match
-        base_sql, params = None, []
-
-    def where(excluded: str | None) -> str:
-        parts = [f"base.ok_{name}" for name in conditions if name != excluded]
-        return "WHERE " + " AND ".join(parts) if parts else ""
-
-    sql = f"""
-    WITH base AS MATERIALIZED ({base_sql})
-    SELECT 'total', '', '', count(*) FROM base {where(None)}
-    UNION ALL
-    SELECT 'theme', t.slug, t.name, count(*) FROM base CROSS JOIN LATERAL unnest(base.theme_ids) AS theme_id
-      JOIN questions_theme AS t ON t.id = theme_id {where("theme")} GROUP BY t.slug, t.name
-    UNION ALL
-    SELECT 'minister', m.slug, m.name, count(*) FROM base
-      JOIN questions_minister AS m ON m.id = base.minister_id {where("minister")} GROUP BY m.slug, m.name
-    UNION ALL
-    SELECT 'member', m.slug, m.name, count(*) FROM base
-      JOIN questions_member AS m ON m.id = base.member_id {where("member")} GROUP BY m.slug, m.name
-    UNION ALL
-    SELECT 'year', base.session, base.session, count(*) FROM base {where("year")} GROUP BY base.session
-    UNION ALL
-    SELECT 'answered', CASE WHEN base.has_answer THEN 'yes' ELSE 'no' END, '', count(*) FROM base
-      {where("answered")} GROUP BY base.has_answer
-    """
-    rows = []
-    if base_sql is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-
-    total = 0
-    values: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
-    for facet, value, label, count in rows:
-        if facet == "total":
-            total = count
-        else:
-            values[facet].append(FacetValue(value, label, count, value in selected.get(facet, set())))
-    facets = {}
-    for name, found in values.items():
-        present = {item.value for item in found}
-        found += [FacetValue(value, value, 0, True) for value in selected.get(name, set()) if value not in present]
-        if name == "year":
-            found.sort(key=lambda item: item.value, reverse=True)
-        elif name == "answered":
-            found.sort(key=lambda item: item.value != "yes")
-        else:
-            found.sort(key=lambda item: (-item.count, item.label.casefold()))
-        shown = found[:limit]
-        shown += [item for item in found[limit:] if item.selected]
-        facets[name] = shown
-    return total, facets
 
 
 # --- related questions -------------------------------------------------------------------------------------

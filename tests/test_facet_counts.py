@@ -1,0 +1,147 @@
+"""The stored facet counts (questions_facetcount, kept by triggers) against counting the questions themselves."""
+
+import datetime as dt
+import itertools
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+
+from questions import facets
+from questions.editing import merge_entities
+from questions.filters import QuestionFilterSet
+from questions.models import Answer, Member, Minister, Question, Theme
+from questions.results import run_search
+from tests.factories import corpus, make_question
+
+pytestmark = pytest.mark.django_db
+
+# What the triggers should have stored, counted from scratch.
+RECOUNT_SQL = """
+SELECT a.facet, a.value, b.facet, b.value, count(*)
+FROM questions_question AS q
+CROSS JOIN LATERAL questions_facet_atoms(q.theme_ids, q.minister_id, q.member_id, q.session, q.has_answer) AS b
+CROSS JOIN LATERAL (SELECT '', '' UNION ALL
+                    SELECT * FROM questions_facet_atoms(q.theme_ids, q.minister_id, q.member_id, q.session,
+                                                        q.has_answer)) AS a (facet, value)
+WHERE a.facet <> b.facet
+GROUP BY 1, 2, 3, 4
+"""
+
+
+def stored() -> dict[tuple, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT dimension, value, facet, facet_value, count FROM questions_facetcount WHERE count <> 0")
+        return {row[:4]: row[4] for row in cursor.fetchall()}
+
+
+def recounted() -> dict[tuple, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(RECOUNT_SQL)
+        return {row[:4]: row[4] for row in cursor.fetchall()}
+
+
+def counts_both_ways(query_string: str) -> tuple[tuple, tuple]:
+    """(total, facets) as browsing reads them, and as a live count over the questions computes them."""
+    filterset = QuestionFilterSet(QueryDict(query_string))
+    filterset.resolve()
+    active = {name: facets.ActiveFilter(condition, filterset.stored_values[name])
+              for name, condition in filterset.facet_conditions().items()}  # fmt: skip
+    results = []
+    for browsing in (True, False):
+        total, found = facets.facet_counts(filterset.base_queryset(), active, filterset.selected, browsing=browsing)
+        results.append((total, {name: [(v.value, v.count, v.selected) for v in values] for name, values in
+                                found.items()}))  # fmt: skip
+    return results[0], results[1]
+
+
+def test_the_stored_counts_follow_every_kind_of_change():
+    questions = corpus()
+    assert stored() == recounted() != {}
+
+    questions["water"].themes.add(Theme.objects.get(slug="werk"))  # a theme added ...
+    questions["data"].themes.clear()  # ... and removed
+    Answer.objects.create(question=questions["school"], text="Nu wel.", minister=questions["school"].minister,
+                          minister_title="minister")  # fmt: skip
+    questions["old"].answer.delete()  # an answer withdrawn
+    moved = questions["work"]
+    moved.minister = Minister.objects.get_or_create_by_name("Hilde Crevits")
+    moved.save()
+    questions["xss"].delete()
+    Question.objects.filter(pk=questions["water"].pk).update(session="2022-2023")  # a bulk update
+    make_question(title="Nieuw", member="Nieuw Lid", themes=("Water", "Mobiliteit"), date=dt.date(2025, 3, 1))
+
+    assert stored() == recounted()
+
+
+def test_merging_and_deleting_entities_keep_the_counts_right():
+    corpus()
+    merge_entities(Member.objects.get(slug="suzy-wouters"), [Member.objects.get(slug="karl-vanlouwe")])
+    merge_entities(Theme.objects.get(slug="water"), [Theme.objects.get(slug="werk")])
+    Theme.objects.get(slug="onderwijs").delete()
+
+    assert stored() == recounted()
+
+
+def test_an_emptied_archive_has_no_counts_left():
+    corpus()
+    Answer.objects.all().delete()
+    Question.objects.all().delete()
+
+    assert stored() == {}
+
+
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "",
+        "theme=werk",
+        "theme=water&theme=werk",  # two themes may overlap: counted live
+        "minister=zuhal-demir",
+        "minister=zuhal-demir&minister=jo-brouns",
+        "member=suzy-wouters&answered=yes",
+        "year=2023-2024&year=2022-2023",
+        "answered=no",
+        "theme=werk&minister=jo-brouns",
+        "theme=werk&minister=jo-brouns&year=2023-2024",
+        "theme=water&theme=werk&answered=yes",
+        "minister=ben-weyts&answered=yes",  # nothing matches
+    ],
+)
+def test_browsing_reads_the_same_counts_as_counting_live(query_string):
+    corpus()
+    make_question(title="Nog een", member="Suzy Wouters", minister="Jo Brouns", themes=("Werk", "Water"),
+                  answer="Ja.", date=dt.date(2022, 11, 3))  # fmt: skip
+
+    from_browsing, from_live = counts_both_ways(query_string)
+
+    assert from_browsing == from_live
+    assert from_browsing[0] == len(run_search(QueryDict(query_string)).questions)
+
+
+def test_every_combination_of_two_filters_agrees():
+    corpus()
+    values = {
+        "theme": ["water", "werk", "onderwijs"],
+        "minister": ["zuhal-demir", "jo-brouns"],
+        "member": ["suzy-wouters", "karl-vanlouwe"],
+        "year": ["2023-2024", "2021-2022"],
+        "answered": ["yes", "no"],
+    }
+    singles = [f"{name}={value}" for name, options in values.items() for value in options]
+    for first, second in itertools.combinations(singles, 2):
+        query_string = f"{first}&{second}"
+        from_browsing, from_live = counts_both_ways(query_string)
+        assert from_browsing == from_live, query_string
+
+
+def test_browsing_with_one_filter_counts_nothing_live():
+    corpus()
+    with CaptureQueriesContext(connection) as captured:
+        run_search(QueryDict("theme=werk"))
+
+    counting = [query["sql"] for query in captured.captured_queries if "'total'" in query["sql"]]
+    assert len(counting) == 1
+    assert "questions_facetcount" in counting[0]
+    assert "everything" not in counting[0] and "questions_question" not in counting[0]
