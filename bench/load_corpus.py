@@ -75,7 +75,8 @@ def build(count: int, seed: int, *, rebuild: bool = False, log=print) -> dict:
                     document.title, document.question_text, document.member + 1, document.minister + 1, portfolio,
                     f"https://docs.vlaamsparlement.be/pfile?id={document.id}",
                     f"https://www.vlaamsparlement.be/parlementaire-documenten/schriftelijke-vragen/{document.id}",
-                    document.answer_text is not None, "bench", content_hash(document), now, now, False, "", [],
+                    document.answer_text is not None, "bench", content_hash(document), now, now, False, "",
+                    sorted({theme + 1 for theme in document.themes}),
                 ))  # fmt: skip
                 if document.answer_text is not None:
                     answers_rows.append((document.id, document.answer_text, portfolio, now, document.minister + 1,

@@ -145,3 +145,22 @@ def test_browsing_with_one_filter_counts_nothing_live():
     assert len(counting) == 1
     assert "questions_facetcount" in counting[0]
     assert "everything" not in counting[0] and "questions_question" not in counting[0]
+
+
+def test_imported_documents_are_counted_at_once():
+    from questions.importing.runner import Document, import_documents
+    from tests.conftest import SEED_DOCUMENT
+
+    text = SEED_DOCUMENT.read_text()
+    documents = [
+        Document(f"doc{number}.txt", lambda number=number: text.replace("nr. 292", f"nr. {number}")
+                 .replace("/1806581", f"/{number}").encode())
+        for number in range(1, 6)
+    ]  # fmt: skip
+
+    import_documents(documents, batch_size=2)
+
+    assert stored() == recounted()
+    total, found = counts_both_ways("")[0]
+    assert total == 5 and sum(value[1] for value in found["answered"]) == 5
+    assert found["theme"] and all(value[1] == 5 for value in found["theme"])

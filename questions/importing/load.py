@@ -182,6 +182,8 @@ def store_new_in_bulk(batch: list[tuple[ParsedQuestion, str]], cache: EntityCach
             pdf_url=parsed.pdf_url,
             source_url=parsed.source_url,
             has_answer=parsed.answered,
+            # As the vector refresh will set it: so its UPDATE changes no facet value (no facet-count work).
+            theme_ids=sorted({cache.get(Theme, theme).pk for theme in parsed.themes}),
             source_file=source_file[-500:],
             source_hash=parsed.content_hash(),
             import_snapshot=parsed.as_record(),
