@@ -16,15 +16,11 @@ from django.db.models import Exists, F, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from questions import facets, search
+from questions import facets, paging, search
 from questions.models import Member, Minister, Question, Theme
 from questions.sessions import is_session
 
 SORTS = ("relevance", "newest", "oldest")
-# Ranking reads every match's stored vector back from TOAST. Up to this many matches that is cheap and exact;
-# above it, the first pages come from a bounded first pass (see page_of_results and docs/search-design.md).
-EXACT_RANKING_LIMIT = 2_000
-RANKING_CANDIDATES = 200
 ANSWERED_VALUES = ("yes", "no")
 MAX_VALUES_PER_FILTER = 20
 
@@ -92,6 +88,7 @@ class QuestionFilterSet(django_filters.FilterSet):
         self.selected_labels: dict[str, dict[str, str]] = {}
         self.query = None
         self.query_text = ""
+        self.tsquery_text: str | None = None
         self._resolved = False
 
     # The form never fails: every field is lenient, and the checks below turn nonsense into notices.
@@ -120,6 +117,7 @@ class QuestionFilterSet(django_filters.FilterSet):
         if not text:
             return
         try:
+            self.tsquery_text = search.to_tsquery_text(text)
             self.query = search.search_query(text)
         except search.QueryTooLong:
             self.notices.append(
@@ -245,50 +243,23 @@ class QuestionFilterSet(django_filters.FilterSet):
             return queryset.order_by("date_asked", "id")
         return queryset.order_by("-date_asked", "-id")
 
-    def page_of_results(self, offset: int, limit: int, total: int) -> list[Question]:
-        """One page of results, in the order the search asks for.
-
-        Sorting by relevance ranks every match exactly while there are at most EXACT_RANKING_LIMIT of them.
-        Beyond that (a very common term), ranking them all would read hundreds of thousands of vectors, so it
-        goes in two passes: the matches whose *title* matches are ordered by the small inline title vector, the
-        best RANKING_CANDIDATES of them are ranked exactly on the whole vector and come first; every other match
-        follows, newest first. Every match is still counted and reachable on a later page.
-        """
-        bounded = self.sort == "relevance" and self.query is not None and total > EXACT_RANKING_LIMIT
-        if not bounded:
-            return list(self.qs.for_display()[offset : offset + limit])
-        matches = self.base_queryset().filter(*self.facet_conditions().values())
-        candidates = list(
-            matches.filter(title_vector=self.query)
-            .alias(title_rank=SearchRank(F("title_vector"), self.query))
-            .order_by("-title_rank", "-date_asked", "-id")
-            .values_list("id", flat=True)[:RANKING_CANDIDATES]
-        )
-        head = list(
-            Question.objects.filter(id__in=candidates)
-            .alias(rank=SearchRank(F("search_vector"), self.query))
-            .order_by("-rank", "-date_asked", "-id")
-            .values_list("id", flat=True)
-        )
-        ids = head[offset : offset + limit]
-        if len(ids) < limit:
-            start = max(0, offset - len(head))
-            tail = matches.exclude(id__in=head).order_by("-date_asked", "-id").values_list("id", flat=True)
-            ids += list(tail[start : start + limit - len(ids)])
-        by_id = Question.objects.for_display().in_bulk(ids)
-        return [by_id[pk] for pk in ids if pk in by_id]
-
     @property
     def browsing(self) -> bool:
         """No text and no dates: only facet filters, if any, narrow the archive."""
         self.resolve()
         return self.query is None and self._dates == (None, None) and "_impossible" not in self.conditions
 
-    def facets(self) -> tuple[int, dict]:
-        """The number of results and the facet counts (see :func:`questions.facets.facet_counts`)."""
+    def counts_and_page(self, offset: int, limit: int) -> tuple[int, dict, list[int]]:
+        """The number of results, the facet counts (see :func:`questions.facets.facet_counts`) and the ids of
+        the questions from ``offset`` to ``offset + limit``, in the order the search asks for."""
         active = {name: facets.ActiveFilter(condition, self.stored_values[name])
                   for name, condition in self.facet_conditions().items()}  # fmt: skip
-        return facets.facet_counts(self.base_queryset(), active, self.selected, browsing=self.browsing)
+        if self.browsing:
+            total, counts, _ = facets.facet_counts(self.base_queryset(), active, self.selected, browsing=True)
+            return total, counts, list(self.qs.values_list("id", flat=True)[offset : offset + limit])
+        page = paging.PageRequest(self.sort, self.tsquery_text if self.query is not None else None, offset, limit)
+        total, counts, ids = facets.facet_counts(self.base_queryset(), active, self.selected, page=page)
+        return total, counts, ids or []
 
     def active_filters(self) -> list[tuple[str, str, str]]:
         """(parameter, value, label) for every active filter: the removable chips on the page."""

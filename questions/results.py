@@ -1,7 +1,8 @@
 """One page of search results: the filter set, the counts, the page's questions and their snippets.
 
 Shared by the search page and the JSON API. Query budget: the filter values' look-ups, one query for the
-total and every facet, one for the page's rows, one for their themes, one for their snippets.
+total, every facet and which questions make up the page, one for those questions, one for their themes, one
+for their snippets.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from questions import search
 from questions.facets import FacetValue
 from questions.filters import QuestionFilterSet
+from questions.models import Question
 
 PAGE_SIZE = 20
 
@@ -64,14 +66,15 @@ def run_search(params: QueryDict) -> ResultPage:
     filterset = QuestionFilterSet(params)
     filterset.resolve()
     notices = list(filterset.notices)
-    total, facets = filterset.facets()
-    num_pages = max(1, math.ceil(total / PAGE_SIZE))
     number = _page_number(params.get("page"), notices)
-    if number > num_pages:
+    total, facets, ids = filterset.counts_and_page((number - 1) * PAGE_SIZE, PAGE_SIZE)
+    num_pages = max(1, math.ceil(total / PAGE_SIZE))
+    if number > num_pages:  # known only now: ask again for the last page
         notices.append(_("Er zijn maar %(pages)d pagina’s: de laatste wordt getoond.") % {"pages": num_pages})
         number = num_pages
-    offset = (number - 1) * PAGE_SIZE
-    questions = filterset.page_of_results(offset, PAGE_SIZE, total)
+        total, facets, ids = filterset.counts_and_page((number - 1) * PAGE_SIZE, PAGE_SIZE)
+    by_id = Question.objects.for_display().in_bulk(ids)
+    questions = [by_id[pk] for pk in ids if pk in by_id]
     found = search.snippets(
         [question.pk for question in questions],
         filterset.query_text if filterset.query is not None else "",

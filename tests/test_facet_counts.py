@@ -50,7 +50,7 @@ def counts_both_ways(query_string: str) -> tuple[tuple, tuple]:
               for name, condition in filterset.facet_conditions().items()}  # fmt: skip
     results = []
     for browsing in (True, False):
-        total, found = facets.facet_counts(filterset.base_queryset(), active, filterset.selected, browsing=browsing)
+        total, found, _ = facets.facet_counts(filterset.base_queryset(), active, filterset.selected, browsing=browsing)
         results.append((total, {name: [(v.value, v.count, v.selected) for v in values] for name, values in
                                 found.items()}))  # fmt: skip
     return results[0], results[1]

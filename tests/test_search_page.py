@@ -1,5 +1,7 @@
 """The search semantics, through the FilterSet and the /search/ page, against the real database."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.http import QueryDict
@@ -7,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from questions.models import Question
 from questions.results import run_search
 from tests.factories import corpus, make_question
 
@@ -214,10 +217,10 @@ def test_a_results_page_takes_a_fixed_number_of_queries(client):
 
 
 def test_a_very_large_result_set_shows_title_matches_first_and_keeps_every_match_reachable(monkeypatch):
-    from questions import filters
+    from questions import paging
 
-    monkeypatch.setattr(filters, "EXACT_RANKING_LIMIT", 5)
-    monkeypatch.setattr(filters, "RANKING_CANDIDATES", 4)
+    monkeypatch.setattr(paging, "EXACT_RANKING_LIMIT", 5)
+    monkeypatch.setattr(paging, "RANKING_CANDIDATES", 4)
     in_title = [
         make_question(title="Fietspaden in Gent", text="Over fietspaden, fietspaden en nog eens fietspaden."),
         make_question(title="Fietspaden en fietsstraten", text="Een vraag."),
@@ -236,3 +239,42 @@ def test_a_very_large_result_set_shows_title_matches_first_and_keeps_every_match
     assert [q.date_asked for q in rest] == sorted((q.date_asked for q in rest), reverse=True)
     seen = [q.pk for page in pages for q in page.questions]
     assert sorted(seen) == sorted(q.pk for q in in_title + in_text)  # every match once, none lost
+
+
+def test_pages_of_a_very_large_result_set_fit_together_at_every_offset(monkeypatch):
+    from questions import paging
+    from questions.filters import QuestionFilterSet
+
+    monkeypatch.setattr(paging, "EXACT_RANKING_LIMIT", 5)
+    monkeypatch.setattr(paging, "RANKING_CANDIDATES", 4)
+    for index in range(6):
+        make_question(title=f"Fietspaden {index}", text="Fietspaden " * index, date=dt.date(2020, 1, 1 + index))
+    for index in range(11):
+        make_question(title=f"Mobiliteit {index}", text="Over fietspaden.", date=dt.date(2021, 1, 1 + index))
+
+    def page(offset: int, limit: int, sort: str = "") -> list[int]:
+        filterset = QuestionFilterSet(QueryDict(f"q=fietspaden&sort={sort}"))
+        return filterset.counts_and_page(offset, limit)[2]
+
+    for sort in ("", "newest", "oldest"):
+        everything = page(0, 100, sort)
+        assert len(everything) == len(set(everything)) == 17
+        for limit in (1, 3, 4, 5):
+            pieces = [pk for offset in range(0, 17, limit) for pk in page(offset, limit, sort)]
+            assert pieces == everything, (sort, limit)
+    by_relevance = page(0, 100)
+    assert len(set(by_relevance[:4]) & {q.pk for q in Question.objects.filter(title__startswith="Fietspaden")}) == 4
+    dates = list(Question.objects.filter(pk__in=by_relevance[4:]).order_by("-date_asked", "-id").values_list("pk"))
+    assert by_relevance[4:] == [pk for (pk,) in dates]
+
+
+def test_a_text_search_is_evaluated_once_per_request():
+    for index in range(25):
+        make_question(title=f"Vraag {index}", text="Over fietspaden.")
+
+    with CaptureQueriesContext(connection) as captured:
+        results = run_search(QueryDict("q=fietspaden&page=2&theme=&sort=newest"))
+
+    assert len(results.questions) == 5
+    matching = [query["sql"] for query in captured.captured_queries if '"search_vector" @@' in query["sql"]]
+    assert len(matching) == 1
