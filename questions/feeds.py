@@ -55,7 +55,7 @@ class _FilteredFeed(Feed):
         return obj.path
 
     def _questions(self, obj: FeedRequest):
-        return obj.filterset.base_queryset().filter(*obj.filterset.facet_conditions().values())
+        return obj.filterset.qs
 
 
 class QuestionsRss(_FilteredFeed):

@@ -11,8 +11,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchRank
-from django.db.models import Exists, F, Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -235,10 +234,8 @@ class QuestionFilterSet(django_filters.FilterSet):
         return {name: condition for name, condition in self.conditions.items() if not name.startswith("_")}
 
     def order(self, queryset: QuerySet) -> QuerySet:
-        if self.sort == "relevance" and self.query is not None:
-            return queryset.alias(rank=SearchRank(F("search_vector"), self.query)).order_by(
-                "-rank", "-date_asked", "-id"
-            )
+        """Date order, newest first unless the search asks for the oldest. Relevance ranks only the pages of a
+        search (questions/paging.py): ranking every match for an export would read every match's vector."""
         if self.sort == "oldest":
             return queryset.order_by("date_asked", "id")
         return queryset.order_by("-date_asked", "-id")

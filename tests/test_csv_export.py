@@ -58,3 +58,16 @@ def test_cells_that_a_spreadsheet_would_run_as_formulas_are_defused(client):
 )
 def test_safe_cell(value, expected):
     assert safe_cell(value) == expected
+
+
+def test_a_text_search_is_exported_newest_first_not_ranked(client):
+    import datetime as dt
+
+    in_title = make_question(title="Fietspaden", text="Fietspaden, fietspaden.", date=dt.date(2020, 1, 1))
+    newer = make_question(title="Mobiliteit", text="Over fietspaden.", date=dt.date(2024, 1, 1))
+
+    rows = read_csv(client.get("/search/export.csv", {"q": "fietspaden"}))
+    oldest_first = read_csv(client.get("/search/export.csv", {"q": "fietspaden", "sort": "oldest"}))
+
+    assert [row["id"] for row in rows] == [str(newer.pk), str(in_title.pk)]
+    assert [row["id"] for row in oldest_first] == [str(in_title.pk), str(newer.pk)]
