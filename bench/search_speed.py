@@ -206,15 +206,23 @@ UNION ALL SELECT 'answered', count(*)::text FROM (SELECT has_answer, count(*) FR
 UNION ALL SELECT 'theme', count(*)::text FROM (
     SELECT theme_id, count(*) FROM matches CROSS JOIN LATERAL unnest(matches.theme_ids) AS theme_id GROUP BY 1) AS f
 """
-# The first page by relevance the way the application bounds it (docs/search-design.md): the best title matches
-# by the title vector, re-ranked on the whole vector. Later pages and date sorting: newest first.
+# The first page by relevance as the application chooses it (docs/search-design.md): every match ranked
+# exactly up to 2,000 matches; above that, the best title matches by the title vector, re-ranked on the whole
+# vector. Later pages and date sorting: newest first.
 RANKED_PAGE = """
-SELECT c.id FROM (
-    SELECT m.id FROM matches m JOIN questions_question t ON t.id = m.id
-    WHERE t.title_vector @@ to_tsquery('archive_dutch', %s)
-    ORDER BY ts_rank(t.title_vector, to_tsquery('archive_dutch', %s)) DESC, m.date_asked DESC LIMIT 200) AS c
-JOIN questions_question v ON v.id = c.id
-ORDER BY ts_rank(v.search_vector, to_tsquery('archive_dutch', %s)) DESC LIMIT 20
+SELECT e.id FROM (
+    SELECT m.id FROM matches m JOIN questions_question v ON v.id = m.id
+    WHERE (SELECT count(*) FROM matches) <= 2000
+    ORDER BY ts_rank(v.search_vector, to_tsquery('archive_dutch', %s)) DESC LIMIT 20) AS e
+UNION ALL
+SELECT b.id FROM (
+    SELECT c.id FROM (
+        SELECT t.id FROM questions_question t
+        WHERE t.title_vector @@ to_tsquery('archive_dutch', %s) AND t.id IN (SELECT id FROM matches)
+          AND (SELECT count(*) FROM matches) > 2000
+        ORDER BY ts_rank(t.title_vector, to_tsquery('archive_dutch', %s)) DESC, t.date_asked DESC LIMIT 200) AS c
+    JOIN questions_question v ON v.id = c.id
+    ORDER BY ts_rank(v.search_vector, to_tsquery('archive_dutch', %s)) DESC LIMIT 20) AS b
 """
 DATE_PAGE = "SELECT id FROM matches ORDER BY date_asked DESC, id DESC LIMIT 20 OFFSET {offset}"
 
@@ -237,7 +245,7 @@ def bare_sql(params: dict) -> tuple[str, list]:
         conditions.append("NOT q.has_answer")
     offset = (int(params.get("page", 1)) - 1) * 20
     if tsquery and params.get("sort") != "newest" and offset == 0:
-        page, page_args = RANKED_PAGE, [tsquery] * 3
+        page, page_args = RANKED_PAGE, [tsquery] * 4
     else:
         page, page_args = DATE_PAGE.format(offset=offset), []
     # The page's snippets, as the application makes them (one headline a row, on the question).
