@@ -29,7 +29,7 @@ SELECT c.relname,
        coalesce(pg_total_relation_size(c.reltoastrelid), 0),
        pg_indexes_size(c.oid)
 FROM pg_class c
-WHERE c.relname IN ('questions_question', 'questions_answer', 'questions_question_themes')
+WHERE c.relname IN ('questions_question', 'questions_answer', 'questions_question_themes', 'questions_facetcount')
 ORDER BY c.relname
 """
 
