@@ -45,15 +45,12 @@ _LIVE_SQL = {
                    GROUP BY base.has_answer""",
 }
 
-# The same from questions_facetcount: the counts of ``facet`` among the questions with one of the values
-# (second parameter) of ``dimension`` (first parameter; '' and [''] for the whole archive).
-_LABELS = {
-    "theme": "JOIN questions_theme AS e ON e.id::text = fc.facet_value",
-    "minister": "JOIN questions_minister AS e ON e.id::text = fc.facet_value",
-    "member": "JOIN questions_member AS e ON e.id::text = fc.facet_value",
-}
+# The same from questions_facetcount: the counts of a facet among the questions with one of the values of
+# another facet (the "filter"; '' for the whole archive). A pair of facets is stored once, the earlier one in
+# FACETS as the dimension, so the facet's values are in facet_value or in value depending on the order.
+_ENTITY_TABLES = {"theme": "questions_theme", "minister": "questions_minister", "member": "questions_member"}
 _STORED_SQL = """SELECT '{facet}', {value}, {label}, sum(fc.count) FROM questions_facetcount AS fc {join}
-                 WHERE fc.dimension = %s AND fc.value = ANY(%s) AND fc.facet = '{facet}'
+                 WHERE fc.dimension = %s AND fc.facet = %s AND fc.{filter_column} = ANY(%s)
                  GROUP BY 2, 3 HAVING sum(fc.count) > 0"""
 _STORED_TOTAL_SQL = """SELECT 'total', '', '', coalesce(sum(fc.count), 0) FROM questions_facetcount AS fc
                        WHERE fc.dimension = '' AND fc.value = '' AND fc.facet = %s AND fc.facet_value = ANY(%s)"""
@@ -76,16 +73,25 @@ class ActiveFilter:
     stored_values: tuple[str, ...]
 
 
-def _stored_sql(facet: str) -> str:
-    if facet in _LABELS:
-        return _STORED_SQL.format(facet=facet, value="e.slug", label="e.name", join=_LABELS[facet])
-    label = "fc.facet_value" if facet == "year" else "''"
-    return _STORED_SQL.format(facet=facet, value="fc.facet_value", label=label, join="")
+def _stored_counts(facet: str, source: tuple[str, list[str]]) -> tuple[str, list]:
+    """SQL and parameters for ``facet``'s stored counts among the questions with one of ``source``'s values."""
+    dimension, values = source
+    forward = dimension == "" or FACETS.index(dimension) < FACETS.index(facet)
+    own_column, filter_column = ("facet_value", "value") if forward else ("value", "facet_value")
+    params = [dimension, facet, values] if forward else [facet, dimension, values]
+    if facet in _ENTITY_TABLES:
+        join = f"JOIN {_ENTITY_TABLES[facet]} AS e ON e.id::text = fc.{own_column}"
+        value, label = "e.slug", "e.name"
+    else:
+        join, value = "", f"fc.{own_column}"
+        label = value if facet == "year" else "''"
+    sql = _STORED_SQL.format(facet=facet, value=value, label=label, join=join, filter_column=filter_column)
+    return sql, params
 
 
 def _stored_source(own: str | None, filters: dict[str, ActiveFilter]) -> tuple[str, list[str]] | None:
-    """(dimension, values) of questions_facetcount that count ``own`` under every filter but its own, or None
-    when the counts need more than one other filter (or several themes, which may overlap)."""
+    """The filter (a facet, or '' for none) and its values under which the stored counts count ``own`` with
+    every filter but its own; None when that takes more than one filter (or several themes, which overlap)."""
     others = {name: active for name, active in filters.items() if name != own}
     if not others:
         return "", [""]
@@ -193,8 +199,9 @@ def _browsing_sql(base: QuerySet, filters: dict[str, ActiveFilter]) -> tuple[str
     for facet in FACETS:
         source = _stored_source(facet, filters)
         if source is not None:
-            selects.append(_stored_sql(facet))
-            params += [source[0], source[1]]
+            sql, stored_params = _stored_counts(facet, source)
+            selects.append(sql)
+            params += stored_params
         elif facet not in filters:
             if everything is None:
                 everything = matching_every_filter()

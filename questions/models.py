@@ -302,9 +302,9 @@ class Answer(models.Model):
 
 
 class FacetCount(models.Model):
-    """How many questions have a facet value: over the whole archive (``dimension`` empty), or among the
-    questions that have one value of another facet (``dimension``/``value``, e.g. theme 12 among minister 3's
-    questions).
+    """How many questions have a facet value: over the whole archive (``dimension`` empty), or together with
+    one value of another facet (``dimension``/``value``, e.g. theme 12 and minister 3). A pair is kept once,
+    with the facets in the order theme, minister, member, year, answered: ``dimension`` comes first.
 
     Browsing without a text query reads its facet counts here instead of counting a million rows (see
     questions/facets.py). Written only by the statement triggers on questions_question (migration 0007), in the
@@ -320,6 +320,8 @@ class FacetCount(models.Model):
 
     class Meta:
         verbose_name = _("facettelling")
+        # Pairs are read from either side: by the primary key's prefix, or by this one.
+        indexes = [models.Index(fields=["facet", "facet_value", "dimension"], name="facet_count_reverse")]
         verbose_name_plural = _("facettellingen")
 
     def __str__(self) -> str:

@@ -22,10 +22,10 @@ RECOUNT_SQL = """
 SELECT a.facet, a.value, b.facet, b.value, count(*)
 FROM questions_question AS q
 CROSS JOIN LATERAL questions_facet_atoms(q.theme_ids, q.minister_id, q.member_id, q.session, q.has_answer) AS b
-CROSS JOIN LATERAL (SELECT '', '' UNION ALL
+CROSS JOIN LATERAL (SELECT 0::smallint, '', '' UNION ALL
                     SELECT * FROM questions_facet_atoms(q.theme_ids, q.minister_id, q.member_id, q.session,
-                                                        q.has_answer)) AS a (facet, value)
-WHERE a.facet <> b.facet
+                                                        q.has_answer)) AS a (place, facet, value)
+WHERE a.place < b.place
 GROUP BY 1, 2, 3, 4
 """
 

@@ -2,30 +2,32 @@
 
 from django.db import migrations, models
 
-# A question's facet values, as questions_facetcount stores them.
+# A question's facet values, as questions_facetcount stores them, with the facet's place in the fixed order
+# theme, minister, member, year, answered (a pair of facets is stored once, in that order).
 ATOMS = """
 CREATE FUNCTION questions_facet_atoms(theme_ids bigint[], minister_id bigint, member_id bigint, session text,
                                       has_answer boolean)
-RETURNS TABLE (facet text, value text) LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT 'theme', theme_id::text FROM unnest(theme_ids) AS theme_id
-    UNION ALL SELECT 'minister', minister_id::text
-    UNION ALL SELECT 'member', member_id::text
-    UNION ALL SELECT 'year', session
-    UNION ALL SELECT 'answered', CASE WHEN has_answer THEN 'yes' ELSE 'no' END
+RETURNS TABLE (place smallint, facet text, value text) LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT 1::smallint, 'theme', theme_id::text FROM unnest(theme_ids) AS theme_id
+    UNION ALL SELECT 2::smallint, 'minister', minister_id::text
+    UNION ALL SELECT 3::smallint, 'member', member_id::text
+    UNION ALL SELECT 4::smallint, 'year', session
+    UNION ALL SELECT 5::smallint, 'answered', CASE WHEN has_answer THEN 'yes' ELSE 'no' END
 $$;
 """
 
 # Every (dimension, value, facet, facet_value) a set of rows adds (sign 1) or takes away (sign -1): each facet
-# value once on its own (dimension '') and once with every value of every other facet.
+# value once on its own (dimension '') and once with every value of every facet after it in the order. The
+# count of questions with minister 3 and theme 12 is the same read either way, so it is kept once.
 PAIRS = """
     SELECT a.facet AS dimension, a.value, b.facet, b.value AS facet_value, sum(c.sign) AS count
     FROM changed AS c
     CROSS JOIN LATERAL questions_facet_atoms(c.theme_ids, c.minister_id, c.member_id, c.session, c.has_answer) AS b
     CROSS JOIN LATERAL (
-        SELECT '', '' UNION ALL
+        SELECT 0::smallint, '', '' UNION ALL
         SELECT * FROM questions_facet_atoms(c.theme_ids, c.minister_id, c.member_id, c.session, c.has_answer)
-    ) AS a (facet, value)
-    WHERE a.facet <> b.facet
+    ) AS a (place, facet, value)
+    WHERE a.place < b.place
     GROUP BY 1, 2, 3, 4
 """
 COLUMNS = "theme_ids, minister_id, member_id, session, has_answer"
@@ -131,6 +133,16 @@ class Migration(migrations.Migration):
                 "verbose_name": "facettelling",
                 "verbose_name_plural": "facettellingen",
             },
+        ),
+        migrations.AddIndex(
+            model_name='facetcount',
+            index=models.Index(fields=['facet', 'facet_value', 'dimension'], name='facet_count_reverse'),
+        ),
+        # Counters are updated in place all the time: free space on their page lets PostgreSQL do that without
+        # touching the two indexes (a HOT update).
+        migrations.RunSQL(
+            "ALTER TABLE questions_facetcount SET (fillfactor = 50)",
+            "ALTER TABLE questions_facetcount RESET (fillfactor)",
         ),
         migrations.RunSQL(ATOMS + TRIGGERS, DROP_TRIGGERS),
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
