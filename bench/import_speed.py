@@ -31,6 +31,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--keep-data", action="store_true", help="keep var/bench afterwards")
+    parser.add_argument("--write-docs", action="store_true", help="put the table in docs/benchmarks.md")
     args = parser.parse_args()
 
     data_dir = ROOT / "var" / "bench"
@@ -94,17 +95,26 @@ def main() -> None:
         stop_server(data_dir / "postgres")
         shutil.rmtree(data_dir, ignore_errors=True)
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"documents: {n}, average size {total_bytes / n / 1024:.1f} KiB")
-    print(f"{'step':<42}{'seconds':>9}{'docs/s':>9}{'x parse':>9}")
     rows = [
         ("parse only (baseline, no database)", parse_seconds),
         ("bulk import into an empty archive", import_seconds),
         ("re-import, all unchanged", reimport_seconds),
-        ("manage.py import_questions end to end", command_seconds),
+        ("`manage.py import_questions` end to end", command_seconds),
     ]
-    for label, seconds in rows:
-        print(f"{label:<42}{seconds:>9.2f}{n / seconds:>9.0f}{seconds / parse_seconds:>9.1f}")
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d')}. {n:,} documents, average {total_bytes / n / 1024:.1f} KiB.",
+        "",
+        "| step | seconds | documents/s | × parse-only |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    lines += [f"| {label} | {seconds:.2f} | {n / seconds:,.0f} | {seconds / parse_seconds:.1f} |" for label, seconds in
+              rows]  # fmt: skip
+    print("\n".join(lines))
+    if args.write_docs:
+        from bench.search_speed import write_docs
+
+        write_docs("import", lines)
 
 
 if __name__ == "__main__":
