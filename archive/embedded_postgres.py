@@ -13,6 +13,7 @@ run ``initdb`` twice or start two servers on the same data.
 from __future__ import annotations
 
 import logging
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,11 @@ def ensure_server(pgdata: Path, database: str) -> EmbeddedServer:
         _servers[pgdata] = server
         if server_status(pgdata) is None:  # read postmaster.pid afresh: the handle's own record may be stale
             server.ensure_postgres_running()
+        # The library registers a process when it creates the handle, and stop_server forgets every process.
+        # A process that starts the server again with its old handle must register again, or the next other
+        # process to exit would think itself the last user and stop the server under this one.
+        if os.getpid() not in server.global_process_id_list.get():
+            server.global_process_id_list.get_and_add(os.getpid())
         info = server.get_postmaster_info()
         running = EmbeddedServer(socket_dir=str(info.socket_dir), pid=info.pid, port=info.port or 5432)
         _create_database_if_missing(running, database)
@@ -97,6 +103,4 @@ def server_status(pgdata: Path) -> EmbeddedServer | None:
 
 
 def _running_as_root() -> bool:
-    import os
-
     return hasattr(os, "geteuid") and os.geteuid() == 0

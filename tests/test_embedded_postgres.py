@@ -93,3 +93,36 @@ def test_a_process_can_stop_the_server_and_use_it_again(tmp_path):
     assert second.pid != first.pid
     assert server_status(pgdata).pid == second.pid
     stop_server(pgdata)
+
+
+RESTARTER = """
+import sys, time
+from pathlib import Path
+from archive.embedded_postgres import ensure_server, stop_server
+import psycopg
+pgdata = Path(sys.argv[1])
+ensure_server(pgdata, "archive")
+stop_server(pgdata)  # as the benchmarks do to apply new server settings
+server = ensure_server(pgdata, "archive")
+print("restarted", flush=True)
+sys.stdin.readline()  # wait until another process has come and gone
+with psycopg.connect(host=server.socket_dir, port=server.port, user="postgres", dbname="archive") as connection:
+    print(connection.execute("SELECT 'still served'").fetchone()[0], flush=True)
+"""
+
+
+def test_a_process_that_restarted_the_server_keeps_it_when_another_process_exits(tmp_path):
+    data_dir = tmp_path / "var"
+    pgdata = (data_dir / "postgres").resolve()
+    restarter = subprocess.Popen([sys.executable, "-c", RESTARTER, str(pgdata)], cwd=ROOT, stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+    assert restarter.stdout.readline().strip() == "restarted"
+
+    visitor = run_probe(data_dir, "SELECT 1")
+    _, err = visitor.communicate(timeout=120)
+    assert visitor.returncode == 0, err
+
+    out, err = restarter.communicate("go\n", timeout=120)
+    assert restarter.returncode == 0, err
+    assert "still served" in out
+    assert wait_for(lambda: not servers_on(pgdata)), "the server must stop when the last process exits"
