@@ -24,11 +24,8 @@ VECTOR_CHUNK = 2_000
 def build(count: int, seed: int, *, rebuild: bool = False, log=print) -> dict:
     from django.core.management import call_command
     from django.db import connection, connections
-    from django.utils import timezone
-    from django.utils.text import slugify
 
-    from bench.corpus import THEMES, Corpus, content_hash
-    from questions.names import name_key
+    from bench.corpus import Corpus
     from questions.search import _REFRESH_SQL
 
     call_command("migrate", verbosity=0)
@@ -38,12 +35,73 @@ def build(count: int, seed: int, *, rebuild: bool = False, log=print) -> dict:
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_corpus (marker text)")
         cursor.execute("SELECT marker FROM bench_corpus")
-        row = cursor.fetchone()
-        if row and row[0] == marker and not rebuild:
-            log(f"archive of {count} documents (seed {seed}) already built")
-            return {"built": False}
+        markers = {row[0] for row in cursor.fetchall()}
+    if marker in markers and not rebuild:
+        log(f"archive of {count} documents (seed {seed}) already built")
+        return {"built": False}
 
-    corpus = Corpus(seed)
+    started = time.perf_counter()
+    raw_bytes = None
+    if f"copied {marker}" in markers and not rebuild:
+        # An earlier build copied every document and was interrupted later: go on from the vectors.
+        log(f"resuming the archive of {count} documents: computing the missing search vectors")
+    else:
+        raw_bytes = _copy_documents(Corpus(seed), count, log)
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_corpus VALUES (%s)", [f"copied {marker}"])
+    loaded = time.perf_counter() - started
+    log(f"  copied {count} documents in {loaded:.0f} s; computing search vectors")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM questions_question WHERE search_vector IS NULL ORDER BY id")
+        missing = [row[0] for row in cursor.fetchall()]
+    chunks = [missing[start : start + VECTOR_CHUNK] for start in range(0, len(missing), VECTOR_CHUNK)]
+    lock = threading.Lock()
+
+    def worker() -> None:
+        try:
+            while True:
+                with lock:
+                    if not chunks:
+                        return
+                    ids = chunks.pop()
+                with connection.cursor() as cursor:
+                    cursor.execute(_REFRESH_SQL, [ids])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    vectors = time.perf_counter() - started - loaded
+    log(f"  search vectors in {vectors:.0f} s; building the GIN index")
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX IF EXISTS question_search_vector")
+        cursor.execute("CREATE INDEX question_search_vector ON questions_question USING gin (search_vector)")
+        index_seconds = time.perf_counter() - started - loaded - vectors
+        cursor.execute("VACUUM ANALYZE questions_question")
+        cursor.execute("VACUUM ANALYZE questions_answer")
+        cursor.execute("VACUUM ANALYZE questions_question_themes")
+        cursor.execute("VACUUM ANALYZE questions_facetcount")
+        cursor.execute("DELETE FROM bench_corpus")
+        cursor.execute("INSERT INTO bench_corpus VALUES (%s)", [marker])
+    total = time.perf_counter() - started
+    log(f"  index in {index_seconds:.0f} s; built in {total:.0f} s")
+    return {"built": True, "seconds": total, "copy_seconds": loaded, "vector_seconds": vectors,
+            "index_seconds": index_seconds, "raw_bytes": raw_bytes}  # fmt: skip
+
+
+def _copy_documents(corpus, count: int, log) -> int:
+    """Generate ``count`` documents and COPY them, their answers and themes in; returns the raw text's bytes."""
+    from django.db import connection
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from bench.corpus import THEMES, content_hash
+    from questions.names import name_key
+
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -95,42 +153,7 @@ def build(count: int, seed: int, *, rebuild: bool = False, log=print) -> dict:
         for table in ("questions_question", "questions_answer", "questions_question_themes", "questions_minister",
                       "questions_member", "questions_theme"):  # fmt: skip
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
-    loaded = time.perf_counter() - started
-    log(f"  copied {count} documents in {loaded:.0f} s; computing search vectors")
-
-    chunks = [list(range(start, min(start + VECTOR_CHUNK, count + 1))) for start in range(1, count + 1, VECTOR_CHUNK)]
-    lock = threading.Lock()
-
-    def worker() -> None:
-        try:
-            while True:
-                with lock:
-                    if not chunks:
-                        return
-                    ids = chunks.pop()
-                with connection.cursor() as cursor:
-                    cursor.execute(_REFRESH_SQL, [ids])
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    vectors = time.perf_counter() - started - loaded
-    log(f"  search vectors in {vectors:.0f} s; building the GIN index")
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE INDEX question_search_vector ON questions_question USING gin (search_vector)")
-        index_seconds = time.perf_counter() - started - loaded - vectors
-        cursor.execute("VACUUM ANALYZE questions_question")
-        cursor.execute("VACUUM ANALYZE questions_answer")
-        cursor.execute("VACUUM ANALYZE questions_question_themes")
-        cursor.execute("INSERT INTO bench_corpus VALUES (%s)", [marker])
-    total = time.perf_counter() - started
-    log(f"  index in {index_seconds:.0f} s; built in {total:.0f} s")
-    return {"built": True, "seconds": total, "copy_seconds": loaded, "vector_seconds": vectors,
-            "index_seconds": index_seconds, "raw_bytes": raw_bytes}  # fmt: skip
+    return raw_bytes
 
 
 def main() -> None:
