@@ -33,7 +33,7 @@ def _rows(request, filterset: QuestionFilterSet) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(COLUMNS)  # BOM: spreadsheets then read the file as UTF-8
     base = request.build_absolute_uri("/")[:-1]
-    queryset = filterset.qs.for_display().select_related("answer")
+    queryset = filterset.every_match().for_display().select_related("answer")
     for question in queryset.iterator(chunk_size=500):
         answer = question.answer if question.has_answer else None
         row = [
