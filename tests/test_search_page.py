@@ -278,3 +278,27 @@ def test_a_text_search_is_evaluated_once_per_request():
     assert len(results.questions) == 5
     matching = [query["sql"] for query in captured.captured_queries if '"search_vector" @@' in query["sql"]]
     assert len(matching) == 1
+
+
+@pytest.mark.parametrize(
+    "query_string, index",
+    [
+        ("minister=zuhal-demir&answered=no", "question_minister_newest"),
+        ("member=suzy-wouters", "question_member_newest"),
+        ("year=2023-2024", "question_session_newest"),
+    ],
+)
+def test_browsing_reads_the_newest_questions_of_a_minister_member_or_year_in_order(questions, query_string, index):
+    from questions.filters import QuestionFilterSet
+
+    page = QuestionFilterSet(QueryDict(query_string)).qs.values_list("id", flat=True)[:20]
+    sql, params = page.query.sql_with_params()
+    with connection.cursor() as cursor:
+        # As on a large archive, where reading the whole table is out of the question.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert index in plan
+    assert "Sort" not in plan  # read in date order, not collected and sorted
