@@ -27,7 +27,7 @@ def question_summary(request, question: Question) -> dict:
         "member": question.member.name,
         "minister": question.minister.name,
         "minister_title": question.minister_title,
-        "themes": [theme.name for theme in question.themes.all()],
+        "themes": question.theme_names,
         "answered": question.has_answer,
         "snippet": question.snippet.html if getattr(question, "snippet", None) else None,
     }

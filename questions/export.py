@@ -47,7 +47,7 @@ def _rows(request, filterset: QuestionFilterSet) -> Iterator[str]:
             question.member.name,
             question.minister.name,
             question.minister_title,
-            "; ".join(theme.name for theme in question.themes.all()),
+            "; ".join(question.theme_names),
             "yes" if question.has_answer else "no",
             question.question_text,
             answer.text if answer else "",

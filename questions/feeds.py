@@ -97,7 +97,7 @@ class QuestionsRss(_FilteredFeed):
         return question.member.name
 
     def item_categories(self, question):
-        return [theme.name for theme in question.themes.all()]
+        return question.theme_names
 
 
 class QuestionsAtom(QuestionsRss):

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchRank, SearchVector, SearchVectorField
 from django.db import models, transaction
-from django.db.models import F, Func, Q, QuerySet, Value
+from django.db.models import F, Func, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -158,6 +159,21 @@ class ThemeAlias(Alias):
         verbose_name_plural = _("andere namen van thema's")
 
 
+class _EqualsAny(Func):
+    """``value = ANY(array)``: true when the array holds the value."""
+
+    template = "%(expressions)s)"
+    arg_joiner = " = ANY("
+    output_field = models.BooleanField()
+
+
+def _theme_names() -> ArraySubquery:
+    """The names of a question's themes, sorted, read through its ``theme_ids``."""
+    return ArraySubquery(
+        Theme.objects.filter(_EqualsAny(F("pk"), OuterRef("theme_ids"))).order_by("name").values("name")
+    )
+
+
 class QuestionQuerySet(models.QuerySet):
     def search(self, text: str) -> QuestionQuerySet:
         """Questions matching ``text`` (websearch syntax), best first: title above question above answer."""
@@ -171,12 +187,13 @@ class QuestionQuerySet(models.QuerySet):
         )
 
     def for_display(self) -> QuestionQuerySet:
-        """What pages, feeds and exports show: names and themes fetched along, and without the columns nobody
-        shows (the vectors and the import snapshots are large, and would be read back from TOAST)."""
+        """What pages, feeds and exports show: names fetched along, the themes' names as ``theme_names`` (in
+        the same query, from ``theme_ids``), and without the columns nobody shows (the vectors and the import
+        snapshots are large, and would be read back from TOAST)."""
         return (
             self.select_related("member", "minister")
-            .prefetch_related("themes")
             .defer("search_vector", "title_vector", "import_snapshot", "pending_snapshot")
+            .annotate(theme_names=_theme_names())
         )
 
     def newest_first(self) -> QuestionQuerySet:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
 
 # Created by migration 0002: Dutch snowball stemming after unaccent, so "coordinatie" finds "coördinatie".
 SEARCH_CONFIG = "archive_dutch"
@@ -153,23 +155,19 @@ def _escaped_sql(column: str) -> str:
 
 
 # One headline a row: from the answer when only the answer matches (weights: question B, answer C), else from
-# the question. ts_filter reads the stored vector, which is far cheaper than a second ts_headline.
-_HEADLINES_SQL = f"""
-SELECT rows.id, rows.source,
-       ts_headline('{SEARCH_CONFIG}'::regconfig,
-                   CASE WHEN rows.source = 'answer' THEN {_escaped_sql("rows.answer")}
-                        ELSE {_escaped_sql("rows.question")} END,
-                   rows.tsq, %s)
-FROM (
-    SELECT q.id, q.question_text AS question, a.text AS answer, query.tsq,
-           CASE WHEN ts_filter(q.search_vector, '{{c}}') @@ query.tsq
-                 AND NOT ts_filter(q.search_vector, '{{b}}') @@ query.tsq THEN 'answer' ELSE 'question' END AS source
-    FROM questions_question AS q
-    LEFT JOIN questions_answer AS a ON a.question_id = q.id
-    CROSS JOIN (SELECT to_tsquery('{SEARCH_CONFIG}'::regconfig, %s) AS tsq) AS query
-    WHERE q.id = ANY(%s)
-) AS rows
-"""
+# the question; ts_filter reads the stored vector, which is far cheaper than a second ts_headline. The first
+# character says which ("a" or "q"). A correlated subquery, so that it rides along with the query that fetches
+# the page's rows: one round trip for the rows and their snippets.
+_HEADLINE_SQL = f"""(
+SELECT CASE WHEN ts_filter(row.search_vector, '{{c}}') @@ query.tsq
+             AND NOT ts_filter(row.search_vector, '{{b}}') @@ query.tsq
+            THEN 'a' || ts_headline('{SEARCH_CONFIG}'::regconfig, {_escaped_sql("answer.text")}, query.tsq, %s)
+            ELSE 'q' || ts_headline('{SEARCH_CONFIG}'::regconfig, {_escaped_sql("row.question_text")}, query.tsq, %s)
+       END
+FROM questions_question AS row
+LEFT JOIN questions_answer AS answer ON answer.question_id = row.id
+CROSS JOIN (SELECT to_tsquery('{SEARCH_CONFIG}'::regconfig, %s) AS tsq) AS query
+WHERE row.id = {{outer}}.id)"""
 
 
 @dataclass(frozen=True)
@@ -182,21 +180,24 @@ def _marked(escaped_headline: str) -> str:
     return escaped_headline.replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>")
 
 
-def snippets(question_ids: list[int], text: str, fallback_texts: dict[int, str]) -> dict[int, Snippet]:
-    """A highlighted snippet for each question of a results page, from the question or else the answer.
+def snippet_annotation(tsquery: str, outer_table: str = "questions_question") -> RawSQL:
+    """An annotation for a query on questions: each row's highlighted snippet for ``tsquery`` (to_tsquery
+    text), to be read with :func:`snippet_from`. Annotate the page's rows only: a headline parses the text again."""
+    sql = _HEADLINE_SQL.replace("{outer}", connection.ops.quote_name(outer_table))
+    return RawSQL(sql, [_HEADLINE_OPTIONS, _HEADLINE_OPTIONS, tsquery], output_field=TextField())
 
-    One query for the page's rows only. ``fallback_texts`` (question texts by id) give the snippet when there
-    is no query. The HTML is escaped document text with our own <mark> tags.
-    """
-    tsquery = to_tsquery_text(text) if text else None
-    if not question_ids:
-        return {}
-    if tsquery is None:
-        return {pk: Snippet(_plain_snippet(fallback_texts.get(pk, "")), "question") for pk in question_ids}
-    with connection.cursor() as cursor:
-        cursor.execute(_HEADLINES_SQL, [_HEADLINE_OPTIONS, tsquery, list(question_ids)])
-        rows = cursor.fetchall()
-    return {pk: Snippet(_marked(headline or ""), source) for pk, source, headline in rows}
+
+def snippet_from(annotated: str | None) -> Snippet | None:
+    """The snippet in a value of :func:`snippet_annotation`. The HTML is escaped document text with our own
+    <mark> tags."""
+    if not annotated:
+        return None
+    return Snippet(_marked(annotated[1:]), "answer" if annotated[0] == "a" else "question")
+
+
+def plain_snippet(text: str, words: int = 40) -> Snippet:
+    """The opening words of a question, for a page without a text query."""
+    return Snippet(_plain_snippet(text, words), "question")
 
 
 def _plain_snippet(text: str, words: int = 40) -> str:

@@ -27,7 +27,7 @@ def search_page(request):
 
 def question_detail(request, pk: int):
     question = get_object_or_404(
-        Question.objects.for_display().select_related("answer", "answer__minister"),
+        Question.objects.for_display().select_related("answer", "answer__minister").prefetch_related("themes"),
         pk=pk,
     )
     return render(

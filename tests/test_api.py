@@ -85,3 +85,27 @@ def test_bad_parameters_are_a_400_with_a_message(client, questions, params):
 
 def test_an_unknown_question_is_a_404(client):
     assert client.get("/api/questions/999999/").status_code == 404
+
+
+def test_theme_names_follow_renamed_and_changed_themes(client):
+    from questions.models import Theme
+    from tests.factories import make_question
+
+    question = make_question(title="Fietspaden langs kanalen", themes=("Verkeer", "Mobiliteit"))
+    bare = make_question(title="Fietspaden zonder thema")
+
+    def themes_shown() -> dict[int, list[str]]:
+        results = client.get("/api/questions/", {"q": "fietspaden"}).json()["results"]
+        return {item["id"]: item["themes"] for item in results}
+
+    assert themes_shown() == {question.pk: ["Mobiliteit", "Verkeer"], bare.pk: []}
+
+    verkeer = Theme.objects.get(name="Verkeer")
+    verkeer.name = "Verkeersveiligheid"
+    verkeer.save()
+    question.themes.remove(Theme.objects.get(name="Mobiliteit"))
+    question.themes.add(Theme.objects.get_or_create_by_name("Water"))
+
+    assert themes_shown() == {question.pk: ["Verkeersveiligheid", "Water"], bare.pk: []}
+    detail = client.get(f"/api/questions/{question.pk}/").json()
+    assert detail["themes"] == ["Verkeersveiligheid", "Water"]

@@ -84,3 +84,11 @@ def test_pages_with_a_feed_announce_it(client):
     page = client.get("/themes/water/").content.decode()
     assert 'href="/feeds/questions.rss?theme=water"' in page
     assert questions["water"].title in page
+
+
+def test_feed_items_carry_their_themes_as_categories(client):
+    make_question(title="Fietspaden langs kanalen", themes=("Mobiliteit", "Water"))
+
+    (entry,) = parse(client, "/feeds/questions.rss", {"q": "fietspaden"}).entries
+
+    assert [tag.term for tag in entry.tags] == ["Mobiliteit", "Water"]
