@@ -12,6 +12,7 @@ run ``initdb`` twice or start two servers on the same data.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import warnings
@@ -19,12 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import fasteners
+import psutil
 import psycopg
 from psycopg import sql
 
 logger = logging.getLogger(__name__)
 
 _servers: dict[Path, object] = {}
+_watched: set[Path] = set()
 
 
 @dataclass(frozen=True)
@@ -61,10 +64,38 @@ def ensure_server(pgdata: Path, database: str) -> EmbeddedServer:
         # process to exit would think itself the last user and stop the server under this one.
         if os.getpid() not in server.global_process_id_list.get():
             server.global_process_id_list.get_and_add(os.getpid())
+        _forget_exited_processes(server)
+        if pgdata not in _watched:
+            # Runs before the library's own exit handler (registered earlier; atexit runs in reverse order),
+            # so that handler sees whether this process is really the last one.
+            atexit.register(_forget_exited_processes_at_exit, pgdata)
+            _watched.add(pgdata)
         info = server.get_postmaster_info()
         running = EmbeddedServer(socket_dir=str(info.socket_dir), pid=info.pid, port=info.port or 5432)
         _create_database_if_missing(running, database)
     return running
+
+
+def _forget_exited_processes(server) -> None:
+    """Drop the processes that exited without unregistering from the server's list of users.
+
+    A process unregisters in an exit handler, which does not run when it is killed or stopped by a signal
+    (SIGTERM included). Its entry would stay, and the server would then never stop by itself.
+    """
+    registered = server.global_process_id_list
+    pids = registered.get()
+    alive = [pid for pid in pids if psutil.pid_exists(pid)]
+    if alive != pids:
+        logger.info("forgetting exited users of the embedded server: %s", sorted(set(pids) - set(alive)))
+        registered.put(alive)
+
+
+def _forget_exited_processes_at_exit(pgdata: Path) -> None:
+    server = _servers.get(pgdata)
+    if server is None:
+        return
+    with fasteners.InterProcessLock(str(pgdata.parent / ".postgres.lock")):
+        _forget_exited_processes(server)
 
 
 def _create_database_if_missing(server: EmbeddedServer, database: str) -> None:

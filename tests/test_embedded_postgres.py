@@ -126,3 +126,20 @@ def test_a_process_that_restarted_the_server_keeps_it_when_another_process_exits
     assert restarter.returncode == 0, err
     assert "still served" in out
     assert wait_for(lambda: not servers_on(pgdata)), "the server must stop when the last process exits"
+
+
+def test_a_process_stopped_by_a_signal_does_not_keep_the_server_running(tmp_path):
+    data_dir = tmp_path / "var"
+    pgdata = (data_dir / "postgres").resolve()
+    stopped = run_probe(data_dir, "SELECT 1", hold=60)
+    assert wait_for(lambda: servers_on(pgdata) and (pgdata / ".handle_pids.json").exists(), timeout=60)
+    assert wait_for(lambda: str(stopped.pid) in (pgdata / ".handle_pids.json").read_text(), timeout=60)
+    stopped.terminate()  # SIGTERM: Python's exit handlers do not run, so it never unregisters itself
+    stopped.wait(timeout=30)
+    assert servers_on(pgdata), "the server outlives the stopped process while nobody has exited since"
+
+    later = run_probe(data_dir, "SELECT 1")
+    _, err = later.communicate(timeout=120)
+
+    assert later.returncode == 0, err
+    assert wait_for(lambda: not servers_on(pgdata)), "the last live user must stop the server when it exits"
