@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from contextlib import nullcontext
 
 from django.http import StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 
+from questions import search
 from questions.filters import QuestionFilterSet
 
 COLUMNS = [
@@ -34,6 +36,11 @@ def _rows(request, filterset: QuestionFilterSet) -> Iterator[str]:
     yield "\ufeff" + writer.writerow(COLUMNS)  # BOM: spreadsheets then read the file as UTF-8
     base = request.build_absolute_uri("/")[:-1]
     queryset = filterset.every_match().for_display().select_related("answer")
+    with search.index_scans_only() if filterset.query is not None else nullcontext():
+        yield from _csv_lines(writer, base, queryset)
+
+
+def _csv_lines(writer, base: str, queryset) -> Iterator[str]:
     for question in queryset.iterator(chunk_size=500):
         answer = question.answer if question.has_answer else None
         row = [

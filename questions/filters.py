@@ -8,6 +8,7 @@ sense (an unknown theme, a date like "gisteren", a sort order we do not have) ar
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 
 import django_filters
 from django import forms
@@ -265,7 +266,8 @@ class QuestionFilterSet(django_filters.FilterSet):
             total, counts, _ = facets.facet_counts(self.base_queryset(), active, self.selected, browsing=True)
             return total, counts, list(self.qs.values_list("id", flat=True)[offset : offset + limit])
         page = paging.PageRequest(self.sort, self.tsquery_text if self.query is not None else None, offset, limit)
-        total, counts, ids = facets.facet_counts(self.base_queryset(), active, self.selected, page=page)
+        with search.index_scans_only() if self.query is not None else nullcontext():
+            total, counts, ids = facets.facet_counts(self.base_queryset(), active, self.selected, page=page)
         return total, counts, ids or []
 
     def active_filters(self) -> list[tuple[str, str, str]]:

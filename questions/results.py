@@ -1,8 +1,8 @@
 """One page of search results: the filter set, the counts, the page's questions and their snippets.
 
 Shared by the search page and the JSON API. Query budget: the filter values' look-ups, one query for the
-total, every facet and which questions make up the page, and one for those questions with their themes' names
-and their snippets.
+total, every facet and which questions make up the page (planned without sequential scans: see
+search.index_scans_only), and one for those questions with their themes' names and their snippets.
 """
 
 from __future__ import annotations

@@ -125,6 +125,24 @@ def to_tsquery_text(text: str) -> str | None:
     return " | ".join("(" + " & ".join(group) + ")" for group in groups)
 
 
+@contextmanager
+def index_scans_only() -> Iterator[None]:
+    """Plan the statements inside the block without sequential scans: a text query is then answered from the
+    GIN index, whatever share of the archive it matches.
+
+    The planner costs ``@@`` as a cheap operator, but on a sequential scan it reads every question's vector
+    back from TOAST. Once it knows that a word is in most questions (see migration 0009), a scan of the whole
+    table looks cheaper than the index and is ten times slower: 430 ms instead of 50 ms at 100,000 documents.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET enable_seqscan")
+
+
 def search_query(text: str) -> SearchQuery | None:
     """The query for what a user typed (see :func:`to_tsquery_text`), or None for an empty one."""
     tsquery = to_tsquery_text(text)
