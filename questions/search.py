@@ -17,6 +17,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import TextField
 from django.db.models.expressions import RawSQL
+from psycopg.pq import TransactionStatus
 
 # Created by migration 0002: Dutch snowball stemming after unaccent, so "coordinatie" finds "coördinatie".
 SEARCH_CONFIG = "archive_dutch"
@@ -139,8 +140,10 @@ def index_scans_only() -> Iterator[None]:
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET enable_seqscan")
+        # After an error inside a transaction nothing more can run; its rollback undoes the SET anyway.
+        if connection.connection.info.transaction_status != TransactionStatus.INERROR:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET enable_seqscan")
 
 
 def search_query(text: str) -> SearchQuery | None:

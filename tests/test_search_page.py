@@ -334,3 +334,16 @@ def test_a_word_in_most_questions_is_read_from_the_index_not_by_reading_every_qu
         guarded = plan()
     assert "Seq Scan on questions_question" not in guarded
     assert "question_search_vector" in guarded
+
+
+def test_an_error_inside_the_index_scans_guard_is_reported_as_itself():
+    from django.db import DatabaseError, transaction
+
+    from questions import search
+
+    with pytest.raises(DatabaseError, match="no_such_table"), transaction.atomic():
+        with search.index_scans_only(), connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM no_such_table")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone() == ("on",)  # the rollback undid the SET
