@@ -17,7 +17,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from questions import search
+from questions.search import text
 from questions.editing import MergeError, compare_with_import, last_import, merge_entities, revert_to_import
 from questions.importing.runner import FileReport, import_documents
 from questions.importing.uploads import UploadLimits, UploadRefused, documents_from_uploads
@@ -99,8 +99,8 @@ class QuestionAdmin(admin.ModelAdmin):
             return queryset, False
         condition = Q(pk__in=[])
         try:
-            query = search.search_query(term)
-        except search.QueryTooLong:
+            query = text.search_query(term)
+        except text.QueryTooLong:
             query = None
         if query is not None:
             condition |= Q(search_vector=query)

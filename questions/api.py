@@ -1,83 +1,59 @@
-"""The read-only JSON API: the same filters as /search/ (see docs/api.md)."""
+"""The read-only JSON API: the same parameters as /search/ (see docs/api.md)."""
 
 from __future__ import annotations
 
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from questions.filters import answered_label
 from questions.models import Question
-from questions.results import run_search
+from questions.search.filters import answered_label
+from questions.search.http import json_error, refuse_problems_as_json, site_of
+from questions.search.params import SearchParams
+from questions.search.records import question_record
+from questions.search.results import search
 
 
-def _error(message: str, details: list[str] | None = None, status: int = 400) -> JsonResponse:
-    return JsonResponse({"error": message, "details": details or []}, status=status)
-
-
-def question_summary(request, question: Question) -> dict:
-    return {
-        "id": question.pk,
-        "url": request.build_absolute_uri(question.get_absolute_url()),
-        "api_url": request.build_absolute_uri(reverse("questions:api_detail", kwargs={"pk": question.pk})),
-        "number": question.number,
-        "session": question.session,
-        "date": question.date_asked.isoformat(),
-        "title": question.title,
-        "member": question.member.name,
-        "minister": question.minister.name,
-        "minister_title": question.minister_title,
-        "themes": question.theme_names,
-        "answered": question.has_answer,
-        "snippet": question.snippet.html if getattr(question, "snippet", None) else None,
-    }
-
-
-def question_list(request):
-    results = run_search(request.GET)
-    if results.notices:
-        return _error(_("Ongeldige zoekparameters."), results.notices)
+def question_list(request: HttpRequest) -> JsonResponse:
+    params = SearchParams.from_query(request.GET)
+    refusal = refuse_problems_as_json(params)
+    if refusal is not None:
+        return refusal
+    results = search(params)
+    if results.notices:  # a page past the last one
+        return json_error(_("Ongeldige zoekparameters."), results.notices)
+    site = site_of(request)
 
     def page_url(number: int) -> str:
-        params = request.GET.copy()
-        params["page"] = str(number)
-        return request.build_absolute_uri(f"{reverse('questions:api_list')}?{params.urlencode()}")
+        query = request.GET.copy()
+        query["page"] = str(number)
+        return f"{site}{reverse('questions:api_list')}?{query.urlencode()}"
 
     facets = {
-        name: [
-            {
-                "value": item.value,
-                "label": answered_label(item.value) if name == "answered" else item.label,
-                "count": item.count,
-            }
-            for item in values
-        ]
+        name: [{"value": item.value, "label": answered_label(item.value) if name == "answered" else item.label,
+                "count": item.count} for item in values]
         for name, values in results.facets.items()
-    }
+    }  # fmt: skip
+    rows = []
+    for question in results.questions:
+        record = question_record(question, site)
+        record["snippet"] = question.snippet.html if question.snippet else None
+        rows.append(record)
     return JsonResponse(
         {
             "count": results.total,
             "next": page_url(results.number + 1) if results.has_next else None,
             "previous": page_url(results.number - 1) if results.has_previous else None,
-            "results": [question_summary(request, question) for question in results.questions],
+            "results": rows,
             "facets": facets,
         },
         json_dumps_params={"ensure_ascii": False},
     )
 
 
-def question_item(request, pk: int):
+def question_item(request: HttpRequest, pk: int) -> JsonResponse:
     try:
         question = Question.objects.for_display().select_related("answer").get(pk=pk)
     except Question.DoesNotExist:
         raise Http404 from None
-    answer = question.answer if question.has_answer else None
-    data = question_summary(request, question)
-    data.update(
-        question_text=question.question_text,
-        answer_text=answer.text if answer else None,
-        answer_date=answer.answer_date.isoformat() if answer and answer.answer_date else None,
-        pdf_url=question.pdf_url or None,
-        source_url=question.source_url or None,
-    )
-    return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(question_record(question, site_of(request), full=True), json_dumps_params={"ensure_ascii": False})

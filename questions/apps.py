@@ -5,6 +5,3 @@ from django.utils.translation import gettext_lazy as _
 class QuestionsConfig(AppConfig):
     name = "questions"
     verbose_name = _("Schriftelijke vragen")
-
-    def ready(self) -> None:
-        from questions import signals  # noqa: F401  (connects the receivers)

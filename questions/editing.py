@@ -1,6 +1,7 @@
 """What editors do to records: merge duplicates, compare with the last import, revert to it.
 
-Each operation runs in one transaction and leaves the search index in step.
+Each operation runs in one transaction; PostgreSQL's triggers keep the search index and the counts in step
+(questions/triggers/).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from questions import search
 from questions.importing.load import EntityCache, apply_parsed
 from questions.importing.parse import ParsedQuestion
 from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
@@ -50,9 +50,6 @@ def merge_entities(keep: NamedEntity, others: list[NamedEntity]) -> MergeReport:
     if any(type(other) is not model for other in others):
         raise MergeError(_("Alleen records van dezelfde soort kunnen samengevoegd worden."))
     with transaction.atomic():
-        affected = set(keep.question_ids())
-        for other in others:
-            affected.update(other.question_ids())
         questions_moved = answers_moved = 0
         if model is Minister:
             _refuse_number_clashes(keep, others)
@@ -68,7 +65,6 @@ def merge_entities(keep: NamedEntity, others: list[NamedEntity]) -> MergeReport:
             alias_model.objects.create(entity=keep, name=other.name)
         merged_names = [other.name for other in others]
         model.objects.filter(pk__in=[other.pk for other in others]).delete()
-        search.refresh_search_vectors(affected)
     return MergeReport(keep, merged_names, questions_moved, answers_moved)
 
 
@@ -87,18 +83,14 @@ def _refuse_number_clashes(keep: Minister, others: list[Minister]) -> None:
 
 
 def _move_theme_links(keep: Theme, others: list[Theme]) -> int:
+    """Link every question of ``others`` to ``keep`` (once, however many of the merged themes it had) and
+    drop their own links; returns how many questions were moved."""
     through = Question.themes.through
-    already = set(through.objects.filter(theme=keep).values_list("question_id", flat=True))
-    links = through.objects.filter(theme__in=others)
-    moved = set(links.values_list("question_id", flat=True))
-    links.filter(question_id__in=already).delete()
-    links.exclude(question_id__in=already).update(theme=keep)
-    # A question linked to two of the merged themes now has the kept one twice: keep one link.
-    seen: set[int] = set()
-    for link in through.objects.filter(theme=keep).order_by("id"):
-        if link.question_id in seen:
-            link.delete()
-        seen.add(link.question_id)
+    moved = set(through.objects.filter(theme__in=others).values_list("question_id", flat=True))
+    through.objects.bulk_create(
+        [through(question_id=question_id, theme_id=keep.pk) for question_id in sorted(moved)], ignore_conflicts=True
+    )
+    through.objects.filter(theme__in=others).delete()
     return len(moved)
 
 
@@ -167,5 +159,5 @@ def revert_to_import(question: Question) -> None:
     if record is None:
         raise ValueError("this question was never imported")
     parsed = ParsedQuestion.from_record(record)
-    with transaction.atomic(), search.batched_refresh():
-        apply_parsed(question, parsed, question.source_file, parsed.content_hash(), EntityCache(), creating=False)
+    with transaction.atomic():
+        apply_parsed(question, parsed, question.source_file, EntityCache())

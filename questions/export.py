@@ -5,25 +5,31 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from contextlib import nullcontext
+from typing import Any
 
-from django.http import StreamingHttpResponse
-from django.urls import reverse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
-from questions import search
-from questions.filters import QuestionFilterSet
+from questions.search import text
+from questions.search.http import refuse_problems_as_text, site_of
+from questions.search.params import SearchParams
+from questions.search.records import FULL_FIELDS, question_record
+from questions.search.results import every_match
 
-COLUMNS = [
-    "id", "url", "api_url", "number", "session", "date", "title", "member", "minister", "minister_title",
-    "themes", "answered", "question_text", "answer_text", "answer_date", "pdf_url", "source_url",
-]  # fmt: skip
+COLUMNS = list(FULL_FIELDS)
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def safe_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+def safe_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        value = "; ".join(value)
+    text_value = str(value)
+    return "'" + text_value if text_value.startswith(FORMULA_STARTS) else text_value
 
 
 class _Echo:
@@ -31,44 +37,22 @@ class _Echo:
         return value
 
 
-def _rows(request, filterset: QuestionFilterSet) -> Iterator[str]:
+def _rows(site: str, params: SearchParams) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow(COLUMNS)  # BOM: spreadsheets then read the file as UTF-8
-    base = request.build_absolute_uri("/")[:-1]
-    queryset = filterset.every_match().for_display().select_related("answer")
-    with search.index_scans_only() if filterset.query is not None else nullcontext():
-        yield from _csv_lines(writer, base, queryset)
+    questions = every_match(params).select_related("answer")
+    with text.index_scans_only() if params.tsquery is not None else nullcontext():
+        for question in questions.iterator(chunk_size=500):
+            record = question_record(question, site, full=True)
+            yield writer.writerow([safe_cell(record[column]) for column in COLUMNS])
 
 
-def _csv_lines(writer, base: str, queryset) -> Iterator[str]:
-    for question in queryset.iterator(chunk_size=500):
-        answer = question.answer if question.has_answer else None
-        row = [
-            question.pk,
-            base + question.get_absolute_url(),
-            base + reverse("questions:api_detail", kwargs={"pk": question.pk}),
-            question.number,
-            question.session,
-            question.date_asked.isoformat(),
-            question.title,
-            question.member.name,
-            question.minister.name,
-            question.minister_title,
-            "; ".join(question.theme_names),
-            "yes" if question.has_answer else "no",
-            question.question_text,
-            answer.text if answer else "",
-            answer.answer_date.isoformat() if answer and answer.answer_date else "",
-            question.pdf_url,
-            question.source_url,
-        ]
-        yield writer.writerow([safe_cell(cell) for cell in row])
-
-
-def search_csv(request):
-    filterset = QuestionFilterSet(request.GET)
-    filterset.resolve()
+def search_csv(request: HttpRequest) -> HttpResponse:
+    params = SearchParams.from_query(request.GET)
+    refusal = refuse_problems_as_text(params)
+    if refusal is not None:
+        return refusal
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(_rows(request, filterset), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(_rows(site_of(request), params), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="schriftelijke-vragen-{stamp}.csv"'
     return response

@@ -11,42 +11,51 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from questions.filters import QuestionFilterSet
 from questions.models import Answer
+from questions.search.http import refuse_problems_as_text
+from questions.search.params import SearchParams
+from questions.search.query import matching
+from questions.search.results import newest_matches
 
 FEED_SIZE = 30
 BRUSSELS = ZoneInfo("Europe/Brussels")
-
-
-def _describe(filterset: QuestionFilterSet) -> str:
-    chips = [label for _name, _value, label in filterset.active_filters()]
-    return ", ".join(chips)
 
 
 @dataclass(frozen=True)
 class FeedRequest:
     """What a feed needs of its request (a Feed instance serves every request, so it keeps nothing itself)."""
 
-    filterset: QuestionFilterSet
+    params: SearchParams
     query_string: str
     path: str
+
+
+class _UnusableParameters(Exception):
+    def __init__(self, response: HttpResponse) -> None:
+        self.response = response
 
 
 class _FilteredFeed(Feed):
     feed_type = Rss201rev2Feed
 
-    def get_object(self, request, *args, **kwargs) -> FeedRequest:
-        filterset = QuestionFilterSet(request.GET)
-        filterset.resolve()
-        if filterset.notices:
-            raise Http404("; ".join(filterset.notices))
-        return FeedRequest(filterset, request.GET.urlencode(), request.get_full_path())
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except _UnusableParameters as refused:
+            return refused.response
+
+    def get_object(self, request: HttpRequest, *args, **kwargs) -> FeedRequest:
+        params = SearchParams.from_query(request.GET)
+        refusal = refuse_problems_as_text(params)
+        if refusal is not None:
+            raise _UnusableParameters(refusal)
+        return FeedRequest(params, request.GET.urlencode(), request.get_full_path())
 
     def link(self, obj: FeedRequest) -> str:
         return reverse("questions:search") + (f"?{obj.query_string}" if obj.query_string else "")
@@ -54,13 +63,10 @@ class _FilteredFeed(Feed):
     def feed_url(self, obj: FeedRequest) -> str:
         return obj.path
 
-    def _questions(self, obj: FeedRequest):
-        return obj.filterset.qs
-
 
 class QuestionsRss(_FilteredFeed):
     def title(self, obj: FeedRequest) -> str:
-        described = _describe(obj.filterset)
+        described = obj.params.describe()
         return (
             _("Schriftelijke vragen: %(filters)s") % {"filters": described}
             if described
@@ -71,7 +77,7 @@ class QuestionsRss(_FilteredFeed):
         return _("De nieuwste schriftelijke vragen in het archief, nieuwste eerst.")
 
     def items(self, obj: FeedRequest):
-        return list(self._questions(obj).for_display().order_by("-date_asked", "-id")[:FEED_SIZE])
+        return newest_matches(obj.params, FEED_SIZE)
 
     def item_title(self, question) -> str:
         return f"{question.title} (nr. {question.number}, {question.session})"
@@ -107,7 +113,7 @@ class QuestionsAtom(QuestionsRss):
 
 class AnswersRss(_FilteredFeed):
     def title(self, obj: FeedRequest) -> str:
-        described = _describe(obj.filterset)
+        described = obj.params.describe()
         return (
             _("Nieuwe antwoorden: %(filters)s") % {"filters": described}
             if described
@@ -119,7 +125,7 @@ class AnswersRss(_FilteredFeed):
 
     def items(self, obj: FeedRequest):
         return list(
-            Answer.objects.filter(question__in=self._questions(obj).values("id"))
+            Answer.objects.filter(question__in=matching(obj.params).values("id"))
             .select_related("question", "minister", "question__member")
             .order_by("-recorded_at", "-id")[:FEED_SIZE]
         )

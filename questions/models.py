@@ -4,15 +4,15 @@ from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchRank, SearchVector, SearchVectorField
-from django.db import models, transaction
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import models
 from django.db.models import F, Func, OuterRef, Q, QuerySet, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from questions import search
+from questions.search.text import SEARCH_CONFIG
 from questions.names import name_key
 
 
@@ -56,21 +56,10 @@ class NamedEntity(models.Model):
         self.key = name_key(self.name)
         if not self.slug:
             self.slug = self._unique_slug()
-        with transaction.atomic():
-            renamed = self.pk is not None and type(self).objects.filter(pk=self.pk).exclude(name=self.name).exists()
-            super().save(*args, **kwargs)
-            if renamed:
-                search.schedule_refresh(self.question_ids())
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse(f"questions:{self.url_name}", kwargs={"slug": self.slug})
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            question_ids = list(self.question_ids())
-            result = super().delete(*args, **kwargs)
-            search.schedule_refresh(question_ids)
-        return result
 
     def _unique_slug(self) -> str:
         base = slugify(self.name)[:200] or "x"
@@ -79,8 +68,6 @@ class NamedEntity(models.Model):
             slug, suffix = f"{base}-{suffix}", suffix + 1
         return slug
 
-    def question_ids(self):
-        raise NotImplementedError
 
 
 class Minister(NamedEntity):
@@ -90,9 +77,6 @@ class Minister(NamedEntity):
         verbose_name = _("minister")
         verbose_name_plural = _("ministers")
 
-    def question_ids(self):
-        return Question.objects.filter(Q(minister=self) | Q(answer__minister=self)).values_list("id", flat=True)
-
 
 class Member(NamedEntity):
     url_name = "member"
@@ -101,9 +85,6 @@ class Member(NamedEntity):
         verbose_name = _("parlementslid")
         verbose_name_plural = _("parlementsleden")
 
-    def question_ids(self):
-        return self.questions.values_list("id", flat=True)
-
 
 class Theme(NamedEntity):
     url_name = "theme"
@@ -111,9 +92,6 @@ class Theme(NamedEntity):
     class Meta(NamedEntity.Meta):
         verbose_name = _("thema")
         verbose_name_plural = _("thema's")
-
-    def question_ids(self):
-        return self.questions.values_list("id", flat=True)
 
 
 class Alias(models.Model):
@@ -175,17 +153,6 @@ def _theme_names() -> ArraySubquery:
 
 
 class QuestionQuerySet(models.QuerySet):
-    def search(self, text: str) -> QuestionQuerySet:
-        """Questions matching ``text`` (websearch syntax), best first: title above question above answer."""
-        query = search.search_query(text)
-        if query is None:
-            return self
-        return (
-            self.filter(search_vector=query)
-            .alias(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "-date_asked", "-id")
-        )
-
     def for_display(self) -> QuestionQuerySet:
         """What pages, feeds and exports show: names fetched along, the themes' names as ``theme_names`` (in
         the same query, from ``theme_ids``), and without the columns nobody shows (the vectors and the import
@@ -220,10 +187,11 @@ class Question(models.Model):
     themes = models.ManyToManyField(Theme, related_name="questions", blank=True, verbose_name=_("thema's"))
     pdf_url = models.URLField(_("PDF"), max_length=500, blank=True)
     source_url = models.URLField(_("bronpagina"), max_length=500, blank=True)
-    # Kept in step with the answer (see Answer.save/delete): facets count it on every search.
-    has_answer = models.BooleanField(_("beantwoord"), default=False)
-    # The themes' ids, kept in step with the themes by the search-vector refresh (questions/search.py): the
-    # theme facet counts and filters on them without joining the link table for every match.
+    # Derived values, set by PostgreSQL on every write of the row or of what it refers to
+    # (questions/triggers/question_derived.sql): whether an answer exists (facets count it on every search), the
+    # themes' ids (the theme facet counts and filters on them without joining the link table for every match),
+    # and the search vector. Whatever Python puts in them is replaced.
+    has_answer = models.BooleanField(_("beantwoord"), default=False, editable=False)
     theme_ids = ArrayField(models.BigIntegerField(), default=list, blank=True, editable=False)
 
     # Import bookkeeping.
@@ -247,7 +215,7 @@ class Question(models.Model):
     title_vector = models.GeneratedField(
         expression=SearchVector(
             Func(F("title"), Value("/"), Value(" "), function="translate", output_field=models.TextField()),
-            config=search.SEARCH_CONFIG,
+            config=SEARCH_CONFIG,
         ),
         output_field=SearchVectorField(),
         db_persist=True,
@@ -279,11 +247,6 @@ class Question(models.Model):
     def __str__(self) -> str:
         return f"{self.session} nr. {self.number}: {self.title}"
 
-    def save(self, *args, **kwargs) -> None:
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            search.schedule_refresh([self.pk])
-
     def get_absolute_url(self) -> str:
         return reverse("questions:detail", kwargs={"pk": self.pk})
 
@@ -310,19 +273,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"{_('Antwoord op')} {self.question}"
-
-    def save(self, *args, **kwargs) -> None:
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            Question.objects.filter(pk=self.question_id, has_answer=False).update(has_answer=True)
-            search.schedule_refresh([self.question_id])
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            result = super().delete(*args, **kwargs)
-            Question.objects.filter(pk=self.question_id).update(has_answer=False)
-            search.schedule_refresh([self.question_id])
-        return result
 
 
 class FacetCount(models.Model):

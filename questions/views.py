@@ -1,16 +1,21 @@
-"""The public pages. Thin: they ask questions/results.py, questions/search.py and the models, then render."""
+"""The public pages. Thin: they parse the search (questions/search/), ask it or the models, then render."""
 
 from __future__ import annotations
 
 from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from questions import search
-from questions.models import Answer, Member, Minister, Question, Theme
-from questions.results import run_search
+from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
+from questions.search.params import SearchParams
+from questions.search.related import related_questions
+from questions.search.results import search
+
+# How a question refers to each kind of entity page.
+ENTITY_LOOKUPS = {"minister": "minister", "member": "member", "theme": "themes"}
 
 
-def home(request):
+def home(request: HttpRequest) -> HttpResponse:
     newest_questions = Question.objects.newest_first().for_display()[:8]
     newest_answers = Answer.objects.select_related("question", "minister").order_by("-recorded_at", "-id")[:8]
     top_themes = Theme.objects.annotate(question_count=Count("questions")).order_by("-question_count", "name")[:15]
@@ -21,11 +26,11 @@ def home(request):
     )
 
 
-def search_page(request):
-    return render(request, "questions/search.html", {"results": run_search(request.GET)})
+def search_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "questions/search.html", {"results": search(SearchParams.from_query(request.GET))})
 
 
-def question_detail(request, pk: int):
+def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     question = get_object_or_404(
         Question.objects.for_display().select_related("answer", "answer__minister").prefetch_related("themes"),
         pk=pk,
@@ -36,36 +41,33 @@ def question_detail(request, pk: int):
         {
             "question": question,
             "answer": getattr(question, "answer", None) if question.has_answer else None,
-            "related": search.related_questions(question),
+            "related": related_questions(question),
         },
     )
 
 
-def _entity_page(request, model, slug: str, parameter: str, template_name: str):
+def _entity_page(request: HttpRequest, model: type[NamedEntity], slug: str, parameter: str) -> HttpResponse:
     entity = get_object_or_404(model, slug=slug)
-    params = request.GET.copy()
-    params.setlist(parameter, [entity.slug])
-    results = run_search(params)
-    if model is Minister:
-        questions = Question.objects.filter(minister=entity)
-    else:
-        questions = entity.questions.all()
+    query = request.GET.copy()
+    query.setlist(parameter, [entity.slug])
+    results = search(SearchParams.from_query(query))
+    questions = Question.objects.filter(**{ENTITY_LOOKUPS[parameter]: entity})
     stats = questions.aggregate(total=Count("id"), answered=Count("id", filter=Q(has_answer=True)))
     share = round(100 * stats["answered"] / stats["total"]) if stats["total"] else None
     return render(
         request,
-        template_name,
+        "questions/entity.html",
         {"entity": entity, "results": results, "stats": stats, "answered_share": share, "parameter": parameter},
     )
 
 
-def minister_detail(request, slug: str):
-    return _entity_page(request, Minister, slug, "minister", "questions/entity.html")
+def minister_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _entity_page(request, Minister, slug, "minister")
 
 
-def member_detail(request, slug: str):
-    return _entity_page(request, Member, slug, "member", "questions/entity.html")
+def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _entity_page(request, Member, slug, "member")
 
 
-def theme_detail(request, slug: str):
-    return _entity_page(request, Theme, slug, "theme", "questions/entity.html")
+def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _entity_page(request, Theme, slug, "theme")

@@ -4,6 +4,10 @@ import io
 from pathlib import Path
 
 from django.core.management import call_command
+from django.http import QueryDict
+
+from questions.search.params import SearchParams
+from questions.search.results import ResultPage, search
 
 
 def run_import(*paths: str | Path, **options) -> tuple[int, str]:
@@ -18,3 +22,15 @@ def run_import(*paths: str | Path, **options) -> tuple[int, str]:
 
 def summary_line(output: str) -> str:
     return output.strip().splitlines()[-1]
+
+
+def run_search(query: QueryDict | str | dict) -> ResultPage:
+    """A page of results, as /search/ computes it for this query string."""
+    if isinstance(query, str):
+        query = QueryDict(query)
+    return search(SearchParams.from_query(query))
+
+
+def found_numbers(text: str) -> list[int]:
+    """The question numbers a text search finds, in the order of the results page (relevance)."""
+    return [question.number for question in run_search({"q": text}).questions]

@@ -72,8 +72,15 @@ def test_feed_text_is_escaped(client):
     assert "<img src=x onerror=alert(1)>" in feed.entries[0].summary or "&lt;img" in feed.entries[0].summary
 
 
-def test_a_feed_with_a_bad_parameter_is_not_found_not_an_error(client):
-    assert client.get("/feeds/questions.rss", {"theme": "bestaat-niet"}).status_code == 404
+@pytest.mark.parametrize("path", ["/feeds/questions.rss", "/feeds/questions.atom", "/feeds/answers.rss",
+                                  "/feeds/answers.atom"])
+def test_a_feed_with_a_bad_parameter_says_why_with_a_400(client, path):
+    response = client.get(path, {"theme": "bestaat-niet", "date_from": "gisteren"})
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    body = response.content.decode()
+    assert "bestaat-niet" in body and "gisteren" in body
 
 
 def test_pages_with_a_feed_announce_it(client):

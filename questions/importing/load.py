@@ -11,11 +11,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from django.db import models
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.text import slugify
 
-from questions import search
 from questions.importing.parse import ParsedQuestion
 from questions.models import Answer, Member, Minister, Question, Theme
 from questions.names import name_key
@@ -101,11 +100,64 @@ class EntityCache:
         self._new.clear()
 
 
-def natural_keys(parsed: ParsedQuestion, minister_id: int | None) -> list[tuple]:
-    """The keys that identify the question: (year, minister, number), with the minister's record id when the
-    minister is known (so that a name merged into another record matches it), and the document id."""
-    minister = minister_id if minister_id is not None else ("new", name_key(parsed.minister))
-    keys: list[tuple] = [("number", parsed.session, minister, parsed.number)]
+@dataclass(frozen=True)
+class Existing:
+    """What the archive holds for a parsed document: the question it describes, if any, with the hash of the
+    source it was last imported from; or the reason it cannot be stored."""
+
+    question_id: int | None = None
+    source_hash: str = ""
+    error: str = ""
+
+
+def find_existing(batch: list[ParsedQuestion], cache: EntityCache) -> list[Existing]:
+    """The one matching rule, for a whole batch in two queries: a document is the question with its document
+    id; without one in the archive, the question with its (parliamentary year, minister, number) -- numbers
+    are per minister per year, and a minister merged into another is found through its alias. A number that
+    is already another document's is an error."""
+    source_ids = [parsed.source_id for parsed in batch if parsed.source_id]
+    by_source = {
+        source_id: (pk, source_hash)
+        for source_id, pk, source_hash in Question.objects.filter(source_id__in=source_ids).values_list(
+            "source_id", "id", "source_hash"
+        )
+    }
+    cache.prefetch(Minister, [parsed.minister for parsed in batch], create=False)
+    ministers = {parsed.minister: cache.get(Minister, parsed.minister, create=False) for parsed in batch}
+    by_number: dict[tuple[str, int, int], tuple[int, str, str | None]] = {}
+    rows = Question.objects.filter(
+        session__in={parsed.session for parsed in batch},
+        number__in={parsed.number for parsed in batch},
+        minister__in={minister.pk for minister in ministers.values() if minister is not None},
+    ).values_list("session", "minister_id", "number", "id", "source_hash", "source_id")
+    for session, minister_id, number, pk, source_hash, source_id in rows:
+        by_number[(session, minister_id, number)] = (pk, source_hash, source_id)
+
+    found = []
+    for parsed in batch:
+        if parsed.source_id and parsed.source_id in by_source:
+            found.append(Existing(*by_source[parsed.source_id]))
+            continue
+        minister = ministers[parsed.minister]
+        match = by_number.get((parsed.session, minister.pk, parsed.number)) if minister is not None else None
+        if match is None:
+            found.append(Existing())
+        elif parsed.source_id and match[2]:
+            found.append(Existing(error=(
+                f"nr. {parsed.number} of {parsed.minister} in {parsed.session} is already in the archive "
+                f"as source document {match[2]}, not {parsed.source_id}"
+            )))  # fmt: skip
+        else:
+            found.append(Existing(match[0], match[1]))
+    return found
+
+
+def identity_keys(parsed: ParsedQuestion, cache: EntityCache) -> list[tuple]:
+    """What two documents of one batch must not share: they would be the same question. The minister is its
+    record when known, so that two names of one minister (an alias) are one."""
+    minister = cache.get(Minister, parsed.minister, create=False)
+    minister_key = minister.pk if minister is not None else ("new", name_key(parsed.minister))
+    keys: list[tuple] = [("number", parsed.session, minister_key, parsed.number)]
     if parsed.source_id:
         keys.append(("source", parsed.source_id))
     return keys
@@ -117,124 +169,115 @@ OTHER = "other"
 
 
 def classify(batch: list[ParsedQuestion], cache: EntityCache) -> list[tuple[str, int | None]]:
-    """For each parsed document, with two queries for the whole batch:
+    """For each parsed document of a batch, by :func:`find_existing`:
 
-    - ``(NEW, None)``: no question in the archive has its document id or its (year, minister, number), and no
-      earlier document of the batch has either;
+    - ``(NEW, None)``: not in the archive, and no earlier document of the batch is the same question;
     - ``(UNCHANGED, id)``: the question it matches was last imported from exactly this content;
-    - ``(OTHER, None)``: anything else (an update, a conflict, a repeat): store it one by one.
+    - ``(OTHER, None)``: anything else (an update, a conflict, a repeat, an error): store it one by one.
     """
-    source_ids = [parsed.source_id for parsed in batch if parsed.source_id]
-    known: dict[tuple, tuple[int, str]] = {}
-    for source_id, pk, source_hash in Question.objects.filter(source_id__in=source_ids).values_list(
-        "source_id", "id", "source_hash"
-    ):
-        known[("source", source_id)] = (pk, source_hash)
-    cache.prefetch(Minister, [parsed.minister for parsed in batch], create=False)
-    ministers = {parsed.minister: cache.get(Minister, parsed.minister, create=False) for parsed in batch}
-    rows = Question.objects.filter(
-        session__in={p.session for p in batch},
-        number__in={p.number for p in batch},
-        minister__in={minister.pk for minister in ministers.values() if minister is not None},
-    ).values_list("session", "minister_id", "number", "id", "source_hash")
-    for session, minister_id, number, pk, source_hash in rows:
-        known[("number", session, minister_id, number)] = (pk, source_hash)
     seen_in_batch: set[tuple] = set()
     result: list[tuple[str, int | None]] = []
-    for parsed in batch:
-        minister = ministers[parsed.minister]
-        keys = natural_keys(parsed, minister.pk if minister else None)
-        matches = {known[key] for key in keys if key in known}
-        if any(key in seen_in_batch for key in keys):
+    for parsed, existing in zip(batch, find_existing(batch, cache), strict=True):
+        keys = identity_keys(parsed, cache)
+        if existing.error or any(key in seen_in_batch for key in keys):
             result.append((OTHER, None))
-        elif not matches:
+        elif existing.question_id is None:
             result.append((NEW, None))
-        elif len(matches) == 1 and next(iter(matches))[1] == parsed.content_hash():
-            result.append((UNCHANGED, next(iter(matches))[0]))
+        elif existing.source_hash == parsed.content_hash():
+            result.append((UNCHANGED, existing.question_id))
         else:
             result.append((OTHER, None))
         seen_in_batch.update(keys)
     return result
 
 
-def store_new_in_bulk(batch: list[tuple[ParsedQuestion, str]], cache: EntityCache) -> list[int]:
-    """Insert documents that :func:`classify` found new, with a handful of queries for the whole batch.
+def question_fields(parsed: ParsedQuestion, source_file: str, cache: EntityCache, *, with_header: bool) -> dict:
+    """The one mapping from a parsed document to a question's columns, for new and existing questions alike.
 
-    Call inside a savepoint: if anything fails, roll it back and store the documents one by one instead.
-    Returns the new questions' ids, in order.
+    ``with_header`` is False for a bare PDF text imported over a question that came with the header: the
+    text carries no document id or links, and those of the earlier import stay. The derived columns
+    (has_answer, theme_ids, the vectors) are PostgreSQL's to set (questions/triggers/).
+    """
+    now = timezone.now()
+    fields = {
+        "number": parsed.number,
+        "session": parsed.session,
+        "date_asked": parsed.date_asked,
+        "title": parsed.title,
+        "question_text": parsed.question_text,
+        "member": cache.get(Member, parsed.member),
+        "minister": cache.get(Minister, parsed.minister),
+        "minister_title": parsed.minister_title,
+        "source_file": source_file[-500:],
+        "source_hash": parsed.content_hash(),
+        "import_snapshot": parsed.as_record(),
+        "last_imported_at": now,
+        "edited_since_import": False,
+        "edited_at": None,
+        "edited_by": None,
+        "pending_snapshot": None,
+        "pending_hash": "",
+    }
+    if with_header:
+        fields.update(source_id=parsed.source_id, pdf_url=parsed.pdf_url, source_url=parsed.source_url)
+    return fields
+
+
+def answer_fields(parsed: ParsedQuestion, cache: EntityCache) -> dict:
+    return {
+        "text": parsed.answer_text,
+        "minister": cache.get(Minister, parsed.answer_minister or parsed.minister),
+        "minister_title": parsed.answer_minister_title or parsed.minister_title,
+    }
+
+
+def _new_question_ids(count: int) -> list[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('questions_question', 'id')) FROM generate_series(1, %s)", [count]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def store_new(batch: list[tuple[ParsedQuestion, str]], cache: EntityCache) -> list[int]:
+    """Insert documents that are new to the archive, with one INSERT per table for the whole batch.
+
+    Each question row is written once, with its final search vector: its ids are drawn first, its answer and
+    theme links inserted before it, and the question's own INSERT then derives everything from them
+    (questions/triggers/question_derived.sql). The foreign keys of those early rows are checked before this
+    returns. Call inside a savepoint: if anything fails, roll it back. Returns the new questions' ids, in order.
     """
     parsed_list = [parsed for parsed, _ in batch]
     cache.prefetch(Member, [p.member for p in parsed_list])
     cache.prefetch(Minister, [p.minister for p in parsed_list] + [p.answer_minister for p in parsed_list if p.answered])
     cache.prefetch(Theme, [theme for p in parsed_list for theme in p.themes])
+    ids = _new_question_ids(len(batch))
     now = timezone.now()
-    questions = [
-        Question(
-            number=parsed.number,
-            session=parsed.session,
-            date_asked=parsed.date_asked,
-            title=parsed.title,
-            question_text=parsed.question_text,
-            member=cache.get(Member, parsed.member),
-            minister=cache.get(Minister, parsed.minister),
-            minister_title=parsed.minister_title,
-            source_id=parsed.source_id,
-            pdf_url=parsed.pdf_url,
-            source_url=parsed.source_url,
-            has_answer=parsed.answered,
-            # As the vector refresh will set it: so its UPDATE changes no facet value (no facet-count work).
-            theme_ids=sorted({cache.get(Theme, theme).pk for theme in parsed.themes}),
-            source_file=source_file[-500:],
-            source_hash=parsed.content_hash(),
-            import_snapshot=parsed.as_record(),
-            first_imported_at=now,
-            last_imported_at=now,
-        )
-        for parsed, source_file in batch
-    ]
-    Question.objects.bulk_create(questions)
-    Through = Question.themes.through
-    Through.objects.bulk_create(
-        [
-            Through(question_id=question.pk, theme_id=cache.get(Theme, theme).pk)
-            for question, parsed in zip(questions, parsed_list, strict=True)
-            for theme in parsed.themes
-        ]
-    )
     Answer.objects.bulk_create(
         [
-            Answer(
-                question=question,
-                text=parsed.answer_text,
-                minister=cache.get(Minister, parsed.answer_minister or parsed.minister),
-                minister_title=parsed.answer_minister_title or parsed.minister_title,
-                recorded_at=now,
-            )
-            for question, parsed in zip(questions, parsed_list, strict=True)
+            Answer(question_id=pk, recorded_at=now, **answer_fields(parsed, cache))
+            for pk, parsed in zip(ids, parsed_list, strict=True)
             if parsed.answered
         ]
     )
-    ids = [question.pk for question in questions]
-    search.schedule_refresh(ids)
+    Through = Question.themes.through
+    Through.objects.bulk_create(
+        [
+            Through(question_id=pk, theme_id=theme_id)
+            for pk, parsed in zip(ids, parsed_list, strict=True)
+            for theme_id in dict.fromkeys(cache.get(Theme, theme).pk for theme in parsed.themes)
+        ]
+    )
+    Question.objects.bulk_create(
+        [
+            Question(pk=pk, first_imported_at=now, **question_fields(parsed, source_file, cache, with_header=True))
+            for pk, (parsed, source_file) in zip(ids, batch, strict=True)
+        ]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the early rows' foreign keys now
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return ids
-
-
-def find_existing(parsed: ParsedQuestion, cache: EntityCache) -> Question | None:
-    """The question this document describes, if the archive has it already."""
-    by_number = None
-    minister = cache.get(Minister, parsed.minister, create=False)
-    if minister is not None:
-        by_number = Question.objects.filter(session=parsed.session, minister=minister, number=parsed.number).first()
-    if parsed.source_id:
-        by_source = Question.objects.filter(source_id=parsed.source_id).first()
-        if by_source is not None:
-            return by_source
-        if by_number is not None and by_number.source_id:
-            raise StoreError(
-                f"nr. {parsed.number} of {parsed.minister} in {parsed.session} is already in the archive "
-                f"as source document {by_number.source_id}, not {parsed.source_id}"
-            )
-    return by_number
 
 
 def store(
@@ -246,90 +289,49 @@ def store(
     dry_run: bool = False,
 ) -> StoreResult:
     """Create or update the question (and answer) described by ``parsed``. Call inside a transaction."""
-    existing = find_existing(parsed, cache)
+    (existing,) = find_existing([parsed], cache)
+    if existing.error:
+        raise StoreError(existing.error)
     new_hash = parsed.content_hash()
-    if existing is None:
+    if existing.question_id is None:
         if dry_run:
             return StoreResult(Outcome.IMPORTED)
-        question = Question(first_imported_at=timezone.now())
-        apply_parsed(question, parsed, source_file, new_hash, cache, creating=True)
-        return StoreResult(Outcome.IMPORTED, question.pk)
+        (question_id,) = store_new([(parsed, source_file)], cache)
+        return StoreResult(Outcome.IMPORTED, question_id)
     if existing.source_hash == new_hash:
-        return StoreResult(Outcome.UNCHANGED, existing.pk)
-    if existing.edited_since_import and not overwrite_edits:
-        edited = timezone.localtime(existing.edited_at).strftime("%Y-%m-%d %H:%M") if existing.edited_at else "?"
+        return StoreResult(Outcome.UNCHANGED, existing.question_id)
+    question = Question.objects.get(pk=existing.question_id)
+    if question.edited_since_import and not overwrite_edits:
+        edited = timezone.localtime(question.edited_at).strftime("%Y-%m-%d %H:%M") if question.edited_at else "?"
         if not dry_run:
             # Keep what this import would have set, for the editors to compare and, if they wish, revert to.
-            Question.objects.filter(pk=existing.pk).update(pending_snapshot=parsed.as_record(), pending_hash=new_hash)
+            Question.objects.filter(pk=question.pk).update(pending_snapshot=parsed.as_record(), pending_hash=new_hash)
         return StoreResult(
             Outcome.CONFLICT,
-            existing.pk,
+            question.pk,
             f"the source changed, but an editor corrected this question ({edited}); kept the correction "
             "(use --overwrite-edits to replace it)",
         )
     if dry_run:
-        return StoreResult(Outcome.UPDATED, existing.pk)
-    detail = apply_parsed(existing, parsed, source_file, new_hash, cache, creating=False)
-    return StoreResult(Outcome.UPDATED, existing.pk, detail)
+        return StoreResult(Outcome.UPDATED, question.pk)
+    detail = apply_parsed(question, parsed, source_file, cache)
+    return StoreResult(Outcome.UPDATED, question.pk, detail)
 
 
-def apply_parsed(
-    question: Question,
-    parsed: ParsedQuestion,
-    source_file: str,
-    new_hash: str,
-    cache: EntityCache,
-    *,
-    creating: bool,
-) -> str:
+def apply_parsed(question: Question, parsed: ParsedQuestion, source_file: str, cache: EntityCache) -> str:
+    """Put what ``parsed`` says into an existing question and its answer; returns notes for the report."""
     notes = []
-    question.number = parsed.number
-    question.session = parsed.session
-    question.date_asked = parsed.date_asked
-    question.title = parsed.title
-    question.question_text = parsed.question_text
-    question.member = cache.get(Member, parsed.member)
-    question.minister = cache.get(Minister, parsed.minister)
-    question.minister_title = parsed.minister_title
     # A bare PDF text carries no themes, links or document id: keep those of an earlier import with header.
-    take_header = parsed.has_header or not question.source_id
-    if take_header:
-        question.source_id = parsed.source_id
-        question.pdf_url = parsed.pdf_url
-        question.source_url = parsed.source_url
-    elif not creating:
+    with_header = parsed.has_header or not question.source_id
+    if not with_header:
         notes.append("kept themes and links from the earlier import with header")
-    question.source_file = source_file[-500:]
-    question.source_hash = new_hash
-    question.import_snapshot = parsed.as_record()
-    question.last_imported_at = timezone.now()
-    question.edited_since_import = False
-    question.edited_at = None
-    question.edited_by = None
-    question.pending_snapshot = None
-    question.pending_hash = ""
-    if parsed.answered:
-        question.has_answer = True
+    for name, value in question_fields(parsed, source_file, cache, with_header=with_header).items():
+        setattr(question, name, value)
     question.save()
-
-    if take_header:
-        themes = [cache.get(Theme, name) for name in parsed.themes]
-        if creating:
-            Question.themes.through.objects.bulk_create(
-                [Question.themes.through(question_id=question.pk, theme_id=theme.pk) for theme in themes]
-            )
-        else:
-            question.themes.set(themes)
-
+    if with_header:
+        question.themes.set([cache.get(Theme, name) for name in parsed.themes])
     if parsed.answered:
-        answer = None if creating else Answer.objects.filter(question=question).first()
-        answer = answer or Answer(question=question)
-        answer.text = parsed.answer_text
-        answer.minister = cache.get(Minister, parsed.answer_minister or parsed.minister)
-        answer.minister_title = parsed.answer_minister_title or parsed.minister_title
-        answer.save()
-    elif not creating and Answer.objects.filter(question=question).exists():
+        Answer.objects.update_or_create(question=question, defaults=answer_fields(parsed, cache))
+    elif Answer.objects.filter(question=question).exists():
         notes.append("the source has no answer; kept the answer already in the archive")
-    # Themes added with bulk_create send no signal: ask for the refresh that covers them.
-    search.schedule_refresh([question.pk])
     return "; ".join(notes)

@@ -1,7 +1,7 @@
 """Import many documents: find the files, parse them, store them in batches, and report on each.
 
 Each document is stored in its own savepoint inside a batch transaction, so a failing document leaves no trace
-and the others still import; the search vectors of a batch are refreshed in one statement before it commits.
+and the others still import. The documents new to the archive are inserted together (questions/importing/load.py).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from pathlib import Path
 
 from django.db import DatabaseError, transaction
 
-from questions import search
 from questions.importing.load import (
     NEW,
     UNCHANGED,
@@ -26,7 +25,7 @@ from questions.importing.load import (
     StoreError,
     classify,
     store,
-    store_new_in_bulk,
+    store_new,
 )
 from questions.importing.parse import ParsedQuestion, parse_many, parse_or_reason
 
@@ -194,9 +193,9 @@ def import_documents(
 def _store_parsed_batch(
     parsed_batch: ParsedBatch, cache: EntityCache, overwrite_edits: bool, dry_run: bool
 ) -> list[FileReport]:
-    """One batch in one transaction; the search vectors of its documents are refreshed once, before commit."""
+    """One batch in one transaction."""
     try:
-        with transaction.atomic(), search.batched_refresh():
+        with transaction.atomic():
             reports = _store_batch(parsed_batch, cache, overwrite_edits=overwrite_edits, dry_run=dry_run)
             if dry_run:
                 transaction.set_rollback(True)
@@ -246,7 +245,7 @@ def _store_batch(
     elif fresh:
         try:
             with transaction.atomic():
-                ids = store_new_in_bulk([(parsed, document.name) for _, document, parsed in fresh], cache)
+                ids = store_new([(parsed, document.name) for _, document, parsed in fresh], cache)
         except DatabaseError:
             # Something in the batch clashes: find out which document, storing each on its own.
             logger.info("bulk insert failed; storing the batch's documents one by one", exc_info=True)

@@ -1,0 +1,314 @@
+"""The FilterSet behind every search: its form validates the parameters, its filters narrow the questions.
+
+Nothing from the query string reaches SQL unchecked. The form never fails as a whole: a value that makes no
+sense (an unknown theme, a date like "gisteren", a sort order we do not have) is dropped and reported as a
+problem, in Dutch, and the rest of the search stands. ``SearchParams`` (params.py) is read from the cleaned
+form once; the query builder (query.py) then narrows the questions with these filters, one at a time where a
+facet must be counted without its own filter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from questions.models import Member, Minister, NamedEntity, Question, Theme
+from questions.search import text
+from questions.sessions import is_session
+
+SORTS = ("relevance", "newest", "oldest")
+ANSWERED_VALUES = ("yes", "no")
+MAX_VALUES_PER_FILTER = 20
+# Deeper than anyone reads; beyond it a page number is a mistake (and a bigint overflow in OFFSET).
+MAX_PAGE = 100_000
+
+
+def printable(value: str) -> str:
+    return "".join(char for char in value if char.isprintable() or char == " ")
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A selected minister, member or theme: its id for SQL, its slug for URLs, its name for people."""
+
+    pk: int
+    slug: str
+    label: str
+
+
+@dataclass(frozen=True)
+class TextQuery:
+    """What was typed, and its translation for ``to_tsquery`` (None when nothing searchable is left)."""
+
+    typed: str
+    tsquery: str | None
+    too_long: bool = False
+
+
+# --- form fields: lenient, every value kept as typed for the form's checks ---------------------------------------
+
+
+class MultiValueField(forms.Field):
+    """A parameter that may be repeated (``?theme=werk&theme=onderwijs``); blank values are ignored."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value: Any) -> list[str]:
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = [value]
+        cleaned = [" ".join(printable(str(item)).split()) for item in value]
+        return list(dict.fromkeys(item for item in cleaned if item))
+
+    def validate(self, value: Any) -> None:  # the form checks every value and reports the bad ones
+        pass
+
+
+class LenientCharField(forms.CharField):
+    """Never invalid: control characters removed; the form decides what the value means."""
+
+    def to_python(self, value: Any) -> str:
+        return printable(super().to_python(value)).strip()
+
+
+# --- filters: each narrows the questions by its cleaned value ---------------------------------------------------
+
+
+class TextFilter(django_filters.Filter):
+    field_class = LenientCharField
+
+    def filter(self, qs: QuerySet, value: TextQuery | None) -> QuerySet:
+        if value is None:
+            return qs
+        if value.too_long:
+            return qs.none()
+        if value.tsquery is None:
+            return qs
+        return qs.filter(search_vector=SearchQuery(value.tsquery, config=text.SEARCH_CONFIG, search_type="raw"))
+
+
+class FacetFilter(django_filters.Filter):
+    """A facet: its condition is also what the query builder flags each match with (see query.py)."""
+
+    field_class = MultiValueField
+
+    def condition(self, value: Any) -> Q:
+        raise NotImplementedError
+
+    def filter(self, qs: QuerySet, value: Any) -> QuerySet:
+        if value in (None, (), []):
+            return qs
+        return qs.filter(self.condition(value))
+
+
+class EntityFilter(FacetFilter):
+    def __init__(self, model: type[NamedEntity], column: str, **kwargs: Any) -> None:
+        self.model = model
+        self.column = column
+        super().__init__(**kwargs)
+
+    def condition(self, value: Sequence[Choice]) -> Q:
+        ids = [choice.pk for choice in value]
+        if self.column == "theme_ids":
+            return Q(theme_ids__overlap=ids)
+        return Q(**{f"{self.column}__in": ids})
+
+
+class YearFilter(FacetFilter):
+    def condition(self, value: Sequence[str]) -> Q:
+        return Q(session__in=list(value))
+
+
+class AnsweredFilter(FacetFilter):
+    field_class = LenientCharField
+
+    def condition(self, value: bool) -> Q:
+        return Q(has_answer=value)
+
+
+class DateBoundFilter(django_filters.Filter):
+    field_class = LenientCharField
+
+    def filter(self, qs: QuerySet, value: dt.date | None) -> QuerySet:
+        if value is None:
+            return qs
+        return qs.filter(**{f"date_asked__{self.lookup_expr}": value})
+
+
+# --- the form -----------------------------------------------------------------------------------------------------
+
+
+class SearchForm(forms.Form):
+    """The FilterSet's form, with the parameters that are not filters (sort, page). Its cleaned data holds
+    typed values; ``problems`` what was dropped or changed, and why."""
+
+    sort = LenientCharField(required=False)
+    page = LenientCharField(required=False)
+
+    ENTITY_FIELDS = {"theme": Theme, "minister": Minister, "member": Member}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.problems: list[str] = []
+
+    def _label(self, name: str) -> str:
+        return str(self.fields[name].label or name)
+
+    def clean_q(self) -> TextQuery | None:
+        typed = self.cleaned_data.get("q") or ""
+        if not typed:
+            return None
+        try:
+            tsquery = text.to_tsquery_text(typed)
+        except text.QueryTooLong:
+            self.problems.append(
+                _("Uw zoekopdracht is te lang: hoogstens %(max)d tekens.") % {"max": text.MAX_QUERY_LENGTH}
+            )
+            return TextQuery(typed[: text.MAX_QUERY_LENGTH], None, too_long=True)
+        if tsquery is None:
+            self.problems.append(_("“%(value)s” bevat geen woorden om op te zoeken.") % {"value": typed[:80]})
+        return TextQuery(typed, tsquery)
+
+    def _capped(self, name: str, values: list[str]) -> list[str]:
+        if len(values) > MAX_VALUES_PER_FILTER:
+            self.problems.append(
+                _("Te veel waarden voor %(name)s: de eerste %(max)d zijn gebruikt.")
+                % {"name": self._label(name), "max": MAX_VALUES_PER_FILTER}
+            )
+        return values[:MAX_VALUES_PER_FILTER]
+
+    def _clean_entities(self, name: str) -> tuple[Choice, ...]:
+        slugs = self._capped(name, self.cleaned_data.get(name) or [])
+        if not slugs:
+            return ()
+        found = {entity.slug: entity for entity in self.ENTITY_FIELDS[name].objects.filter(slug__in=slugs)}
+        for slug in slugs:
+            if slug not in found:
+                self.problems.append(
+                    _("Onbekende waarde voor %(name)s: “%(value)s”.") % {"name": self._label(name), "value": slug[:80]}
+                )
+        return tuple(Choice(entity.pk, entity.slug, entity.name) for slug, entity in found.items())
+
+    def clean_theme(self) -> tuple[Choice, ...]:
+        return self._clean_entities("theme")
+
+    def clean_minister(self) -> tuple[Choice, ...]:
+        return self._clean_entities("minister")
+
+    def clean_member(self) -> tuple[Choice, ...]:
+        return self._clean_entities("member")
+
+    def clean_year(self) -> tuple[str, ...]:
+        valid = []
+        for year in self._capped("year", self.cleaned_data.get("year") or []):
+            if is_session(year):
+                valid.append(year)
+            else:
+                self.problems.append(_("“%(value)s” is geen zittingsjaar (zoals 2023-2024).") % {"value": year[:40]})
+        return tuple(valid)
+
+    def clean_answered(self) -> bool | None:
+        value = self.cleaned_data.get("answered") or ""
+        if not value:
+            return None
+        if value not in ANSWERED_VALUES:
+            self.problems.append(_("“beantwoord” is “yes” of “no”, niet “%(value)s”.") % {"value": value[:40]})
+            return None
+        return value == "yes"
+
+    def _clean_date(self, name: str, label: str) -> dt.date | None:
+        value = self.cleaned_data.get(name) or ""
+        if not value:
+            return None
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            self.problems.append(
+                _("De datum %(label)s “%(value)s” is geen datum als 2024-02-27.") % {"label": label, "value": value[:40]}
+            )
+            return None
+
+    def clean_date_from(self) -> dt.date | None:
+        return self._clean_date("date_from", _("vanaf"))
+
+    def clean_date_to(self) -> dt.date | None:
+        return self._clean_date("date_to", _("tot en met"))
+
+    def clean_sort(self) -> str:
+        value = self.cleaned_data.get("sort") or ""
+        if value and value not in SORTS:
+            self.problems.append(_("Onbekende sortering “%(value)s”: gesorteerd op datum.") % {"value": value[:40]})
+            return ""
+        return value
+
+    def clean_page(self) -> int:
+        value = self.cleaned_data.get("page") or ""
+        if not value:
+            return 1
+        try:
+            number = int(value)
+        except ValueError:
+            self.problems.append(_("“%(value)s” is geen paginanummer: pagina 1 wordt getoond.") % {"value": value[:20]})
+            return 1
+        if number < 1:
+            self.problems.append(_("Pagina’s beginnen bij 1."))
+            return 1
+        if number > MAX_PAGE:
+            self.problems.append(
+                _("Er zijn hoogstens %(max)d pagina’s: de laatste pagina wordt getoond.") % {"max": MAX_PAGE}
+            )
+            return MAX_PAGE
+        return number
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.problems.append(_("De begindatum lag na de einddatum: ze zijn omgewisseld."))
+            cleaned["date_from"], cleaned["date_to"] = end, start
+        return cleaned
+
+
+class QuestionFilterSet(django_filters.FilterSet):
+    q = TextFilter(label=gettext_lazy("Zoektermen"))
+    theme = EntityFilter(Theme, "theme_ids", label=gettext_lazy("Thema"))
+    minister = EntityFilter(Minister, "minister_id", label=gettext_lazy("Minister"))
+    member = EntityFilter(Member, "member_id", label=gettext_lazy("Vraagsteller"))
+    year = YearFilter(label=gettext_lazy("Zittingsjaar"))
+    answered = AnsweredFilter(label=gettext_lazy("Beantwoord"))
+    date_from = DateBoundFilter(lookup_expr="gte", label=gettext_lazy("Vanaf"))
+    date_to = DateBoundFilter(lookup_expr="lte", label=gettext_lazy("Tot en met"))
+
+    class Meta:
+        model = Question
+        fields: list[str] = []
+        form = SearchForm
+
+
+FACETS = ("theme", "minister", "member", "year", "answered")
+FACET_FILTERS: dict[str, FacetFilter] = {
+    name: flt for name, flt in QuestionFilterSet.base_filters.items() if isinstance(flt, FacetFilter)
+}
+assert tuple(FACET_FILTERS) == FACETS
+
+
+def narrow(queryset: QuerySet, values: dict[str, Any], *, skip: Sequence[str] = ()) -> QuerySet:
+    """``queryset`` narrowed by every filter with a value in ``values`` (cleaned values), but those in ``skip``."""
+    for name, flt in QuestionFilterSet.base_filters.items():
+        if name not in skip:
+            queryset = flt.filter(queryset, values.get(name))
+    return queryset
+
+
+def answered_label(value: str) -> str:
+    return _("beantwoord") if value == "yes" else _("onbeantwoord")

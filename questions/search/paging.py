@@ -1,0 +1,83 @@
+"""Which matches fill one page of a search, and in which order: SQL that runs in the statement that counts them.
+
+The counts and facets (query.py) select the matches once, in the materialised CTE ``base``; the page is chosen
+from that same selection, so a request evaluates its text query once. (Choosing the page in a second statement
+made PostgreSQL evaluate the query again, sometimes by walking the date index and reading the vector of every
+question it passed: 100 ms for page 50 of a common word at 100,000 documents.)
+
+Relevance order ranks every match exactly while there are at most EXACT_RANKING_LIMIT of them. Beyond that (a
+very common word), ranking them all would read hundreds of thousands of vectors, so it goes in two passes: the
+matches whose *title* matches are ordered by the small title vector, the best RANKING_CANDIDATES of them are
+ranked exactly on the whole vector and come first; every other match follows, newest first. Every match is
+still counted and reachable. See docs/search-design.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from questions.search.statement import Statement
+from questions.search.text import SEARCH_CONFIG
+
+EXACT_RANKING_LIMIT = 2_000
+RANKING_CANDIDATES = 200
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    sort: str  # "relevance", "newest" or "oldest"
+    tsquery: str | None  # to_tsquery text, None without a text query
+    offset: int
+    limit: int
+
+
+@dataclass(frozen=True)
+class PageSql:
+    ctes: list[str]  # more common table expressions after ``base``: ``matches`` and ``match_count`` among them
+    rows: str  # a query of (part, id, position): the page's ids, in order of part, then position
+
+
+def page_sql(statement: Statement, page: PageRequest, where: str) -> PageSql:
+    """The SQL that picks ``page`` from ``base``, whose rows match when ``where`` holds."""
+    ctes = [
+        f"matches AS NOT MATERIALIZED (SELECT base.id, base.date_asked FROM base WHERE {where})",
+        "match_count AS (SELECT count(*) AS n FROM matches)",
+    ]
+    start, end = statement.param(page.offset), statement.param(page.offset + page.limit)
+    limit = statement.param(page.limit)
+    if page.sort != "relevance" or page.tsquery is None:
+        direction = "ASC" if page.sort == "oldest" else "DESC"
+        rows = f"""SELECT 0 AS part, d.id, row_number() OVER (ORDER BY d.date_asked {direction}, d.id {direction})
+                   FROM (SELECT m.id, m.date_asked FROM matches AS m
+                         ORDER BY m.date_asked {direction}, m.id {direction} LIMIT {limit} OFFSET {start}) AS d"""
+        return PageSql(ctes, rows)
+
+    # The query is spelled out in each place, not shared through a CTE: the planner must see it to estimate how
+    # many titles match (and take the title index) rather than join every match to its row.
+    tsq = f"to_tsquery('{SEARCH_CONFIG}'::regconfig, {statement.param(page.tsquery)})"
+    exact_limit = statement.param(EXACT_RANKING_LIMIT)
+    # The bounded first pass: the best title matches, ranked exactly. Only when there are too many to rank all.
+    ctes.append(f"""head AS (
+        SELECT c.id, row_number() OVER (ORDER BY ts_rank(v.search_vector, {tsq}) DESC, c.date_asked DESC,
+                                        c.id DESC) AS position
+        FROM (SELECT q.id, q.date_asked FROM questions_question AS q
+              WHERE q.title_vector @@ {tsq} AND q.id IN (SELECT id FROM matches)
+                AND (SELECT n FROM match_count) > {exact_limit}
+              ORDER BY ts_rank(q.title_vector, {tsq}) DESC, q.date_asked DESC, q.id DESC
+              LIMIT {statement.param(RANKING_CANDIDATES)}) AS c
+        JOIN questions_question AS v ON v.id = c.id)""")
+    exact = f"""SELECT 0 AS part, e.id, e.position FROM (
+        SELECT m.id, row_number() OVER (ORDER BY ts_rank(v.search_vector, {tsq}) DESC, m.date_asked DESC,
+                                        m.id DESC) AS position
+        FROM matches AS m JOIN questions_question AS v ON v.id = m.id
+        WHERE (SELECT n FROM match_count) <= {exact_limit}) AS e
+        WHERE e.position > {start} AND e.position <= {end}"""
+    head = f"SELECT 1, head.id, head.position FROM head WHERE head.position > {start} AND head.position <= {end}"
+    # The rest, newest first: only the rows of this page, after skipping what earlier pages showed.
+    tail = f"""SELECT 2, t.id, row_number() OVER (ORDER BY t.date_asked DESC, t.id DESC) FROM (
+        SELECT m.id, m.date_asked FROM matches AS m
+        WHERE (SELECT n FROM match_count) > {exact_limit} AND m.id NOT IN (SELECT head.id FROM head)
+        ORDER BY m.date_asked DESC, m.id DESC
+        LIMIT greatest(0, {end} - greatest((SELECT count(*) FROM head), {start}))
+        OFFSET greatest(0, {start} - (SELECT count(*) FROM head))) AS t"""
+    return PageSql(ctes, f"({exact})\nUNION ALL ({head})\nUNION ALL ({tail})")

@@ -1,0 +1,147 @@
+"""The statements behind a page of results: from SearchParams to the total, the facet counts and the page's ids.
+
+The FilterSet's filters (filters.py) narrow the questions; this module counts, facets and pages what they
+select. One statement answers a search with text or dates: the matches are selected once, in a materialised
+CTE, with a flag per active facet filter; the total, every facet (counted without its own filter) and the
+page's ids are read from it, as three columns of one row. Browsing without text or dates reads the stored
+facet counts instead (facets.py) and takes the page from the date indexes.
+"""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
+
+from questions.models import Question
+from questions.search import facets, paging, text
+from questions.search.facets import ActiveFilter, FacetValue
+from questions.search.filters import FACET_FILTERS, FACETS, narrow
+from questions.search.params import SearchParams
+from questions.search.statement import Statement
+
+FACET_LIMIT = 15
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    total: int
+    facets: dict[str, list[FacetValue]]
+    page_ids: list[int]
+
+
+def matching(params: SearchParams) -> QuerySet:
+    """Every question the search selects, unordered."""
+    return narrow(Question.objects.all(), params.filter_values())
+
+
+def in_date_order(queryset: QuerySet, params: SearchParams) -> QuerySet:
+    """Newest first, unless the search asks for the oldest. Relevance ranks only the pages of a search
+    (paging.py): ranking every match for an export or a feed would read every match's vector."""
+    if params.sort == "oldest":
+        return queryset.order_by("date_asked", "id")
+    return queryset.order_by("-date_asked", "-id")
+
+
+def active_filters(params: SearchParams) -> dict[str, ActiveFilter]:
+    return {
+        name: ActiveFilter(FACET_FILTERS[name].condition(value), params.stored_values(name))
+        for name, value in params.active_facets().items()
+    }
+
+
+def run(
+    params: SearchParams, offset: int, limit: int, *, facet_limit: int = FACET_LIMIT, count_live: bool = False
+) -> SearchResult:
+    """The number of results, every facet's counts, and the ids of the results from ``offset`` to
+    ``offset + limit`` in the order the search asks for. ``count_live`` counts a browse as a search would,
+    without the stored counts (to check them against)."""
+    selected = params.selected()
+    if params.impossible:
+        return SearchResult(0, facets.collect([], selected, facet_limit), [])
+    filters = active_filters(params)
+    # The filters that are not facets: the text and the dates.
+    base = narrow(Question.objects.all(), params.filter_values(), skip=FACETS)
+    if params.browsing and not count_live:
+        total, rows = _browse(base, filters)
+        page = in_date_order(matching(params), params).values_list("id", flat=True)[offset : offset + limit]
+        return SearchResult(total, facets.collect(rows, selected, facet_limit), list(page))
+    page_request = paging.PageRequest(params.sort, params.tsquery, offset, limit)
+    with text.index_scans_only() if params.tsquery is not None else nullcontext():
+        total, rows, ids = _search(base, filters, page_request)
+    return SearchResult(total, facets.collect(rows, selected, facet_limit), ids)
+
+
+def _fetch_one(statement: Statement, sql: str) -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, statement.params)
+        return cursor.fetchone()
+
+
+def _search(base: QuerySet, filters: dict[str, ActiveFilter], page: paging.PageRequest) -> tuple[int, list, list[int]]:
+    """Live counts over one materialised selection of the matches, flagged per active facet filter; and the
+    page, chosen from the same selection."""
+    statement = Statement()
+    flags = {f"ok_{name}": ExpressionWrapper(active.condition, output_field=BooleanField())
+             for name, active in filters.items()}  # fmt: skip
+    base_sql = statement.queryset(base.order_by().annotate(**flags).values(*facets.ROW_COLUMNS, *flags))
+    if base_sql is None:
+        return 0, [], []
+
+    def rows(excluded: str | None) -> str:
+        parts = [f"base.ok_{name}" for name in filters if name != excluded]
+        return f"(SELECT * FROM base WHERE {' AND '.join(parts)}) AS base" if parts else "base"
+
+    page_sql = paging.page_sql(statement, page, " AND ".join(f"base.{flag}" for flag in flags) or "TRUE")
+    sql = f"""WITH base AS MATERIALIZED ({base_sql}),
+              {", ".join(page_sql.ctes)}
+              SELECT (SELECT n FROM match_count),
+                     {facets.as_json_rows([facets.live(facet, rows(facet)) for facet in FACETS])},
+                     (SELECT coalesce(array_agg(p.id ORDER BY p.part, p.position), '{{}}')
+                      FROM ({page_sql.rows}) AS p (part, id, position))"""
+    total, facet_rows, page_ids = _fetch_one(statement, sql)
+    return int(total), facet_rows, list(page_ids)
+
+
+def _browse(base: QuerySet, filters: dict[str, ActiveFilter]) -> tuple[int, list]:
+    """Stored counts where one filter or none applies; live counts, each from its own subquery, elsewhere."""
+    statement = Statement()
+    everything_sql: str | None = None  # the rows matching every filter, shared when needed
+
+    def everything() -> str | None:
+        nonlocal everything_sql
+        if everything_sql is None:
+            everything_sql = statement.queryset(
+                base.filter(*[active.condition for active in filters.values()]).order_by().values(*facets.ROW_COLUMNS)
+            )
+        return everything_sql
+
+    total_source = facets.stored_source(None, filters)
+    if total_source is not None:
+        total = f"({facets.stored_total(statement, total_source)})"
+    elif everything() is None:
+        return 0, []
+    else:
+        total = "(SELECT count(*) FROM everything)"
+
+    parts = []
+    for facet in FACETS:
+        source = facets.stored_source(facet, filters)
+        if source is not None:
+            parts.append(facets.stored(statement, facet, source))
+        elif facet not in filters:
+            if everything() is None:
+                return 0, []
+            parts.append(facets.live(facet, "everything AS base"))
+        else:
+            others = [active.condition for name, active in filters.items() if name != facet]
+            sub_sql = statement.queryset(base.filter(*others).order_by().values(*facets.ROW_COLUMNS))
+            if sub_sql is not None:
+                parts.append(facets.live(facet, f"({sub_sql}) AS base"))
+    sql = f"SELECT {total}, {facets.as_json_rows(parts)}"
+    if everything_sql is not None:
+        sql = f"WITH everything AS MATERIALIZED ({everything_sql})\n{sql}"
+    total_value, facet_rows = _fetch_one(statement, sql)
+    return int(total_value), facet_rows

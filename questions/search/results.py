@@ -1,0 +1,97 @@
+"""What the outputs read: a page of results (the search and entity pages, the JSON API), and every match in
+date order (the CSV export, the feeds). Each takes a SearchParams (params.py).
+
+Query budget of a page: the filter values' look-ups (while parsing), one statement for the total, every facet
+and which questions make up the page (planned without sequential scans: see text.index_scans_only), and one for
+those questions with their themes' names and their snippets.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from questions.models import Question
+from questions.search import query, text
+from questions.search.facets import FacetValue
+from questions.search.params import SearchParams
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class ResultPage:
+    params: SearchParams
+    total: int
+    facets: dict[str, list[FacetValue]]
+    questions: list[Question]
+    number: int
+    num_pages: int
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * PAGE_SIZE + 1 if self.total else 0
+
+    @property
+    def end_index(self) -> int:
+        return min(self.number * PAGE_SIZE, self.total)
+
+
+def search(params: SearchParams) -> ResultPage:
+    """The page of results ``params`` asks for, with the total and the facets. A page past the last one shows
+    the last one, with a notice."""
+    notices = list(params.problems)
+    number = params.page
+    result = query.run(params, (number - 1) * PAGE_SIZE, PAGE_SIZE)
+    num_pages = max(1, math.ceil(result.total / PAGE_SIZE))
+    if number > num_pages:  # known only now: ask again for the last page
+        notices.append(_("Er zijn maar %(pages)d pagina’s: de laatste wordt getoond.") % {"pages": num_pages})
+        number = num_pages
+        result = query.run(params, (number - 1) * PAGE_SIZE, PAGE_SIZE)
+    questions = _page_questions(result.page_ids, params.tsquery)
+    return ResultPage(params, result.total, result.facets, questions, number, num_pages, notices)
+
+
+def _page_questions(ids: list[int], tsquery: str | None) -> list[Question]:
+    """The page's questions in order, each with its ``snippet``, in one query."""
+    rows = Question.objects.for_display().filter(pk__in=ids)
+    if tsquery is not None:
+        rows = rows.annotate(marked_snippet=text.snippet_annotation(tsquery))
+    by_id = {question.pk: question for question in rows}
+    questions = [by_id[pk] for pk in ids if pk in by_id]
+    for question in questions:
+        if tsquery is not None:
+            question.snippet = text.snippet_from(question.marked_snippet)
+        else:
+            question.snippet = text.plain_snippet(question.question_text)
+    return questions
+
+
+def every_match(params: SearchParams) -> QuerySet:
+    """Every matching question in date order, for reading them all (the CSV export).
+
+    The matches are selected as a set first. Read through a server-side cursor, the plain query is planned
+    for a fast start: PostgreSQL walks the date index and tests every question's vector on the way, which
+    for an export of all matches means reading every vector in the archive.
+    """
+    if params.impossible:
+        return Question.objects.none()
+    matching_ids = query.matching(params).order_by().values("pk")
+    return query.in_date_order(Question.objects.filter(pk__in=matching_ids), params).for_display()
+
+
+def newest_matches(params: SearchParams, count: int) -> list[Question]:
+    """The ``count`` newest matching questions, whatever order the search asks for: the feeds."""
+    return list(query.matching(params).order_by("-date_asked", "-id").for_display()[:count])

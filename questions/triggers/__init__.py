@@ -1,0 +1,38 @@
+"""The triggers that keep every derived value of the archive, one SQL file each, installed by migrations.
+
+PostgreSQL keeps these values itself, in the transaction that changes their sources, whatever writes: the
+admin, ``QuerySet.update()``, ``bulk_create``, raw SQL, a data migration. Nothing in Python maintains them.
+
+- ``question_derived.sql``: on every insert or update of a question, its ``has_answer``, ``theme_ids`` and
+  ``search_vector`` (title A, question B, answer C, names and themes D). The title vector is a generated
+  column (models.py).
+- ``answer_changes.sql``, ``theme_link_changes.sql``, ``name_changes.sql``: a change to an answer, a theme
+  link, or the name of a member, minister or theme asks the questions it touches to derive their values again.
+- ``facet_counts.sql``: the counters in ``questions_facetcount``, kept from the questions' changed rows.
+
+Each file can run again safely (``CREATE OR REPLACE``, ``DROP TRIGGER IF EXISTS``): a migration that changes
+one runs it again with :func:`install`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+FOLDER = Path(__file__).resolve().parent
+# In the order they are installed: the facet counters read the values that question_derived sets.
+FILES = (
+    "question_derived.sql",
+    "answer_changes.sql",
+    "theme_link_changes.sql",
+    "name_changes.sql",
+    "facet_counts.sql",
+)
+
+
+def read(name: str) -> str:
+    return (FOLDER / name).read_text(encoding="utf-8")
+
+
+def install(*names: str) -> str:
+    """The SQL that (re)installs these files' functions and triggers (all of them by default)."""
+    return "\n".join(read(name) for name in (names or FILES))

@@ -1,0 +1,51 @@
+-- A question's derived values: has_answer, theme_ids and search_vector, set on every INSERT and UPDATE of
+-- the row, from the row itself and the rows it refers to (its answer, its theme links, the names).
+--
+-- A new row is written once, with its final values: the importer inserts a new question's answer and theme
+-- links first (the foreign keys are checked at the end of the transaction), then the question, whose
+-- INSERT finds them here.
+--
+-- Other tables' triggers (answer_changes.sql, theme_link_changes.sql, name_changes.sql) ask for a refresh by
+-- setting search_vector to NULL. A search_vector written with any other value (raw SQL, a data migration)
+-- is replaced as well: nobody but this trigger decides what it holds.
+
+-- Weights: title A, question B, answer C, names and themes D. PostgreSQL's parser reads "draaiboek/checklist"
+-- as one file-path token that no search for "checklist" finds, so slashes become spaces before parsing.
+CREATE OR REPLACE FUNCTION questions_question_vector(
+    question_id bigint, title text, question_text text, member_id bigint, minister_id bigint
+) RETURNS tsvector LANGUAGE sql STABLE AS $$
+    SELECT setweight(to_tsvector('archive_dutch'::regconfig, translate(title, '/', ' ')), 'A')
+        || setweight(to_tsvector('archive_dutch'::regconfig, translate(question_text, '/', ' ')), 'B')
+        || setweight(to_tsvector('archive_dutch'::regconfig, translate(coalesce(
+               (SELECT a.text FROM questions_answer AS a WHERE a.question_id = $1), ''), '/', ' ')), 'C')
+        || setweight(to_tsvector('archive_dutch'::regconfig, concat_ws(' ',
+               (SELECT m.name FROM questions_member AS m WHERE m.id = member_id),
+               (SELECT mi.name FROM questions_minister AS mi WHERE mi.id = minister_id),
+               (SELECT ami.name FROM questions_answer AS a
+                  JOIN questions_minister AS ami ON ami.id = a.minister_id WHERE a.question_id = $1),
+               (SELECT string_agg(t.name, ' ' ORDER BY t.name) FROM questions_question_themes AS qt
+                  JOIN questions_theme AS t ON t.id = qt.theme_id WHERE qt.question_id = $1))), 'D')
+$$;
+
+CREATE OR REPLACE FUNCTION questions_question_derive() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    NEW.has_answer := EXISTS (SELECT 1 FROM questions_answer AS a WHERE a.question_id = NEW.id);
+    NEW.theme_ids := ARRAY(SELECT qt.theme_id FROM questions_question_themes AS qt
+                           WHERE qt.question_id = NEW.id ORDER BY qt.theme_id);
+    -- The vector is the expensive part (about 0.6 ms for 6 KB of text): derived again only when a source
+    -- changed, a refresh was asked for (NULL), or someone wrote it.
+    IF TG_OP = 'INSERT'
+       OR NEW.search_vector IS NULL
+       OR NEW.search_vector IS DISTINCT FROM OLD.search_vector
+       OR (NEW.id, NEW.title, NEW.question_text, NEW.member_id, NEW.minister_id)
+          IS DISTINCT FROM (OLD.id, OLD.title, OLD.question_text, OLD.member_id, OLD.minister_id) THEN
+        NEW.search_vector := questions_question_vector(NEW.id, NEW.title, NEW.question_text, NEW.member_id,
+                                                       NEW.minister_id);
+    END IF;
+    RETURN NEW;
+END
+$body$;
+
+DROP TRIGGER IF EXISTS questions_question_derive ON questions_question;
+CREATE TRIGGER questions_question_derive BEFORE INSERT OR UPDATE ON questions_question
+    FOR EACH ROW EXECUTE FUNCTION questions_question_derive();

@@ -1,0 +1,324 @@
+"""Every write path leaves the derived values exactly right: has_answer, theme_ids, the search vector and the
+facet counts equal a recomputation from the source rows.
+
+The recomputation here is written apart from the triggers (questions/triggers/): it reads the rows through
+the ORM, builds each question's text in Python and counts the facets in Python. Only ``to_tsvector`` and
+``setweight``, PostgreSQL's own, are shared.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from itertools import combinations
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.db import connection
+
+from questions.editing import merge_entities, revert_to_import
+from questions.models import Answer, FacetCount, Member, Minister, Question, Theme
+from questions.search.text import SEARCH_CONFIG
+from tests.conftest import SEED_DOCUMENT, SV235_EXTRACTIONS
+from tests.factories import corpus, make_question
+from tests.helpers import run_import, summary_line
+
+pytestmark = pytest.mark.django_db
+
+FACET_ORDER = ("theme", "minister", "member", "year", "answered")
+
+
+def _vector_text(title: str, question_text: str, answer_text: str, names: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (setweight(to_tsvector(%(config)s::regconfig, %(title)s), 'A')"
+            " || setweight(to_tsvector(%(config)s::regconfig, %(question)s), 'B')"
+            " || setweight(to_tsvector(%(config)s::regconfig, %(answer)s), 'C')"
+            " || setweight(to_tsvector(%(config)s::regconfig, %(names)s), 'D'))::text",
+            {"config": SEARCH_CONFIG, "title": title.replace("/", " "), "question": question_text.replace("/", " "),
+             "answer": answer_text.replace("/", " "), "names": names},
+        )  # fmt: skip
+        return cursor.fetchone()[0]
+
+
+def expected_state() -> tuple[dict[int, tuple], Counter]:
+    """Per question (has_answer, theme_ids, vector), and the facet counters, from the source rows."""
+    answers = {answer.question_id: answer for answer in Answer.objects.select_related("minister")}
+    links: dict[int, list[Theme]] = {}
+    for link in Question.themes.through.objects.select_related("theme"):
+        links.setdefault(link.question_id, []).append(link.theme)
+    questions: dict[int, tuple] = {}
+    counters: Counter = Counter()
+    for question in Question.objects.select_related("member", "minister").order_by("pk"):
+        answer = answers.get(question.pk)
+        themes = sorted(links.get(question.pk, []), key=lambda theme: theme.name)
+        names = [question.member.name, question.minister.name]
+        if answer is not None:
+            names.append(answer.minister.name)
+        if themes:
+            names.append(" ".join(theme.name for theme in themes))
+        vector = _vector_text(question.title, question.question_text, answer.text if answer else "", " ".join(names))
+        theme_ids = sorted(theme.pk for theme in themes)
+        questions[question.pk] = (answer is not None, theme_ids, vector)
+
+        values = [("theme", str(pk)) for pk in theme_ids]
+        values += [("minister", str(question.minister_id)), ("member", str(question.member_id)),
+                   ("year", question.session), ("answered", "yes" if answer is not None else "no")]  # fmt: skip
+        for facet, value in values:
+            counters[("", "", facet, value)] += 1
+        for (facet_a, value_a), (facet_b, value_b) in combinations(values, 2):
+            if FACET_ORDER.index(facet_a) < FACET_ORDER.index(facet_b):
+                counters[(facet_a, value_a, facet_b, value_b)] += 1
+            elif FACET_ORDER.index(facet_b) < FACET_ORDER.index(facet_a):
+                counters[(facet_b, value_b, facet_a, value_a)] += 1
+    return questions, counters
+
+
+def stored_state() -> tuple[dict[int, tuple], Counter]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, has_answer, theme_ids, search_vector::text FROM questions_question ORDER BY id")
+        questions = {pk: (has_answer, list(theme_ids), vector) for pk, has_answer, theme_ids, vector in cursor}
+    counters = Counter({
+        (row.dimension, row.value, row.facet, row.facet_value): row.count
+        for row in FacetCount.objects.exclude(count=0)
+    })  # fmt: skip
+    return questions, counters
+
+
+def assert_derived_values_exact() -> None:
+    expected_questions, expected_counts = expected_state()
+    stored_questions, stored_counts = stored_state()
+    assert stored_questions == expected_questions
+    assert stored_counts == expected_counts
+
+
+def searchable(word: str) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM questions_question WHERE search_vector @@ to_tsquery(%s::regconfig, %s)",
+            [SEARCH_CONFIG, word],
+        )
+        return {row[0] for row in cursor}
+
+
+@pytest.fixture
+def questions():
+    made = corpus()
+    assert_derived_values_exact()
+    return made
+
+
+@pytest.fixture
+def editor(client):
+    user = User.objects.create_user("redacteur", password="a-long-enough-password-1", is_staff=True)
+    user.groups.add(Group.objects.get(name="editors"))
+    client.force_login(user)
+    return user
+
+
+# --- the admin ----------------------------------------------------------------------------------------------
+
+
+def test_the_admin_change_form(client, editor, questions):
+    from tests.test_admin import change_form_data
+
+    question = questions["water"]
+    data = change_form_data(question, title="Droogte in de Kempen", themes=[Theme.objects.get(name="Werk").pk])
+    data["answer-0-text"] = "Een nieuw antwoord over irrigatie."
+    response = client.post(f"/admin/questions/question/{question.pk}/change/", data)
+
+    assert response.status_code == 302
+    assert searchable("irrigatie") == searchable("droogte") == {question.pk}
+    assert_derived_values_exact()
+
+
+def test_the_admin_bulk_delete_of_answers(client, editor, questions):
+    answered = [questions["water"], questions["data"]]
+    answer_ids = [question.answer.pk for question in answered]
+
+    response = client.post("/admin/questions/answer/", {"action": "delete_selected", "_selected_action": answer_ids,
+                                                       "post": "yes"})  # fmt: skip
+
+    assert response.status_code == 302
+    assert not Answer.objects.filter(pk__in=answer_ids).exists()
+    assert searchable("draaiboek") == set()  # the deleted answer's words are gone
+    assert not Question.objects.filter(pk__in=[q.pk for q in answered], has_answer=True).exists()
+    assert_derived_values_exact()
+
+
+def test_the_admin_deletes_a_theme(client, questions):
+    client.force_login(User.objects.create_superuser("baas", password="a-long-enough-password-1"))
+    theme = Theme.objects.get(name="Water")
+
+    client.post(f"/admin/questions/theme/{theme.pk}/delete/", {"post": "yes"})
+
+    assert not Theme.objects.filter(pk=theme.pk).exists()
+    assert_derived_values_exact()
+
+
+# --- merges -------------------------------------------------------------------------------------------------
+
+
+def test_merging_themes_where_a_question_has_two_of_them(questions):
+    # "water" has both Water and Binnenlands bestuur; both are merged into a third theme.
+    keep = Theme.objects.get(name="Werk")
+
+    merge_entities(keep, [Theme.objects.get(name="Water"), Theme.objects.get(name="Binnenlands bestuur")])
+
+    assert list(questions["water"].themes.values_list("name", flat=True)) == ["Werk"]
+    assert_derived_values_exact()
+
+
+def test_merging_ministers_and_members(questions):
+    merge_entities(Minister.objects.get(name="Jo Brouns"), [Minister.objects.get(name="Zuhal Demir")])
+    merge_entities(Member.objects.get(name="Karl Vanlouwe"), [Member.objects.get(name="Suzy Wouters")])
+
+    assert searchable("demir") == set()
+    assert_derived_values_exact()
+
+
+# --- the ORM and raw SQL ------------------------------------------------------------------------------------
+
+
+def test_queryset_update(questions):
+    Question.objects.filter(pk=questions["school"].pk).update(title="Asbest in schoolgebouwen")
+    Question.objects.filter(member__name="Suzy Wouters").update(member=Member.objects.get(name="Jos D'Haese"))
+    Answer.objects.filter(question=questions["work"]).update(text="Geen cijfers over zonnepanelen.")
+    Member.objects.filter(name="Karl Vanlouwe").update(name="Karel Vanlouwe")
+    Theme.objects.filter(name="Werk").update(name="Arbeidsmarkt")
+
+    assert searchable("asbest") == {questions["school"].pk}
+    assert searchable("zonnepanel") == {questions["work"].pk}
+    assert searchable("arbeidsmarkt") == {questions["data"].pk, questions["work"].pk}
+    assert_derived_values_exact()
+
+
+def test_bulk_create(questions):
+    member = Member.objects.get(name="Suzy Wouters")
+    minister = Minister.objects.get(name="Zuhal Demir")
+    created = Question.objects.bulk_create(
+        Question(number=900 + index, session="2024-2025", date_asked=dt.date(2025, 1, index + 1),
+                 title=f"Fietspaden deel {index}", question_text="Hoeveel kilometer?", member=member,
+                 minister=minister, minister_title="minister", has_answer=True)  # a wrong value is not kept
+        for index in range(3)
+    )  # fmt: skip
+    Answer.objects.bulk_create([Answer(question=created[0], text="Tweehonderd.", minister=minister,
+                                       minister_title="minister")])  # fmt: skip
+    Question.themes.through.objects.bulk_create(
+        [Question.themes.through(question_id=created[1].pk, theme_id=Theme.objects.get(name="Water").pk)]
+    )
+
+    assert Question.objects.filter(pk__in=[q.pk for q in created], has_answer=True).count() == 1
+    assert searchable("fietspad") == {question.pk for question in created}
+    assert_derived_values_exact()
+
+
+def test_queryset_delete(questions):
+    Answer.objects.filter(question=questions["old"]).delete()
+    Question.themes.through.objects.filter(question=questions["water"]).delete()
+    Question.objects.filter(pk=questions["xss"].pk).delete()
+    Theme.objects.filter(name="Economie").delete()
+
+    assert searchable("gouverneur") == set()
+    assert_derived_values_exact()
+
+
+def test_raw_sql(questions):
+    water, school = questions["water"], questions["school"]
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE questions_question SET title = 'Hittegolven' WHERE id = %s", [water.pk])
+        cursor.execute(
+            "INSERT INTO questions_answer (question_id, text, minister_id, minister_title, recorded_at)"
+            " VALUES (%s, 'Alle scholen zijn toegankelijk.', %s, 'minister', now())",
+            [school.pk, school.minister_id],
+        )
+        cursor.execute("DELETE FROM questions_question_themes WHERE question_id = %s", [questions["work"].pk])
+        cursor.execute("UPDATE questions_minister SET name = 'Benjamin Weyts' WHERE name = 'Ben Weyts'")
+        # Derived columns written by hand are put right at once.
+        cursor.execute("UPDATE questions_question SET search_vector = 'onzin', has_answer = NOT has_answer,"
+                       " theme_ids = '{1,2,3}' WHERE id = %s", [questions["data"].pk])  # fmt: skip
+
+    assert searchable("hittegolven") == {water.pk}
+    assert searchable("benjamin") == {school.pk, questions["xss"].pk}
+    assert_derived_values_exact()
+
+
+def test_raw_truncate_of_answers(questions):
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's transaction has foreign keys to check
+        cursor.execute("TRUNCATE questions_answer")
+
+    assert not Question.objects.filter(has_answer=True).exists()
+    assert_derived_values_exact()
+
+
+def test_model_methods(questions):
+    question = questions["school"]
+    question.title = "Lift in de school"
+    question.save()
+    question.themes.add(Theme.objects.get(name="Water"))
+    Theme.objects.get(name="Water").questions.remove(questions["old"])
+    questions["water"].answer.delete()
+    Answer.objects.create(question=question, text="Ja.", minister=question.minister, minister_title="minister")
+    renamed = Theme.objects.get(name="Onderwijs")
+    renamed.name = "Leerplicht"
+    renamed.save()
+
+    assert searchable("leerplicht") == {question.pk}
+    assert_derived_values_exact()
+
+
+# --- imports ------------------------------------------------------------------------------------------------
+
+
+def test_import_reimport_and_revert(tmp_path, client, editor):
+    from tests.test_admin import change_form_data
+
+    status, output = run_import(SEED_DOCUMENT, SV235_EXTRACTIONS["pdf"])
+    assert status == 0
+    assert_derived_values_exact()
+
+    changed = tmp_path / "changed.txt"
+    changed.write_text(SEED_DOCUMENT.read_text().replace("Daar wil ik", "Zo wil ik").replace(
+        "\nWerk\n", "\nWerk\nWonen\n"))  # fmt: skip
+    assert "updated 1" in summary_line(run_import(changed)[1])
+    question = Question.objects.get(number=292)
+    assert "Wonen" in question.themes.values_list("name", flat=True)
+    assert_derived_values_exact()
+
+    client.post(f"/admin/questions/question/{question.pk}/change/",
+                change_form_data(question, title="Gecorrigeerd", themes=[]))  # fmt: skip
+    assert searchable("gecorrigeerd") == {question.pk}
+    assert_derived_values_exact()
+
+    revert_to_import(Question.objects.get(pk=question.pk))
+    assert searchable("gecorrigeerd") == set()
+    assert_derived_values_exact()
+
+
+def test_a_batch_import_writes_each_new_question_once(tmp_path):
+    """New questions get their final values in their INSERT: no UPDATE of a question follows in the batch."""
+    text = SEED_DOCUMENT.read_text()
+    for number in range(1, 7):
+        (tmp_path / f"doc{number}.txt").write_text(text.replace("nr. 292", f"nr. {number}").replace(
+            "/1806581", f"/{number}"))  # fmt: skip
+    def writes() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT n_tup_ins, n_tup_upd FROM pg_stat_xact_user_tables"
+                           " WHERE relname = 'questions_question'")  # fmt: skip
+            return cursor.fetchone()
+
+    inserts_before, updates_before = writes()
+    status, output = run_import(tmp_path)
+    inserts_after, updates_after = writes()
+
+    assert "imported 6" in summary_line(output)
+    assert (inserts_after - inserts_before, updates_after - updates_before) == (6, 0)
+    assert Question.objects.filter(has_answer=True).count() == 6
+    assert_derived_values_exact()
+
+
+def test_make_question_factory_rows_are_exact():
+    make_question(title="Een", themes=("A", "B"), answer="Ja.")
+    make_question(title="Twee", themes=("B",))
+    assert_derived_values_exact()
