@@ -18,6 +18,7 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import fasteners
 import psutil
@@ -26,7 +27,7 @@ from psycopg import sql
 
 logger = logging.getLogger(__name__)
 
-_servers: dict[Path, object] = {}
+_servers: dict[Path, Any] = {}  # the library's server handles (untyped)
 _watched: set[Path] = set()
 
 
@@ -39,7 +40,7 @@ class EmbeddedServer:
     port: int
 
 
-def _library():
+def _library() -> Any:
     # platformdirs warns when XDG_RUNTIME_DIR is unset (as under CI); the fallback it picks is fine for the
     # library's lock, so the warning is only noise on every command.
     with warnings.catch_warnings():
@@ -76,7 +77,7 @@ def ensure_server(pgdata: Path, database: str) -> EmbeddedServer:
     return running
 
 
-def _forget_exited_processes(server) -> None:
+def _forget_exited_processes(server: Any) -> None:
     """Drop the processes that exited without unregistering from the server's list of users.
 
     A process unregisters in an exit handler, which does not run when it is killed or stopped by a signal

@@ -1,6 +1,7 @@
 """Settings, all from environment variables (see README, "Configuration"). Nonsense fails at start-up."""
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -89,9 +90,11 @@ TEMPLATES = [
 
 # Database: DATABASE_URL, or the embedded PostgreSQL kept under DATA_DIR/postgres.
 _database_url = env_str("DATABASE_URL")
+# The embedded server adds keys of its own (EMBEDDED_PGDATA, EMBEDDED_DATABASE): a plain dict, not DBConfig.
+_database: dict[str, Any]
 if _database_url:
     try:
-        _database = dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+        _database = dict(dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True))
     except (ValueError, dj_database_url.UnknownSchemeError) as error:
         raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from None
     if _database["ENGINE"] != "django.db.backends.postgresql":
@@ -112,7 +115,7 @@ else:
 _database.setdefault("OPTIONS", {})["options"] = "-c random_page_cost=" + str(
     env_float("DATABASE_RANDOM_PAGE_COST", 1.1, minimum=0.1, maximum=100.0)
 )
-DATABASES = {"default": _database}
+DATABASES: dict[str, dict[str, Any]] = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import Count, Q
@@ -17,7 +18,6 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from questions.search import text
 from questions.editing import MergeError, compare_with_import, last_import, merge_entities, revert_to_import
 from questions.importing.runner import FileReport, import_documents
 from questions.importing.uploads import UploadLimits, UploadRefused, documents_from_uploads
@@ -31,6 +31,7 @@ from questions.models import (
     Theme,
     ThemeAlias,
 )
+from questions.search import text
 
 admin.site.site_header = gettext_lazy("Vragenarchief: redactie")
 admin.site.site_title = gettext_lazy("Vragenarchief")
@@ -194,7 +195,8 @@ class MultipleFileField(forms.FileField):
 
 
 class UploadForm(forms.Form):
-    files = MultipleFileField(
+    # A declared field, read from cleaned_data; it shadows the form's own ``files`` only for type checkers.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=gettext_lazy("Bestanden (.txt, .pdf of .zip)"),
         allow_empty_file=True,  # the importer reports an empty file by name, with the others
         max_length=None,
@@ -284,7 +286,7 @@ class NamedEntityAdmin(admin.ModelAdmin):
             "opts": self.model._meta,
             "title": _("Samenvoegen"),
             "entities": [(entity, counts.get(entity.pk, 0)) for entity in entities],
-            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/questions/merge.html", context)
 

@@ -56,4 +56,5 @@ def question_item(request: HttpRequest, pk: int) -> JsonResponse:
         question = Question.objects.for_display().select_related("answer").get(pk=pk)
     except Question.DoesNotExist:
         raise Http404 from None
-    return JsonResponse(question_record(question, site_of(request), full=True), json_dumps_params={"ensure_ascii": False})
+    record = question_record(question, site_of(request), full=True)
+    return JsonResponse(record, json_dumps_params={"ensure_ascii": False})

@@ -7,6 +7,7 @@ Each operation runs in one transaction; PostgreSQL's triggers keep the search in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -52,17 +53,18 @@ def merge_entities(keep: NamedEntity, others: list[NamedEntity]) -> MergeReport:
     with transaction.atomic():
         questions_moved = answers_moved = 0
         if model is Minister:
-            _refuse_number_clashes(keep, others)
+            _refuse_number_clashes(cast(Minister, keep), cast(list[Minister], others))
             questions_moved = Question.objects.filter(minister__in=others).update(minister=keep)
             answers_moved = Answer.objects.filter(minister__in=others).update(minister=keep)
         elif model is Member:
             questions_moved = Question.objects.filter(member__in=others).update(member=keep)
         elif model is Theme:
-            questions_moved = _move_theme_links(keep, others)
-        alias_model = model.aliases.rel.related_model
+            questions_moved = _move_theme_links(cast(Theme, keep), cast(list[Theme], others))
+        # The alias model matches the record's model, which the type checker cannot follow through the union.
+        alias_model: Any = model.alias_model()._default_manager
         for other in others:
-            alias_model.objects.filter(entity=other).update(entity=keep)
-            alias_model.objects.create(entity=keep, name=other.name)
+            alias_model.filter(entity=other).update(entity=keep)
+            alias_model.create(entity=keep, name=other.name)
         merged_names = [other.name for other in others]
         model.objects.filter(pk__in=[other.pk for other in others]).delete()
     return MergeReport(keep, merged_names, questions_moved, answers_moved)

@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from contextlib import nullcontext
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 
 from questions.search import text
@@ -47,7 +48,7 @@ def _rows(site: str, params: SearchParams) -> Iterator[str]:
             yield writer.writerow([safe_cell(record[column]) for column in COLUMNS])
 
 
-def search_csv(request: HttpRequest) -> HttpResponse:
+def search_csv(request: HttpRequest) -> HttpResponseBase:
     params = SearchParams.from_query(request.GET)
     refusal = refuse_problems_as_text(params)
     if refusal is not None:

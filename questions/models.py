@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
@@ -12,8 +14,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from questions.search.text import SEARCH_CONFIG
 from questions.names import name_key
+from questions.search.text import SEARCH_CONFIG, Snippet
 
 
 class NamedEntityQuerySet(models.QuerySet):
@@ -43,6 +45,7 @@ class NamedEntity(models.Model):
     slug = models.SlugField(max_length=220, unique=True, editable=False)
 
     objects = NamedEntityQuerySet.as_manager()
+    url_name: str  # the name of the entity's public page in questions/urls.py
 
     class Meta:
         abstract = True
@@ -60,6 +63,11 @@ class NamedEntity(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse(f"questions:{self.url_name}", kwargs={"slug": self.slug})
+
+    @classmethod
+    def alias_model(cls) -> type[MinisterAlias | MemberAlias | ThemeAlias]:
+        """The model that keeps the names merged into records of this one."""
+        return cast("type[MinisterAlias | MemberAlias | ThemeAlias]", cls._meta.get_field("aliases").related_model)
 
     def _unique_slug(self) -> str:
         base = slugify(self.name)[:200] or "x"
@@ -222,6 +230,10 @@ class Question(models.Model):
     )
 
     objects = QuestionQuerySet.as_manager()
+
+    # Not columns: set on the questions that a query reads them with (for_display(), a page of results).
+    theme_names: list[str]
+    snippet: Snippet | None
 
     class Meta:
         verbose_name = _("schriftelijke vraag")

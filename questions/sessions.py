@@ -23,4 +23,4 @@ def session_for(date: dt.date) -> str:
 
 def is_session(value: str) -> bool:
     match = SESSION_PATTERN.match(value)
-    return bool(match) and int(match.group(2)) == int(match.group(1)) + 1
+    return match is not None and int(match.group(2)) == int(match.group(1)) + 1

@@ -9,10 +9,9 @@ from django.contrib.auth.models import Group, User
 from django.test import override_settings
 
 from questions.models import Answer, Member, Minister, Question, Theme
-from tests.helpers import run_search
 from tests.conftest import SEED_DOCUMENT, SV235_EXTRACTIONS
 from tests.factories import corpus
-from tests.helpers import run_import, summary_line
+from tests.helpers import run_import, run_search, summary_line
 
 pytestmark = pytest.mark.django_db
 

@@ -109,3 +109,26 @@ def test_theme_names_follow_renamed_and_changed_themes(client):
     assert themes_shown() == {question.pk: ["Verkeersveiligheid", "Water"], bare.pk: []}
     detail = client.get(f"/api/questions/{question.pk}/").json()
     assert detail["themes"] == ["Verkeersveiligheid", "Water"]
+
+
+@pytest.mark.parametrize("page", ["9223372036854775808", "99999999999999999999999", "100001", "-5", "1e3"])
+def test_huge_or_odd_page_numbers_are_explained_never_an_error(client, questions, page):
+    api = client.get("/api/questions/", {"page": page, "q": "wateroverlast"})
+    assert api.status_code == 400 and api.json()["details"]
+
+    for path in ("/search/", "/ministers/zuhal-demir/", "/themes/water/"):
+        response = client.get(path, {"page": page})
+        assert response.status_code == 200, path
+        assert 'class="notices"' in response.content.decode(), path
+
+
+def test_the_same_problem_reads_the_same_in_every_output(client, questions):
+    params = {"theme": "bestaat-niet"}
+    page = client.get("/search/", params).content.decode()
+    api = client.get("/api/questions/", params).json()["details"]
+    csv_body = client.get("/search/export.csv", params).content.decode()
+    feed = client.get("/feeds/answers.atom", params).content.decode()
+
+    (message,) = api
+    assert message in page
+    assert message in csv_body and message in feed

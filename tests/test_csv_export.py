@@ -71,3 +71,18 @@ def test_a_text_search_is_exported_newest_first_not_ranked(client):
 
     assert [row["id"] for row in rows] == [str(newer.pk), str(in_title.pk)]
     assert [row["id"] for row in oldest_first] == [str(in_title.pk), str(newer.pk)]
+
+
+@pytest.mark.parametrize(
+    "params, reason",
+    [({"theme": "does-not-exist"}, "does-not-exist"), ({"date_to": "morgen"}, "morgen"),
+     ({"minister": "zuhal-demir", "year": "2024"}, "2024"), ({"q": "x" * 600}, "te lang")],
+)  # fmt: skip
+def test_a_search_with_an_unusable_parameter_is_refused_not_exported_whole(client, params, reason):
+    corpus()
+
+    response = client.get("/search/export.csv", params)
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    assert reason in response.content.decode()

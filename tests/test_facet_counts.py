@@ -12,9 +12,9 @@ from questions.editing import merge_entities
 from questions.models import Answer, Member, Minister, Question, Theme
 from questions.search import query
 from questions.search.params import SearchParams
+from tests.factories import corpus, make_question
 from tests.helpers import run_search
 from tests.test_derived_values import expected_state, stored_state
-from tests.factories import corpus, make_question
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from questions.models import Question
-from tests.helpers import run_search
 from tests.factories import corpus, make_question
+from tests.helpers import run_search
 
 pytestmark = pytest.mark.django_db
 

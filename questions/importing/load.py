@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import connection, models
+from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
 
 from questions.importing.parse import ParsedQuestion
-from questions.models import Answer, Member, Minister, Question, Theme
+from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
 from questions.names import name_key
 
 
@@ -47,16 +48,16 @@ class EntityCache:
     """
 
     def __init__(self) -> None:
-        self._known: dict[tuple[type, str], models.Model] = {}
-        self._new: dict[tuple[type, str], models.Model] = {}
+        self._known: dict[tuple[type, str], NamedEntity] = {}
+        self._new: dict[tuple[type, str], NamedEntity] = {}
 
-    def get(self, model: type[models.Model], name: str, *, create: bool = True):
+    def get(self, model: type[NamedEntity], name: str, *, create: bool = True) -> Any:
         """The record for ``name`` (by key or alias), created when missing unless ``create`` is False."""
         self.prefetch(model, [name], create=create)
         key = (model, name_key(name))
         return self._known.get(key) or self._new.get(key)
 
-    def prefetch(self, model: type[models.Model], names: list[str], *, create: bool = True) -> None:
+    def prefetch(self, model: type[NamedEntity], names: list[str], *, create: bool = True) -> None:
         """Look up many names in two queries (keys, then aliases), and create the missing ones with one insert."""
         wanted: dict[str, str] = {}
         for name in names:
@@ -69,7 +70,7 @@ class EntityCache:
             self._known[(model, entity.key)] = entity
             wanted.pop(entity.key, None)
         if wanted:
-            aliases = model.aliases.rel.related_model.objects.filter(key__in=wanted).select_related("entity")
+            aliases = model.alias_model()._default_manager.filter(key__in=wanted).select_related("entity")
             for alias in aliases:
                 self._known[(model, alias.key)] = alias.entity
                 wanted.pop(alias.key, None)
@@ -249,7 +250,8 @@ def store_new(batch: list[tuple[ParsedQuestion, str]], cache: EntityCache) -> li
     """
     parsed_list = [parsed for parsed, _ in batch]
     cache.prefetch(Member, [p.member for p in parsed_list])
-    cache.prefetch(Minister, [p.minister for p in parsed_list] + [p.answer_minister for p in parsed_list if p.answered])
+    answering = [p.answer_minister for p in parsed_list if p.answer_minister]
+    cache.prefetch(Minister, [p.minister for p in parsed_list] + answering)
     cache.prefetch(Theme, [theme for p in parsed_list for theme in p.themes])
     ids = _new_question_ids(len(batch))
     now = timezone.now()

@@ -22,6 +22,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from questions.importing.text import clean_characters, collapse_spaces, flow_lines
 from questions.names import natural_case_name, natural_case_portfolio
@@ -96,7 +97,7 @@ class ParsedQuestion:
     @classmethod
     def from_record(cls, record: dict) -> ParsedQuestion:
         """The inverse of :meth:`as_record` (the archive keeps import snapshots as records)."""
-        fields = {name: record.get(name) for name in cls.__dataclass_fields__ if name != "warnings"}
+        fields: dict[str, Any] = {name: record.get(name) for name in cls.__dataclass_fields__ if name != "warnings"}
         fields["date_asked"] = dt.date.fromisoformat(record["date_asked"])
         fields["themes"] = tuple(record.get("themes") or ())
         return cls(**fields)

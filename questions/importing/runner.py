@@ -181,6 +181,7 @@ def import_documents(
     try:
         pending = parser.submit(batches[0]) if batches else None
         for number in range(len(batches)):
+            assert pending is not None  # submitted for every batch
             parsed_batch = pending()
             pending = parser.submit(batches[number + 1]) if number + 1 < len(batches) else None
             for file_report in _store_parsed_batch(parsed_batch, cache, overwrite_edits, dry_run):
@@ -222,14 +223,15 @@ def _store_batch(
     """Store one batch, reports in input order. Documents new to the archive go in with a few bulk inserts;
     the others (updates, conflicts, repeats within the batch) one by one, each in its own savepoint."""
     reports: dict[int, FileReport] = {}
-    candidates = []
+    candidates: list[Candidate] = []
     for index, (document, parsed) in enumerate(parsed_batch):
         if isinstance(parsed, FileReport):
             reports[index] = parsed
         else:
             candidates.append((index, document, parsed))
     classes = classify([parsed for _, _, parsed in candidates], cache) if candidates else []
-    fresh, one_by_one = [], []
+    fresh: list[Candidate] = []
+    one_by_one: list[Candidate] = []
     for item, (kind, question_id) in zip(candidates, classes, strict=True):
         if kind == NEW:
             fresh.append(item)
@@ -239,26 +241,36 @@ def _store_batch(
         else:
             one_by_one.append(item)
 
-    if fresh and dry_run:
-        for index, document, parsed in fresh:
-            reports[index] = FileReport(document.name, Outcome.IMPORTED, warnings=parsed.warnings)
-    elif fresh:
-        try:
-            with transaction.atomic():
-                ids = store_new([(parsed, document.name) for _, document, parsed in fresh], cache)
-        except DatabaseError:
-            # Something in the batch clashes: find out which document, storing each on its own.
-            logger.info("bulk insert failed; storing the batch's documents one by one", exc_info=True)
-            cache.forget_new()
-            one_by_one = sorted(one_by_one + fresh, key=lambda item: item[0])
-        else:
-            cache.keep_new()
-            for (index, document, parsed), question_id in zip(fresh, ids, strict=True):
-                reports[index] = FileReport(document.name, Outcome.IMPORTED, "", question_id, parsed.warnings)
-
+    if fresh:
+        stored, clashing = _store_fresh(fresh, cache, dry_run=dry_run)
+        reports.update(stored)
+        one_by_one = sorted(one_by_one + clashing, key=lambda item: item[0])
     for index, document, parsed in one_by_one:
         reports[index] = _store_one(document, parsed, cache, overwrite_edits=overwrite_edits, dry_run=dry_run)
     return [reports[index] for index in sorted(reports)]
+
+
+Candidate = tuple[int, Document, ParsedQuestion]  # a document's place in its batch, the document, what it says
+
+
+def _store_fresh(
+    fresh: list[Candidate], cache: EntityCache, *, dry_run: bool
+) -> tuple[dict[int, FileReport], list[Candidate]]:
+    """Documents new to the archive, inserted together; returns their reports by place, or, when something in
+    the batch clashes, no reports and every document, to be stored one by one (which finds the culprit)."""
+    if dry_run:
+        return {index: FileReport(document.name, Outcome.IMPORTED, warnings=parsed.warnings)
+                for index, document, parsed in fresh}, []  # fmt: skip
+    try:
+        with transaction.atomic():
+            ids = store_new([(parsed, document.name) for _, document, parsed in fresh], cache)
+    except DatabaseError:
+        logger.info("bulk insert failed; storing the batch's documents one by one", exc_info=True)
+        cache.forget_new()
+        return {}, fresh
+    cache.keep_new()
+    return {index: FileReport(document.name, Outcome.IMPORTED, "", question_id, parsed.warnings)
+            for (index, document, parsed), question_id in zip(fresh, ids, strict=True)}, []  # fmt: skip
 
 
 def _store_one(

@@ -8,6 +8,7 @@ header refuses the whole upload, so nothing of it is imported.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -49,7 +50,7 @@ def documents_from_uploads(uploads: list, limits: UploadLimits) -> tuple[list[Do
             documents.extend(_zip_documents(upload, limits, skipped))
         elif suffix in DOCUMENT_SUFFIXES:
             data = upload.read()
-            documents.append(Document(name, lambda data=data: data))
+            documents.append(Document(name, _returning(data)))
         else:
             skipped.append((name, _("geen .txt, .pdf of .zip")))
     return documents, skipped
@@ -108,5 +109,10 @@ def _zip_documents(upload, limits: UploadLimits, skipped: list[tuple[str, str]])
                 _("%(name)s: %(member)s is groter dan aangegeven: de upload is geweigerd.")
                 % {"name": upload.name, "member": member.filename[:120]}
             )
-        documents.append(Document(f"{upload.name}/{member.filename}", lambda data=data: data))
+        documents.append(Document(f"{upload.name}/{member.filename}", _returning(data)))
     return documents
+
+
+def _returning(data: bytes) -> Callable[[], bytes]:
+    """A reader for bytes already read."""
+    return lambda: data

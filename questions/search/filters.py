@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import django_filters
 from django import forms
@@ -78,7 +78,7 @@ class LenientCharField(forms.CharField):
     """Never invalid: control characters removed; the form decides what the value means."""
 
     def to_python(self, value: Any) -> str:
-        return printable(super().to_python(value)).strip()
+        return printable(super().to_python(value) or "").strip()
 
 
 # --- filters: each narrows the questions by its cleaned value ---------------------------------------------------
@@ -100,7 +100,7 @@ class TextFilter(django_filters.Filter):
 class FacetFilter(django_filters.Filter):
     """A facet: its condition is also what the query builder flags each match with (see query.py)."""
 
-    field_class = MultiValueField
+    field_class: type[forms.Field] = MultiValueField
 
     def condition(self, value: Any) -> Q:
         raise NotImplementedError
@@ -233,9 +233,8 @@ class SearchForm(forms.Form):
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            self.problems.append(
-                _("De datum %(label)s “%(value)s” is geen datum als 2024-02-27.") % {"label": label, "value": value[:40]}
-            )
+            message = _("De datum %(label)s “%(value)s” is geen datum als 2024-02-27.")
+            self.problems.append(message % {"label": label, "value": value[:40]})
             return None
 
     def clean_date_from(self) -> dt.date | None:
@@ -296,13 +295,14 @@ class QuestionFilterSet(django_filters.FilterSet):
 
 
 FACETS = ("theme", "minister", "member", "year", "answered")
+QS = TypeVar("QS", bound=QuerySet)
 FACET_FILTERS: dict[str, FacetFilter] = {
     name: flt for name, flt in QuestionFilterSet.base_filters.items() if isinstance(flt, FacetFilter)
 }
 assert tuple(FACET_FILTERS) == FACETS
 
 
-def narrow(queryset: QuerySet, values: dict[str, Any], *, skip: Sequence[str] = ()) -> QuerySet:
+def narrow(queryset: QS, values: dict[str, Any], *, skip: Sequence[str] = ()) -> QS:
     """``queryset`` narrowed by every filter with a value in ``values`` (cleaned values), but those in ``skip``."""
     for name, flt in QuestionFilterSet.base_filters.items():
         if name not in skip:

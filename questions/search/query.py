@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
-from questions.models import Question
+from questions.models import Question, QuestionQuerySet
 from questions.search import facets, paging, text
 from questions.search.facets import ActiveFilter, FacetValue
 from questions.search.filters import FACET_FILTERS, FACETS, narrow
@@ -32,12 +32,12 @@ class SearchResult:
     page_ids: list[int]
 
 
-def matching(params: SearchParams) -> QuerySet:
+def matching(params: SearchParams) -> QuestionQuerySet:
     """Every question the search selects, unordered."""
     return narrow(Question.objects.all(), params.filter_values())
 
 
-def in_date_order(queryset: QuerySet, params: SearchParams) -> QuerySet:
+def in_date_order(queryset: QuestionQuerySet, params: SearchParams) -> QuestionQuerySet:
     """Newest first, unless the search asks for the oldest. Relevance ranks only the pages of a search
     (paging.py): ranking every match for an export or a feed would read every match's vector."""
     if params.sort == "oldest":
