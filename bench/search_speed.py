@@ -228,7 +228,7 @@ DATE_PAGE = "SELECT id FROM matches ORDER BY date_asked DESC, id DESC LIMIT 20 O
 
 
 def bare_sql(params: dict) -> tuple[str, list]:
-    from questions.search import to_tsquery_text
+    from questions.search.text import to_tsquery_text
 
     conditions, args = [], []
     tsquery = to_tsquery_text(params["q"]) if params.get("q") else None
@@ -462,7 +462,8 @@ def save_plans(size: int, name: str, params: dict) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of every query the app runs for one search, in docs/explain/."""
     from django.db import connection
     from django.http import QueryDict
-    from questions.results import run_search
+    from questions.search.params import SearchParams
+    from questions.search.results import search
 
     captured: list[tuple[str, list]] = []
 
@@ -471,7 +472,7 @@ def save_plans(size: int, name: str, params: dict) -> None:
         return execute(sql, sql_params, many, context)
 
     with connection.execute_wrapper(capture):
-        run_search(QueryDict(urlencode(params)))
+        search(SearchParams.from_query(QueryDict(urlencode(params))))
     out = [f"# {name}: {urlencode(params)} on {size:,} documents", ""]
     with connection.cursor() as cursor:
         for sql, sql_params in captured:
