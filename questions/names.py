@@ -6,6 +6,7 @@ Pure functions: the importer, the models and the admin all use them, so that ``K
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -25,6 +26,7 @@ def strip_accents(text: str) -> str:
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
+@functools.lru_cache(maxsize=4096)  # an import asks for the same few hundred names again and again
 def name_key(name: str) -> str:
     """A matching key: lower case, no accents, no punctuation, single spaces."""
     folded = strip_accents(name).casefold()

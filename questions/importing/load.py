@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 from django.utils.text import slugify
+from psycopg.types.json import Jsonb
 
 from questions.importing.parse import ParsedQuestion
 from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
@@ -240,11 +241,34 @@ def _new_question_ids(count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
+def _copy_value(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dict):
+        return Jsonb(value)
+    return value
+
+
+def _copy_rows(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """COPY ``rows`` (field name -> value, the same fields in every row) into ``model``'s table. Far less work
+    than an INSERT of the same rows, for Python and for PostgreSQL; the triggers fire as for an INSERT."""
+    if not rows:
+        return
+    fields = [cast(models.Field, model._meta.get_field(name)) for name in rows[0]]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
+    table = connection.ops.quote_name(model._meta.db_table)
+    # As Django's own statements do, report the driver's errors as django.db errors (the runner catches those).
+    with connection.wrap_database_errors, connection.cursor() as cursor:
+        with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([_copy_value(value) for value in row.values()])
+
+
 def store_new(batch: list[tuple[ParsedQuestion, str]], cache: EntityCache) -> list[int]:
-    """Insert documents that are new to the archive, with one INSERT per table for the whole batch.
+    """Insert documents that are new to the archive, with one COPY per table for the whole batch.
 
     Each question row is written once, with its final search vector: its ids are drawn first, its answer and
-    theme links inserted before it, and the question's own INSERT then derives everything from them
+    theme links go in before it, and the question's own insert then derives everything from them
     (questions/triggers/question_derived.sql). The foreign keys of those early rows are checked before this
     returns. Call inside a savepoint: if anything fails, roll it back. Returns the new questions' ids, in order.
     """
@@ -255,27 +279,20 @@ def store_new(batch: list[tuple[ParsedQuestion, str]], cache: EntityCache) -> li
     cache.prefetch(Theme, [theme for p in parsed_list for theme in p.themes])
     ids = _new_question_ids(len(batch))
     now = timezone.now()
-    Answer.objects.bulk_create(
-        [
-            Answer(question_id=pk, recorded_at=now, **answer_fields(parsed, cache))
-            for pk, parsed in zip(ids, parsed_list, strict=True)
-            if parsed.answered
-        ]
-    )
-    Through = Question.themes.through
-    Through.objects.bulk_create(
-        [
-            Through(question_id=pk, theme_id=theme_id)
-            for pk, parsed in zip(ids, parsed_list, strict=True)
-            for theme_id in dict.fromkeys(cache.get(Theme, theme).pk for theme in parsed.themes)
-        ]
-    )
-    Question.objects.bulk_create(
-        [
-            Question(pk=pk, first_imported_at=now, **question_fields(parsed, source_file, cache, with_header=True))
-            for pk, (parsed, source_file) in zip(ids, batch, strict=True)
-        ]
-    )
+    _copy_rows(Answer, [
+        {"question_id": pk, "recorded_at": now, "answer_date": None, **answer_fields(parsed, cache)}
+        for pk, parsed in zip(ids, parsed_list, strict=True)
+        if parsed.answered
+    ])  # fmt: skip
+    _copy_rows(Question.themes.through, [
+        {"question_id": pk, "theme_id": theme_id}
+        for pk, parsed in zip(ids, parsed_list, strict=True)
+        for theme_id in dict.fromkeys(cache.get(Theme, theme).pk for theme in parsed.themes)
+    ])  # fmt: skip
+    _copy_rows(Question, [
+        {"id": pk, "first_imported_at": now, **question_fields(parsed, source_file, cache, with_header=True)}
+        for pk, (parsed, source_file) in zip(ids, batch, strict=True)
+    ])  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the early rows' foreign keys now
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")

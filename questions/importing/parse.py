@@ -88,8 +88,7 @@ class ParsedQuestion:
 
     def as_record(self) -> dict:
         """The parsed fields as JSON-ready data (also what the archive keeps as the import snapshot)."""
-        record = dataclasses.asdict(self)
-        record.pop("warnings")
+        record = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "warnings"}
         record["date_asked"] = self.date_asked.isoformat()
         record["themes"] = list(self.themes)
         return record
@@ -103,8 +102,14 @@ class ParsedQuestion:
         return cls(**fields)
 
     def content_hash(self) -> str:
-        canonical = json.dumps(self.as_record(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        """A fingerprint of the parsed fields: an unchanged source has the same one. Computed once (the parser
+        worker computes it, so the importer's own process does not)."""
+        cached = self.__dict__.get("_content_hash")
+        if cached is None:
+            canonical = json.dumps(self.as_record(), sort_keys=True, ensure_ascii=False)
+            cached = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+            object.__setattr__(self, "_content_hash", cached)  # frozen: a cache, not a field
+        return cached
 
 
 # --- bytes to text ---------------------------------------------------------------------------------------
@@ -433,9 +438,11 @@ def _split_title(lines: list[str], header_title: str) -> tuple[str, list[str]]:
 def parse_or_reason(data: bytes) -> ParsedQuestion | str:
     """:func:`parse_document`, with the reason as a string instead of an exception: for worker processes."""
     try:
-        return parse_document(data)
+        parsed = parse_document(data)
     except ParseError as error:
         return str(error)
+    parsed.content_hash()  # computed here, in the worker, and carried along
+    return parsed
 
 
 def parse_many(contents: list[bytes]) -> list[ParsedQuestion | str]:
