@@ -334,6 +334,8 @@ def test_a_word_in_most_questions_is_read_from_the_index_not_by_reading_every_qu
     with connection.cursor() as cursor:
         cursor.execute("SET enable_bitmapscan = off")  # as on a table where a scan looks cheap
     assert "Seq Scan on questions_question" in plan()
+    with connection.cursor() as cursor:
+        cursor.execute("RESET enable_bitmapscan")
     with search.index_scans_only():
         guarded = plan()
     assert "Seq Scan on questions_question" not in guarded
