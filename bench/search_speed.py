@@ -462,6 +462,7 @@ def save_plans(size: int, name: str, params: dict) -> None:
     """EXPLAIN (ANALYZE, BUFFERS) of every query the app runs for one search, in docs/explain/."""
     from django.db import connection
     from django.http import QueryDict
+
     from questions.search.params import SearchParams
     from questions.search.results import search
 

@@ -229,3 +229,42 @@ def test_a_document_the_database_refuses_fails_alone_in_its_batch():
     assert "too long" in summary.reports[1].detail
     assert sorted(Question.objects.values_list("number", flat=True)) == [1, 2]
     assert Member.objects.count() == 1
+
+
+def test_a_large_import_leaves_statistics_the_planner_can_trust(tmp_path):
+    """After an import the planner knows how common a word is, without waiting for autovacuum."""
+    from django.db import connection
+
+    from questions.search.text import SEARCH_CONFIG
+
+    text = SEED_DOCUMENT.read_text()
+    for number in range(1, 301):
+        extra = " Over de fietsostrade." if number % 3 == 0 else ""  # in a third of the questions
+        (tmp_path / f"doc{number}.txt").write_text(
+            text.replace("nr. 292", f"nr. {number}").replace("/1806581", f"/{number}")
+            .replace("Daar wil ik", extra + " Daar wil ik", 1)
+        )  # fmt: skip
+
+    status, output = run_import(tmp_path)
+
+    assert "imported 300" in summary_line(output)
+    assert "refreshed the planner's statistics" in output
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "EXPLAIN (FORMAT JSON) SELECT id FROM questions_question"
+            " WHERE search_vector @@ to_tsquery(%s, 'fietsostrad')",
+            [SEARCH_CONFIG],
+        )
+        estimate = cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
+    assert 50 <= estimate <= 200  # 100 questions hold the word
+
+
+@pytest.mark.parametrize(
+    "changed, known, expected",
+    [(0, -1, False), (1, -1, True), (10_000, 10_000_000, True), (9_999, 1_000_000, False), (100, 1_000, True),
+     (99, 1_000, False)],
+)  # fmt: skip
+def test_statistics_are_gathered_after_a_tenth_of_the_archive_or_ten_thousand_questions(changed, known, expected):
+    from questions.importing.statistics import needs_analyze
+
+    assert needs_analyze(changed, known) is expected

@@ -15,7 +15,6 @@ with the portfolio in capitals, and the answer block ``ANTWOORD`` / ``op vraag n
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import io

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.db import DatabaseError, transaction
 
+from questions.importing import statistics
 from questions.importing.load import (
     NEW,
     UNCHANGED,
@@ -48,6 +49,7 @@ class FileReport:
 @dataclass
 class ImportSummary:
     reports: list[FileReport] = field(default_factory=list)
+    statistics_refreshed: bool = False  # the run changed enough to gather planner statistics (statistics.py)
 
     @property
     def counts(self) -> Counter:
@@ -188,6 +190,9 @@ def import_documents(
                 report(file_report)
     finally:
         parser.close()
+    if not dry_run:
+        changed = summary.counts[Outcome.IMPORTED] + summary.counts[Outcome.UPDATED]
+        summary.statistics_refreshed = statistics.refresh_after_import(changed)
     return summary
 
 

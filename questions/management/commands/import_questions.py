@@ -42,6 +42,8 @@ class Command(BaseCommand):
         summary = import_documents(documents, overwrite_edits=overwrite_edits, dry_run=dry_run, on_report=on_report)
         progress.close()
         summary.reports[:0] = problems
+        if summary.statistics_refreshed and verbosity > 0:
+            self.stdout.write("refreshed the planner's statistics (this run changed a good share of the archive)")
         prefix = "dry run (nothing written): " if dry_run else ""
         self.stdout.write(prefix + summary.line())
         if summary.failed:

@@ -1,0 +1,48 @@
+"""Planner statistics after an import: the archive's tables are analysed when a run changed a good share of them.
+
+PostgreSQL plans every search from its statistics. A server without autovacuum (some managed and hand-tuned
+ones) never gathers them, and elsewhere autoanalyze comes late, at a moment of its own: after a bulk import
+the planner would go on planning for the archive as it was (for an empty one, after the first import), and
+pick plans that read every row. So an import gathers them itself, in the same run, when it has added or
+changed at least MIN_ROWS questions or MIN_SHARE of the archive.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.db import connection
+
+logger = logging.getLogger(__name__)
+
+MIN_ROWS = 10_000
+MIN_SHARE = 0.10
+TABLES = ("questions_question", "questions_answer", "questions_question_themes", "questions_facetcount")
+
+
+def needs_analyze(changed: int, rows_known_to_planner: float) -> bool:
+    """Whether ``changed`` questions change the archive enough that the statistics no longer describe it.
+    ``rows_known_to_planner`` is the table's size as of its last statistics (-1: never gathered)."""
+    if changed <= 0:
+        return False
+    if rows_known_to_planner < 0:
+        return True
+    return changed >= MIN_ROWS or changed >= MIN_SHARE * rows_known_to_planner
+
+
+def rows_known_to_planner() -> float:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'questions_question'::regclass")
+        return float(cursor.fetchone()[0])
+
+
+def refresh_after_import(changed: int) -> bool:
+    """ANALYZE the archive's tables if ``changed`` questions call for it; returns whether it did."""
+    known = rows_known_to_planner()
+    if not needs_analyze(changed, known):
+        return False
+    logger.info("gathering planner statistics: %d questions changed, %d known to the planner", changed, known)
+    with connection.cursor() as cursor:
+        for table in TABLES:
+            cursor.execute(f"ANALYZE {table}")
+    return True
