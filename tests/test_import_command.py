@@ -265,6 +265,6 @@ def test_a_large_import_leaves_statistics_the_planner_can_trust(tmp_path):
      (99, 1_000, False)],
 )  # fmt: skip
 def test_statistics_are_gathered_after_a_tenth_of_the_archive_or_ten_thousand_questions(changed, known, expected):
-    from questions.importing.statistics import needs_analyze
+    from questions.importing.maintenance import needs_analyze
 
     assert needs_analyze(changed, known) is expected

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from django.db import DatabaseError, transaction
 
-from questions.importing import statistics
+from questions.importing import maintenance
 from questions.importing.load import (
     NEW,
     UNCHANGED,
@@ -49,7 +49,7 @@ class FileReport:
 @dataclass
 class ImportSummary:
     reports: list[FileReport] = field(default_factory=list)
-    statistics_refreshed: bool = False  # the run changed enough to gather planner statistics (statistics.py)
+    statistics_refreshed: bool = False  # the run changed enough to gather planner statistics (maintenance.py)
 
     @property
     def counts(self) -> Counter:
@@ -192,7 +192,7 @@ def import_documents(
         parser.close()
     if not dry_run:
         changed = summary.counts[Outcome.IMPORTED] + summary.counts[Outcome.UPDATED]
-        summary.statistics_refreshed = statistics.refresh_after_import(changed)
+        summary.statistics_refreshed = maintenance.after_import(changed)
     return summary
 
 

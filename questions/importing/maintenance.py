@@ -1,6 +1,12 @@
-"""Planner statistics after an import: the archive's tables are analysed when a run changed a good share of them.
+"""After an import: the GIN indexes' pending entries merged, and planner statistics gathered when a run
+changed a good share of the archive. Nothing waits for autovacuum, which may come late or never.
 
-PostgreSQL plans every search from its statistics. A server without autovacuum (some managed and hand-tuned
+A GIN index takes new entries into a pending list (fast to write) that every search on it then reads in full
+until the list is merged into the index, by a vacuum or when it outgrows gin_pending_list_limit. After an import
+the importer merges it at once, so that the first searches do not pay for it: on the benchmark archive, the
+title index took 8 ms instead of well under one to find 198 titles while its list held a few imports.
+
+Statistics: PostgreSQL plans every search from them. A server without autovacuum (some managed and hand-tuned
 ones) never gathers them, and elsewhere autoanalyze comes late, at a moment of its own: after a bulk import
 the planner would go on planning for the archive as it was (for an empty one, after the first import), and
 pick plans that read every row. So an import gathers them itself, in the same run, when it has added or
@@ -18,6 +24,7 @@ logger = logging.getLogger(__name__)
 MIN_ROWS = 10_000
 MIN_SHARE = 0.10
 TABLES = ("questions_question", "questions_answer", "questions_question_themes", "questions_facetcount")
+GIN_INDEXES = ("question_search_vector", "question_title_vector", "question_theme_ids")
 
 
 def needs_analyze(changed: int, rows_known_to_planner: float) -> bool:
@@ -46,3 +53,19 @@ def refresh_after_import(changed: int) -> bool:
         for table in TABLES:
             cursor.execute(f"ANALYZE {table}")
     return True
+
+
+def merge_pending_entries() -> None:
+    """Merge the GIN indexes' pending lists into the indexes."""
+    with connection.cursor() as cursor:
+        for index in GIN_INDEXES:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+
+
+def after_import(changed: int) -> bool:
+    """What an import run that added or changed ``changed`` questions leaves done; returns whether it gathered
+    statistics."""
+    if changed <= 0:
+        return False
+    merge_pending_entries()
+    return refresh_after_import(changed)
