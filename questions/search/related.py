@@ -5,8 +5,9 @@ rarest words (stems of more than three letters), by how often they occur in titl
 planner's statistics on ``title_vector`` (a word missing from them is rarer than any in them). Candidates are
 the questions whose *title* holds one of those words, found through the title's GIN index: a rare word is in
 few titles. They are ordered by the rarity of the words they share (the sum of each word's -ln share of
-titles), then by a shared theme, then by date. When that gives fewer than ``limit``, the newest questions put to the same minister on a shared theme
-fill the list (among the minister's MINISTER_RECENT newest, read through the minister's date index).
+titles), then by a shared theme, then by date. When that gives fewer than ``limit``, the newest questions
+put to the same minister on a shared theme fill the list (among the minister's MINISTER_RECENT newest, read
+through the minister's date index).
 
 Before, every title word was OR-ed against the whole search vector and every match ranked: 2.5 s at 100,000
 documents for a title with common words.
