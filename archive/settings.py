@@ -4,8 +4,10 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+import psutil
 from django.core.exceptions import ImproperlyConfigured
 
+from archive import postgres_settings
 from archive.env import env_bool, env_float, env_int, env_list, env_path, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -88,6 +90,22 @@ TEMPLATES = [
     },
 ]
 
+
+
+def _embedded_server_settings() -> dict[str, str]:
+    """The embedded server's settings: sized to this machine, then ARCHIVE_PG_SETTINGS_FILE, then
+    ARCHIVE_PG_SETTINGS (``name=value`` pairs) on top (docs/operations.md)."""
+    server_settings = postgres_settings.for_machine(psutil.virtual_memory().total)
+    try:
+        settings_file = env_str("ARCHIVE_PG_SETTINGS_FILE")
+        if settings_file:
+            server_settings |= postgres_settings.parse_file(Path(settings_file))
+        server_settings |= postgres_settings.parse(env_str("ARCHIVE_PG_SETTINGS") or "", "ARCHIVE_PG_SETTINGS")
+    except ValueError as error:
+        raise ImproperlyConfigured(str(error)) from None
+    return server_settings
+
+
 # Database: DATABASE_URL, or the embedded PostgreSQL kept under DATA_DIR/postgres.
 _database_url = env_str("DATABASE_URL")
 # The embedded server adds keys of its own (EMBEDDED_PGDATA, EMBEDDED_DATABASE): a plain dict, not DBConfig.
@@ -106,6 +124,7 @@ else:
         "USER": "postgres",
         "EMBEDDED_PGDATA": str(DATA_DIR / "postgres"),
         "EMBEDDED_DATABASE": "archive",
+        "EMBEDDED_SETTINGS": _embedded_server_settings(),
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
     }

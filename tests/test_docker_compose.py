@@ -44,3 +44,17 @@ def test_the_image_migrates_on_start_and_serves_with_gunicorn():
     assert "gunicorn archive.wsgi" in dockerfile
     assert "collectstatic" in dockerfile
     assert "\nUSER " in dockerfile
+
+
+def test_the_database_runs_with_the_archives_settings():
+    import re
+
+    from archive.postgres_settings import for_machine
+
+    command = COMPOSE["services"]["db"]["command"]
+    assert command[0] == "postgres" and command[1::2] == ["-c"] * (len(command) // 2)
+    passed = {}
+    for setting in command[2::2]:
+        name, value = setting.split("=", 1)
+        passed[name] = re.sub(r"^\$\{\w+:-(.*)\}$", r"\1", value)  # the default of an overridable value
+    assert passed == for_machine(4 * 2**30)

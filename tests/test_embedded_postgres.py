@@ -169,3 +169,26 @@ def test_the_library_internals_this_project_uses_are_where_it_expects_them():
     assert callable(info_class.read_from_pgdata) and callable(info_class.is_running)
     for attribute in ("self.pid", "self.port", "self.socket_dir"):
         assert attribute in inspect.getsource(info_class.__init__), attribute
+
+
+def test_the_server_runs_with_the_archives_settings_and_their_overrides(tmp_path):
+    """A fresh server is restarted at once for the settings that need it (shared_buffers)."""
+    data_dir = tmp_path / "var"
+    env_before = os.environ.get("ARCHIVE_PG_SETTINGS")
+    os.environ["ARCHIVE_PG_SETTINGS"] = "shared_buffers=160MB,work_mem=48MB"
+    try:
+        probe = run_probe(data_dir, "SELECT name, setting, unit FROM pg_settings"
+                                    " WHERE name IN ('shared_buffers', 'work_mem', 'jit', 'random_page_cost')"
+                                    " ORDER BY name")  # fmt: skip
+        out, err = probe.communicate(timeout=120)
+    finally:
+        if env_before is None:
+            os.environ.pop("ARCHIVE_PG_SETTINGS")
+        else:
+            os.environ["ARCHIVE_PG_SETTINGS"] = env_before
+    assert probe.returncode == 0, err
+    assert "('jit', 'off', None)" in out
+    assert "('random_page_cost', '1.1', None)" in out
+    assert "('shared_buffers', '20480', '8kB')" in out  # 160 MB
+    assert "('work_mem', '49152', 'kB')" in out
+    assert wait_for(lambda: not servers_on((data_dir / "postgres").resolve()))

@@ -15,7 +15,8 @@ GOOD_KEY = "a-secret-key-that-is-long-enough-for-the-check-0123"
 
 
 SETTINGS_VARIABLES = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
-                      "ARCHIVE_DATA_DIR", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE"}  # fmt: skip
+                      "ARCHIVE_DATA_DIR", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE",
+                      "ARCHIVE_PG_SETTINGS", "ARCHIVE_PG_SETTINGS_FILE"}  # fmt: skip
 
 
 def clean_environment() -> dict[str, str]:
@@ -122,3 +123,38 @@ def test_without_https_the_deployment_checks_complain_about_cookies():
 
     assert result.returncode != 0
     assert "SESSION_COOKIE_SECURE" in result.stdout + result.stderr
+
+
+def test_the_embedded_server_is_sized_to_the_machine():
+    from archive.postgres_settings import for_machine
+
+    small, large = for_machine(2 * 2**30), for_machine(64 * 2**30)
+
+    assert small["shared_buffers"] == "512MB" and large["shared_buffers"] == "8192MB"  # a quarter, up to 8 GB
+    assert small["effective_cache_size"] == "1024MB"
+    assert small["jit"] == large["jit"] == "off"
+    assert small["random_page_cost"] == "1.1"
+
+
+def test_server_settings_can_be_overridden_from_the_environment_and_a_file(tmp_path):
+    settings_file = tmp_path / "pg.conf"
+    settings_file.write_text("# ours\nwork_mem = '128MB'\nshared_buffers = 1GB\n")
+    script = "import archive.settings as s; print(s.DATABASES['default']['EMBEDDED_SETTINGS'])"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**clean_environment(), "SECRET_KEY": GOOD_KEY, "ARCHIVE_PG_SETTINGS_FILE": str(settings_file),
+             "ARCHIVE_PG_SETTINGS": "shared_buffers=2GB; jit=on"},
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert "'work_mem': '128MB'" in result.stdout  # from the file
+    assert "'shared_buffers': '2GB'" in result.stdout and "'jit': 'on'" in result.stdout  # the variable wins
+
+
+@pytest.mark.parametrize("value", ["shared_buffers", "shared buffers=1GB", "work_mem=1GB'; DROP", "=3"])
+def test_nonsense_server_settings_refuse_to_start(value):
+    result = load_settings(SECRET_KEY=GOOD_KEY, ARCHIVE_PG_SETTINGS=value)
+
+    assert result.returncode != 0
+    assert "ARCHIVE_PG_SETTINGS" in result.stderr and "is not a PostgreSQL setting" in result.stderr

@@ -17,7 +17,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # Tests connect to a database ("test_archive") that Django creates itself; only the configured
         # database has to exist before the first connection.
         database = self.settings_dict["EMBEDDED_DATABASE"]
-        server = ensure_server(Path(self.settings_dict["EMBEDDED_PGDATA"]), database)
+        server = ensure_server(
+            Path(self.settings_dict["EMBEDDED_PGDATA"]), database, self.settings_dict.get("EMBEDDED_SETTINGS") or {}
+        )
         params["host"] = server.socket_dir
         params["port"] = server.port
         return params
