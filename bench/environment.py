@@ -38,6 +38,30 @@ def setup(size: int) -> Path:
     return data_dir
 
 
+def embedded() -> bool:
+    """Whether the benchmark runs on its own embedded server (not on one that DATABASE_URL names)."""
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"] == "archive.embedded_backend"
+
+
+def server_description() -> str:
+    """Which PostgreSQL answered, with the settings that matter for speed."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        version = cursor.fetchone()[0].split()[0]
+        values = {}
+        for name in ("shared_buffers", "work_mem", "effective_cache_size", "jit", "autovacuum"):
+            cursor.execute(f"SHOW {name}")
+            values[name] = cursor.fetchone()[0]
+    kind = "the embedded benchmark server, tuned (bench/environment.py)" if embedded() else (
+        "the server DATABASE_URL names, with its own settings")  # fmt: skip
+    settings = ", ".join(f"{name} {value}" for name, value in values.items())
+    return f"PostgreSQL {version}: {kind}; {settings}"
+
+
 def tune_server() -> bool:
     """Apply SERVER_SETTINGS; returns whether the server must restart for them to take effect."""
     from django.db import connection

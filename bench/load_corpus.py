@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Build a benchmark archive of N generated documents straight into the database (COPY, not the importer).
+"""Build a benchmark archive of N generated documents: straight into the database (COPY), or through
+``manage.py import_questions`` as users load it (--via-import).
 
-Usage: .venv/bin/python bench/load_corpus.py --documents 100000 [--seed 2024]
-Keeps the archive in var/bench-N; a second run with the same N and seed does nothing.
+Usage: .venv/bin/python bench/load_corpus.py --documents 100000 [--seed 2024] [--via-import]
+Keeps the archive in var/bench-N (or in the database DATABASE_URL names); a second run with the same N, seed
+and way of loading does nothing.
 """
 
 from __future__ import annotations
@@ -28,16 +30,19 @@ DERIVING_TRIGGERS = (
 VECTOR_CHUNK = 2_000
 
 
-def build(count: int, seed: int, *, rebuild: bool = False, log=print) -> dict:
+def build(count: int, seed: int, *, rebuild: bool = False, via_import: bool = False, log=print) -> dict:
+    """Build the archive of ``count`` documents, unless it is there: with COPY (fast), or ``via_import`` with
+    ``manage.py import_questions``, as a user loads it. The embedded benchmark servers are tuned
+    (bench/environment.py); a server given by DATABASE_URL keeps its own settings."""
     from django.core.management import call_command
     from django.db import connection, connections
 
     from bench.corpus import Corpus
 
     call_command("migrate", verbosity=0)
-    if environment.tune_server():
+    if environment.embedded() and environment.tune_server():
         environment.restart_embedded_server()
-    marker = f"{count}:{seed}"
+    marker = f"{count}:{seed}:{'import' if via_import else 'copy'}"
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_corpus (marker text)")
         cursor.execute("SELECT marker FROM bench_corpus")
@@ -46,6 +51,8 @@ def build(count: int, seed: int, *, rebuild: bool = False, log=print) -> dict:
         log(f"archive of {count} documents (seed {seed}) already built")
         return {"built": False}
 
+    if via_import:
+        return _build_via_import(count, seed, marker, log)
     started = time.perf_counter()
     raw_bytes = None
     if f"copied {marker}" in markers and not rebuild:
@@ -98,6 +105,53 @@ def build(count: int, seed: int, *, rebuild: bool = False, log=print) -> dict:
     log(f"  index in {index_seconds:.0f} s; built in {total:.0f} s")
     return {"built": True, "seconds": total, "copy_seconds": loaded, "vector_seconds": vectors,
             "index_seconds": index_seconds, "raw_bytes": raw_bytes}  # fmt: skip
+
+
+def _build_via_import(count: int, seed: int, marker: str, log) -> dict:
+    """Empty the archive, write the documents as seed files and import them with the command, timed."""
+    import subprocess
+    import tempfile
+
+    from django.db import connection
+
+    from bench.corpus import Corpus
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "TRUNCATE questions_question, questions_answer, questions_question_themes, questions_minister, "
+            "questions_member, questions_theme, questions_facetcount, bench_corpus RESTART IDENTITY CASCADE"
+        )
+    connection.close()
+    with tempfile.TemporaryDirectory(dir=environment.ROOT / "var") as tmp:
+        folder = Path(tmp) / "documents"
+        written = time.perf_counter()
+        raw_bytes = Corpus(seed).write_seed_files(folder, count)
+        log(f"  wrote {count} seed files ({raw_bytes / 2**20:,.0f} MiB) in {time.perf_counter() - written:.0f} s")
+        started = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "manage.py", "import_questions", "--quiet-unchanged", "--verbosity", "0", str(folder)],
+            cwd=environment.ROOT, capture_output=True, text=True,
+        )  # fmt: skip
+        seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"import_questions failed: {result.stdout[-500:]} {result.stderr[-2000:]}")
+    summary = result.stdout.strip().splitlines()[-1]
+    log(f"  imported with import_questions in {seconds:.0f} s: {count / seconds:,.0f} documents/s ({summary})")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM bench_corpus")
+        cursor.execute("INSERT INTO bench_corpus VALUES (%s)", [marker])
+        cursor.execute("INSERT INTO bench_corpus VALUES (%s)", [f"import-seconds {seconds:.1f}"])
+    return {"built": True, "seconds": seconds, "raw_bytes": raw_bytes}
+
+
+def import_seconds() -> float | None:
+    """How long the archive's load through import_questions took, if it was loaded so."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT marker FROM bench_corpus WHERE marker LIKE 'import-seconds %'")
+        row = cursor.fetchone()
+    return float(row[0].split()[1]) if row else None
 
 
 def _copy_documents(corpus, count: int, log) -> int:
@@ -172,9 +226,10 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--rebuild", action="store_true", help="build again even if this archive exists")
+    parser.add_argument("--via-import", action="store_true", help="load with manage.py import_questions")
     args = parser.parse_args()
     environment.setup(args.documents)
-    build(args.documents, args.seed, rebuild=args.rebuild)
+    build(args.documents, args.seed, rebuild=args.rebuild, via_import=args.via_import)
 
 
 if __name__ == "__main__":

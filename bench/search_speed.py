@@ -189,6 +189,35 @@ def time_http(server: Server, path: str, queries: list[dict], concurrency: int) 
     return percentiles(samples)
 
 
+def choose_pages(count: int, seed: int = 11) -> dict[str, list[str]]:
+    """The pages besides searches that users open: question pages (with related questions), the home page, and
+    the pages of ministers, members and themes."""
+    from questions.models import Member, Minister, Question, Theme
+
+    rng = random.Random(seed)
+    ids = list(Question.objects.values_list("id", flat=True))
+    pages = {"question page": [f"/questions/{pk}/" for pk in rng.sample(ids, min(count, len(ids)))],
+             "home page": ["/"] * count}  # fmt: skip
+    for label, model, prefix in (("minister page", Minister, "ministers"), ("member page", Member, "members"),
+                                 ("theme page", Theme, "themes")):  # fmt: skip
+        slugs = list(model.objects.values_list("slug", flat=True))
+        pages[label] = [f"/{prefix}/{slug}/" for slug in (rng.choice(slugs) for _ in range(count))]
+    return pages
+
+
+def time_paths(server: Server, paths: list[str]) -> dict[str, float]:
+    def one(path: str) -> float:
+        started = time.perf_counter()
+        status, body = server.get(path)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}: {body[:200]!r}")
+        return (time.perf_counter() - started) * 1000
+
+    for path in paths:  # warm-up
+        one(path)
+    return percentiles([one(path) for path in paths])
+
+
 # --- bare SQL: the floor --------------------------------------------------------------------------------------
 
 BARE_SQL = """
@@ -409,16 +438,27 @@ def main() -> None:
     parser.add_argument("--terms", type=int, default=40)
     parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--api-only", action="store_true", help="only the JSON API at concurrency 1 (a quicker run)")
+    parser.add_argument("--via-import", action="store_true",
+                        help="load the archive with manage.py import_questions, as users do, not with COPY")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
 
     data_dir = environment.setup(args.documents)
-    from bench.load_corpus import build
+    from bench.load_corpus import build, import_seconds
 
-    build(args.documents, 2024)
+    build(args.documents, 2024, via_import=args.via_import)
     from django.db import connection
 
+    seconds = import_seconds()
+    context = {
+        "title": "" if environment.embedded() else ", on the server DATABASE_URL names",
+        "server": environment.server_description(),
+        "loaded": (f"with `manage.py import_questions` in {seconds:,.0f} s, {args.documents / seconds:,.0f} "
+                   "documents/s, no ANALYZE by hand" if seconds
+                   else "with COPY, then VACUUM ANALYZE (bench/load_corpus.py)"),
+    }  # fmt: skip
     queries = choose_queries(args.terms)
+    page_paths = choose_pages(args.terms)
     print(f"query types: {', '.join(f'{k} ({len(v)})' for k, v in queries.items())}", flush=True)
     rows: dict[str, dict] = {}
     for name, items in queries.items():
@@ -446,16 +486,20 @@ def main() -> None:
         csv_rows = sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8-sig")))) - 1
         status, body = server.get("/api/questions/?" + urlencode(queries["common"][0]))
         matches = json.loads(body)["count"]
+        pages = {}
+        for label, paths in page_paths.items():
+            pages[label] = time_paths(server, paths)
+            print(f"  {label}: p95 {pages[label]['p95']:.0f} ms", flush=True)
     finally:
         server.stop()
 
     slowest = sorted(rows, key=lambda name: rows[name]["api_c1"]["p95"], reverse=True)[:4]
     for name in slowest:
-        save_plans(args.documents, name, queries[name][0])
-    lines = render(args.documents, rows, feed, csv_rows, csv_seconds, matches)
+        save_plans(args.documents, name + ("" if environment.embedded() else "-external"), queries[name][0])
+    lines = render(args.documents, rows, feed, csv_rows, csv_seconds, matches, pages, context)
     print("\n".join(lines))
     if args.write_docs:
-        write_docs(args.documents, lines)
+        write_docs(f"search {args.documents}" + ("" if environment.embedded() else " external"), lines)
 
 
 def save_plans(size: int, name: str, params: dict) -> None:
@@ -486,12 +530,15 @@ def save_plans(size: int, name: str, params: dict) -> None:
     (folder / f"{size}-{name}.txt").write_text("\n".join(out), encoding="utf-8")
 
 
-def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: float, matches: int) -> list[str]:
+def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: float, matches: int,
+           pages: dict[str, dict], context: dict[str, str]) -> list[str]:  # fmt: skip
     lines = [
-        f"### {size:,} documents",
+        f"### {size:,} documents{context['title']}",
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{time.strftime('%Y-%m-%d')}. Milliseconds; n = queries timed per cell.",
+        f"Server: {context['server']}.",
+        f"Loaded: {context['loaded']}.",
         "",
         "| query type | n | API p50 | API p95 | API p99 | HTML p95 | API p95 at 4 | bare SQL p50 | app ÷ SQL (p50) "
         "| SQLite p95 | PostgreSQL app ÷ SQLite (p95) |",
@@ -515,6 +562,11 @@ def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: float,
         f"{csv_rows / max(csv_seconds, 0.001):,.0f} rows/s.",
         "",
     ]
+    if pages:
+        lines += ["| page (HTML, concurrency 1) | n | p50 | p95 | p99 |", "| --- | ---: | ---: | ---: | ---: |"]
+        for label, cells in pages.items():
+            lines.append(f"| {label} | {cells['n']} | {cells['p50']:.0f} | {cells['p95']:.0f} | {cells['p99']:.0f} |")
+        lines.append("")
     return lines
 
 

@@ -353,3 +353,39 @@ def test_an_error_inside_the_index_scans_guard_is_reported_as_itself():
     with connection.cursor() as cursor:
         cursor.execute("SHOW enable_seqscan")
         assert cursor.fetchone() == ("on",)  # the rollback undid the SET
+
+
+def _plan_nodes(node: dict):
+    yield node
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child)
+
+
+def test_the_ranked_head_of_a_large_result_never_probes_the_table_once_per_match(monkeypatch):
+    """The title matches come from the title index and meet the matches in a join of two materialised sets:
+    even a planner pushed to nested loops (as by wrong statistics) reads no question row per match."""
+    from questions.search import paging, query
+    from questions.search.params import SearchParams
+
+    monkeypatch.setattr(paging, "EXACT_RANKING_LIMIT", 5)
+    monkeypatch.setattr(paging, "RANKING_CANDIDATES", 4)
+    for index in range(60):
+        make_question(title=f"Fietspaden {index}" if index % 6 == 0 else f"Vraag {index}", text="Over fietspaden.")
+    params = SearchParams.from_query(QueryDict("q=fietspaden"))
+    with CaptureQueriesContext(connection) as captured:
+        result = query.run(params, 0, 20)
+    statement = next(q["sql"] for q in captured.captured_queries if q["sql"].startswith("WITH base"))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement)
+        plan = cursor.fetchone()[0][0]["Plan"]
+
+    assert result.total == 60 and len(result.page_ids) == 20
+    probes = [node for node in _plan_nodes(plan) if node.get("Relation Name") == "questions_question"
+              and node["Node Type"] in ("Index Scan", "Index Only Scan")]  # fmt: skip
+    assert probes, "the head reads its few candidates' vectors by id"
+    assert all(node["Actual Loops"] * node["Actual Rows"] <= 4 for node in probes), [
+        (node["Node Type"], node["Actual Loops"], node["Actual Rows"]) for node in probes]

@@ -56,14 +56,19 @@ def page_sql(statement: Statement, page: PageRequest, where: str) -> PageSql:
     # many titles match (and take the title index) rather than join every match to its row.
     tsq = f"to_tsquery('{SEARCH_CONFIG}'::regconfig, {statement.param(page.tsquery)})"
     exact_limit = statement.param(EXACT_RANKING_LIMIT)
-    # The bounded first pass: the best title matches, ranked exactly. Only when there are too many to rank all.
+    # The bounded first pass, only when there are too many matches to rank them all: the questions whose title
+    # matches, from the title's GIN index alone, materialised and joined to the matches by id (a hash join of
+    # two CTEs: no plan can probe the table once per match, whatever the statistics say); the best of them by
+    # their small title vector, ranked exactly on the whole vector.
+    ctes.append(f"""title_matches AS MATERIALIZED (
+        SELECT q.id, q.date_asked, ts_rank(q.title_vector, {tsq}) AS title_rank
+        FROM questions_question AS q
+        WHERE q.title_vector @@ {tsq} AND (SELECT n FROM match_count) > {exact_limit})""")
     ctes.append(f"""head AS (
         SELECT c.id, row_number() OVER (ORDER BY ts_rank(v.search_vector, {tsq}) DESC, c.date_asked DESC,
                                         c.id DESC) AS position
-        FROM (SELECT q.id, q.date_asked FROM questions_question AS q
-              WHERE q.title_vector @@ {tsq} AND q.id IN (SELECT id FROM matches)
-                AND (SELECT n FROM match_count) > {exact_limit}
-              ORDER BY ts_rank(q.title_vector, {tsq}) DESC, q.date_asked DESC, q.id DESC
+        FROM (SELECT t.id, t.date_asked FROM title_matches AS t JOIN matches AS m ON m.id = t.id
+              ORDER BY t.title_rank DESC, t.date_asked DESC, t.id DESC
               LIMIT {statement.param(RANKING_CANDIDATES)}) AS c
         JOIN questions_question AS v ON v.id = c.id)""")
     exact = f"""SELECT 0 AS part, e.id, e.position FROM (
