@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
+from questions.search.facets import largest_themes, questions_and_answered
 from questions.search.params import SearchParams
 from questions.search.related import related_questions
 from questions.search.results import search
-
-# How a question refers to each kind of entity page.
-ENTITY_LOOKUPS = {"minister": "minister", "member": "member", "theme": "themes"}
 
 
 def home(request: HttpRequest) -> HttpResponse:
     newest_questions = Question.objects.newest_first().for_display()[:8]
     newest_answers = Answer.objects.select_related("question", "minister").order_by("-recorded_at", "-id")[:8]
-    top_themes = Theme.objects.annotate(question_count=Count("questions")).order_by("-question_count", "name")[:15]
+    top_themes = largest_themes(15)
     return render(
         request,
         "questions/home.html",
@@ -51,9 +48,9 @@ def _entity_page(request: HttpRequest, model: type[NamedEntity], slug: str, para
     query = request.GET.copy()
     query.setlist(parameter, [entity.slug])
     results = search(SearchParams.from_query(query))
-    questions = Question.objects.filter(**{ENTITY_LOOKUPS[parameter]: entity})
-    stats = questions.aggregate(total=Count("id"), answered=Count("id", filter=Q(has_answer=True)))
-    share = round(100 * stats["answered"] / stats["total"]) if stats["total"] else None
+    total, answered = questions_and_answered(parameter, entity.pk)
+    stats = {"total": total, "answered": answered}
+    share = round(100 * answered / total) if total else None
     return render(
         request,
         "questions/entity.html",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from questions.models import FacetCount, Theme
 from questions.search.filters import FACETS
 from questions.search.statement import Statement
 
@@ -141,3 +142,28 @@ def collect(rows: list[list], selected: dict[str, dict[str, str]], limit: int) -
         shown += [item for item in found[limit:] if item.selected]
         facets[name] = shown
     return facets
+
+
+# --- the stored counts, read directly (home page, entity pages) -------------------------------------------------
+
+
+def questions_and_answered(facet: str, pk: int) -> tuple[int, int]:
+    """How many questions one minister, member or theme has, and how many of them are answered: two counters
+    that the triggers keep (answered comes after the entity facets in FACETS, so the pair is stored under it)."""
+    rows = FacetCount.objects.filter(
+        Q(dimension="", value="", facet=facet, facet_value=str(pk))
+        | Q(dimension=facet, value=str(pk), facet="answered", facet_value="yes")
+    ).values_list("facet", "count")
+    counts = dict(rows)
+    return int(counts.get(facet, 0)), int(counts.get("answered", 0))
+
+
+def largest_themes(limit: int) -> list[tuple[Theme, int]]:
+    """The themes with the most questions, with their numbers of questions, from the stored counts."""
+    top = FacetCount.objects.filter(dimension="", value="", facet="theme", count__gt=0).values_list(
+        "facet_value", "count"
+    )
+    counts = {int(pk): int(count) for pk, count in top}
+    themes = Theme.objects.in_bulk(list(counts))
+    ranked = sorted(((theme, counts[pk]) for pk, theme in themes.items()), key=lambda item: (-item[1], item[0].name))
+    return ranked[:limit]
