@@ -42,7 +42,7 @@ def build(count: int, seed: int, *, rebuild: bool = False, via_import: bool = Fa
     call_command("migrate", verbosity=0)
     if environment.embedded() and environment.tune_server():
         environment.restart_embedded_server()
-    marker = f"{count}:{seed}:{'import' if via_import else 'copy'}"
+    marker = f"{count}:{seed}:import" if via_import else f"{count}:{seed}"
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_corpus (marker text)")
         cursor.execute("SELECT marker FROM bench_corpus")

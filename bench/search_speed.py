@@ -503,7 +503,8 @@ def main() -> None:
 
 
 def save_plans(size: int, name: str, params: dict) -> None:
-    """EXPLAIN (ANALYZE, BUFFERS) of every query the app runs for one search, in docs/explain/."""
+    """EXPLAIN (ANALYZE, BUFFERS) of every query the app runs for one search, in docs/explain/, with the
+    planner settings the app sets around them."""
     from django.db import connection
     from django.http import QueryDict
 
@@ -521,6 +522,9 @@ def save_plans(size: int, name: str, params: dict) -> None:
     out = [f"# {name}: {urlencode(params)} on {size:,} documents", ""]
     with connection.cursor() as cursor:
         for sql, sql_params in captured:
+            if sql.lstrip().upper().startswith(("SET ", "RESET ")):
+                cursor.execute(sql, sql_params)  # as the app plans it (text.index_scans_only)
+                continue
             if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
                 continue
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, sql_params)

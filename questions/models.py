@@ -282,6 +282,9 @@ class Answer(models.Model):
     class Meta:
         verbose_name = _("antwoord")
         verbose_name_plural = _("antwoorden")
+        # The newest answers (home page, feeds) in the order they are shown: an import records a whole batch at
+        # one moment, so the date alone left PostgreSQL sorting every answer of the archive by id.
+        indexes = [models.Index(F("recorded_at").desc(), F("id").desc(), name="answer_newest")]
 
     def __str__(self) -> str:
         return f"{_('Antwoord op')} {self.question}"
