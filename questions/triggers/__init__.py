@@ -6,8 +6,8 @@ admin, ``QuerySet.update()``, ``bulk_create``, raw SQL, a data migration. Nothin
 - ``question_derived.sql``: on every insert or update of a question, its ``has_answer``, ``theme_ids`` and
   ``search_vector`` (title A, question B, answer C, names and themes D). The title vector is a generated
   column (models.py).
-- ``answer_changes.sql``, ``theme_link_changes.sql``, ``name_changes.sql``: a change to an answer, a theme
-  link, or the name of a member, minister or theme asks the questions it touches to derive their values again.
+- ``related_rows.sql``, ``name_changes.sql``: a change to an answer, a theme link, or the name of a member,
+  minister or theme asks the questions it touches to derive their values again.
 - ``facet_counts.sql``: the counters in ``questions_facetcount``, kept from the questions' changed rows.
 
 Each file can run again safely (``CREATE OR REPLACE``, ``DROP TRIGGER IF EXISTS``): a migration that changes
@@ -22,8 +22,7 @@ FOLDER = Path(__file__).resolve().parent
 # In the order they are installed: the facet counters read the values that question_derived sets.
 FILES = (
     "question_derived.sql",
-    "answer_changes.sql",
-    "theme_link_changes.sql",
+    "related_rows.sql",
     "name_changes.sql",
     "facet_counts.sql",
 )

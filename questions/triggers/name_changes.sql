@@ -1,6 +1,6 @@
 -- A member, minister or theme renamed: the questions whose search vector holds the name derive it again (see
 -- question_derived.sql). Deleting one needs no trigger: members and ministers with questions cannot be
--- deleted, and a theme's links go before it (theme_link_changes.sql).
+-- deleted, and a theme's links go before it (related_rows.sql).
 
 CREATE OR REPLACE FUNCTION questions_member_renamed() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN

@@ -5,7 +5,7 @@
 -- links first (the foreign keys are checked at the end of the transaction), then the question, whose
 -- INSERT finds them here.
 --
--- Other tables' triggers (answer_changes.sql, theme_link_changes.sql, name_changes.sql) ask for a refresh by
+-- Other tables' triggers (related_rows.sql, name_changes.sql) ask for a refresh by
 -- setting search_vector to NULL. A search_vector written with any other value (raw SQL, a data migration)
 -- is replaced as well: nobody but this trigger decides what it holds.
 
