@@ -1,6 +1,7 @@
 """The search semantics, through the FilterSet and the /search/ page, against the real database."""
 
 import datetime as dt
+from urllib.parse import quote_plus
 
 import pytest
 from django.db import connection
@@ -44,7 +45,6 @@ def keys(questions, query_string: str) -> set[str]:
         ("q=coordinatie", {"water"}),  # accent folding: coördinatie
         ("q=Wouters", {"water", "old"}),  # names
         ("q=Digitalisering", {"xss"}),  # themes
-        ("q=de+het+een", set()),  # only stop words
     ],
 )
 def test_text_search(questions, query, expected):
@@ -389,3 +389,29 @@ def test_the_ranked_head_of_a_large_result_never_probes_the_table_once_per_match
     assert probes, "the head reads its few candidates' vectors by id"
     assert all(node["Actual Loops"] * node["Actual Rows"] <= 4 for node in probes), [
         (node["Node Type"], node["Actual Loops"], node["Actual Rows"]) for node in probes]
+
+
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ("“zware wateroverlast”", {"water"}),  # curly quotes, as phones and word processors type them
+        ("„zware wateroverlast”", {"water"}),  # low-9 opening quote
+        ("‘zware wateroverlast’", {"water"}),
+        ("«wateroverlast zware»", set()),  # a phrase: the order counts
+        ("werkloosheid of draaiboek", {"work", "water"}),  # the Dutch "of" is OR
+        ("werkloosheid OF draaiboek", {"work", "water"}),
+        ("D’Haese", {"work"}),  # an apostrophe inside a name is not a quote
+    ],
+)
+def test_quotes_and_operators_as_dutch_users_type_them(questions, typed, expected):
+    assert keys(questions, "q=" + quote_plus(typed)) == expected
+
+
+@pytest.mark.parametrize("typed", ["de", "van de", "“van de”", "de of het"])
+def test_a_query_of_stop_words_only_is_explained_not_a_silent_zero(client, questions, typed):
+    results = run_search(QueryDict("q=" + quote_plus(typed)))
+
+    assert results.total == 0
+    assert any("alleen woorden die in bijna elke vraag staan" in notice for notice in results.notices)
+    api = client.get("/api/questions/", {"q": typed})
+    assert api.status_code == 400 and "bijna elke vraag" in api.json()["details"][0]

@@ -47,11 +47,12 @@ class Choice:
 
 @dataclass(frozen=True)
 class TextQuery:
-    """What was typed, and its translation for ``to_tsquery`` (None when nothing searchable is left)."""
+    """What was typed, and its translation for ``to_tsquery`` (None when nothing searchable is left).
+    ``matches_nothing``: it cannot be searched for (too long, or only stop words), so nothing matches."""
 
     typed: str
     tsquery: str | None
-    too_long: bool = False
+    matches_nothing: bool = False
 
 
 # --- form fields: lenient, every value kept as typed for the form's checks ---------------------------------------
@@ -90,7 +91,7 @@ class TextFilter(django_filters.Filter):
     def filter(self, qs: QuerySet, value: TextQuery | None) -> QuerySet:
         if value is None:
             return qs
-        if value.too_long:
+        if value.matches_nothing:
             return qs.none()
         if value.tsquery is None:
             return qs
@@ -174,9 +175,15 @@ class SearchForm(forms.Form):
             self.problems.append(
                 _("Uw zoekopdracht is te lang: hoogstens %(max)d tekens.") % {"max": text.MAX_QUERY_LENGTH}
             )
-            return TextQuery(typed[: text.MAX_QUERY_LENGTH], None, too_long=True)
+            return TextQuery(typed[: text.MAX_QUERY_LENGTH], None, matches_nothing=True)
         if tsquery is None:
             self.problems.append(_("“%(value)s” bevat geen woorden om op te zoeken.") % {"value": typed[:80]})
+        elif not text.searchable(tsquery):
+            self.problems.append(
+                _("“%(value)s” bevat alleen woorden die in bijna elke vraag staan (zoals “de” of “van”): er is niet "
+                  "op gezocht. Voeg een woord toe dat de vraag kenmerkt.") % {"value": typed[:80]}
+            )  # fmt: skip
+            return TextQuery(typed, None, matches_nothing=True)
         return TextQuery(typed, tsquery)
 
     def _capped(self, name: str, values: list[str]) -> list[str]:

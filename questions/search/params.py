@@ -72,8 +72,8 @@ class SearchParams:
 
     @property
     def impossible(self) -> bool:
-        """Nothing can match (a query too long to run)."""
-        return self.text is not None and self.text.too_long
+        """Nothing can match (a query too long to run, or of stop words only)."""
+        return self.text is not None and self.text.matches_nothing
 
     @property
     def browsing(self) -> bool:

@@ -29,6 +29,16 @@ class QueryTooLong(ValueError):
 
 _PHRASE_OR_CHUNK = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 _TERM = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
+# Quotes as phones and word processors type them: “…”, „…”, «…» always; single ‘…’ and ‚…’ only at the edge of
+# a word, since ’ inside one is an apostrophe (D’Haese).
+_DOUBLE_QUOTES = re.compile(r"[“”„‟«»]")
+_SINGLE_QUOTES = re.compile(r"(?<!\w)[‘’‚‛]|[‘’‛](?!\w)")
+# Between two terms, either word means OR: Dutch users type "of".
+OR_WORDS = frozenset({"or", "of"})
+
+
+def straight_quotes(text: str) -> str:
+    return _SINGLE_QUOTES.sub('"', _DOUBLE_QUOTES.sub('"', text))
 
 
 def _terms(text: str) -> list[str]:
@@ -38,14 +48,15 @@ def _terms(text: str) -> list[str]:
 def to_tsquery_text(text: str) -> str | None:
     """Translate what a user typed into ``to_tsquery`` syntax, or None when nothing searchable is left.
 
-    The syntax is websearch's -- ``"exact phrase"``, ``or``, ``-excluded`` -- plus a trailing star for a prefix
-    (``toegankelijk*``). Every operand is reduced to letters, digits and inner hyphens, and every operator is
-    ours, so the result is valid ``to_tsquery`` input whatever was typed.
+    The syntax is websearch's -- ``"exact phrase"`` (curly and low quotes too), ``or`` (or the Dutch ``of``),
+    ``-excluded`` -- plus a trailing star for a prefix (``toegankelijk*``). Every operand is reduced to letters,
+    digits and inner hyphens, and every operator is ours, so the result is valid ``to_tsquery`` input whatever
+    was typed.
     """
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryTooLong(text)
     groups: list[list[str]] = [[]]
-    for match in _PHRASE_OR_CHUNK.finditer(text.replace("/", " ")):
+    for match in _PHRASE_OR_CHUNK.finditer(straight_quotes(text).replace("/", " ")):
         negated, phrase, chunk = match.group(1), match.group(2), match.group(3)
         if phrase is not None:
             words = _terms(phrase)
@@ -53,7 +64,7 @@ def to_tsquery_text(text: str) -> str | None:
                 operand = " <-> ".join(words)
                 groups[-1].append(f"!({operand})" if negated else f"({operand})")
             continue
-        if chunk.lower() == "or":
+        if chunk.lower() in OR_WORDS:
             if groups[-1]:
                 groups.append([])
             continue
@@ -87,6 +98,14 @@ def index_scans_only() -> Iterator[None]:
         if connection.connection.info.transaction_status != TransactionStatus.INERROR:
             with connection.cursor() as cursor:
                 cursor.execute("RESET enable_seqscan")
+
+
+def searchable(tsquery: str) -> bool:
+    """Whether ``tsquery`` keeps a word to search for once the configuration has dropped its stop words
+    (``de``, ``van de`` keep none)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT numnode(to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)) > 0", [tsquery])
+        return bool(cursor.fetchone()[0])
 
 
 def search_query(text: str) -> SearchQuery | None:
