@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
 
+from questions import directory
 from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
 from questions.search.facets import largest_themes, questions_and_answered
 from questions.search.params import SearchParams
@@ -68,3 +70,15 @@ def member_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def theme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _entity_page(request, Theme, slug, "theme")
+
+
+_INDEX_TITLES = {"minister": _("Alle ministers"), "member": _("Alle parlementsleden"), "theme": _("Alle thema's")}
+
+
+def entity_index(request: HttpRequest, kind: str) -> HttpResponse:
+    return render(request, "questions/index.html",
+                  {"kind": kind, "title": _INDEX_TITLES[kind], "entries": directory.entries(kind)})  # fmt: skip
+
+
+def year_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "questions/years.html", {"years": directory.years()})

@@ -121,3 +121,33 @@ def test_the_site_is_dutch_whatever_the_browser_asks(client, questions):
 
     assert '<html lang="nl">' in page
     assert "Zoeken in de schriftelijke vragen" in page
+
+
+@pytest.mark.parametrize(
+    "url, present",
+    [
+        ("/ministers/",
+         ["Ben Weyts", "Jo Brouns", "Zuhal Demir", "Vlaams minister van Zuhal Demir", "2021-2022 – 2023-2024"]),
+        ("/members/", ["Annick De Ridder", "Jos D&#x27;Haese", "Karl Vanlouwe", "Suzy Wouters"]),
+        ("/themes/", ["Binnenlands bestuur", "Digitalisering", "Economie", "Onderwijs", "Water", "Werk"]),
+        ("/years/", ["2023-2024", "2022-2023", "2021-2022"]),
+    ],
+)
+def test_index_pages_list_every_entry_alphabetically_with_its_questions(client, questions, url, present):
+    page = client.get(url).content.decode()
+
+    positions = [page.index(text) for text in present]
+    if url != "/years/":
+        assert positions[:4] == sorted(positions[:4])  # alphabetical
+    else:
+        assert positions == sorted(positions)  # newest first
+    assert f'href="{url}"' in client.get("/").content.decode()  # linked from every page's header
+
+
+def test_an_index_page_counts_what_each_entry_has(client, questions):
+    page = client.get("/themes/").content.decode()
+    row = page[page.index(">Water</a>") :].split("</tr>")[0]
+    assert '<td class="number">2</td>' in row  # "water" and "old"
+    ministers = client.get("/ministers/").content.decode()
+    row = ministers[ministers.index(">Jo Brouns</a>") :].split("</tr>")[0]
+    assert '<td class="number">2</td>' in row

@@ -1,0 +1,61 @@
+"""The index pages: every minister, member, theme and parliamentary year, with its number of questions.
+
+The numbers come from the counters the triggers keep (questions_facetcount), so a page costs the same with a
+thousand questions or a million; a minister's portfolio is that of their newest question, read through the
+minister's date index.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from questions.models import FacetCount, Member, Minister, NamedEntity, Theme
+
+KINDS: dict[str, type[NamedEntity]] = {"minister": Minister, "member": Member, "theme": Theme}
+
+
+@dataclass(frozen=True)
+class Entry:
+    entity: NamedEntity
+    questions: int
+    portfolio: str = ""  # ministers: as printed on their newest question
+    first_year: str = ""  # ministers: the first and last parliamentary year with a question to them
+    last_year: str = ""
+
+
+def _archive_counts(facet: str) -> dict[str, int]:
+    rows = FacetCount.objects.filter(dimension="", value="", facet=facet).values_list("facet_value", "count")
+    return {value: int(count) for value, count in rows}
+
+
+def entries(kind: str) -> list[Entry]:
+    """Every record of ``kind`` ("minister", "member" or "theme"), alphabetical, with its counts."""
+    counts = _archive_counts(kind)
+    records = list(KINDS[kind].objects.order_by("name"))
+    if kind != "minister":
+        return [Entry(record, counts.get(str(record.pk), 0)) for record in records]
+    years: dict[str, list[str]] = {}
+    for minister_id, session in FacetCount.objects.filter(dimension="minister", facet="year", count__gt=0).values_list(
+        "value", "facet_value"
+    ):
+        years.setdefault(minister_id, []).append(session)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT m.id, newest.minister_title FROM questions_minister AS m
+               CROSS JOIN LATERAL (SELECT q.minister_title FROM questions_question AS q WHERE q.minister_id = m.id
+                                   ORDER BY q.date_asked DESC, q.id DESC LIMIT 1) AS newest"""
+        )
+        portfolios = dict(cursor.fetchall())
+    found = []
+    for record in records:
+        sessions = sorted(years.get(str(record.pk), []))
+        found.append(Entry(record, counts.get(str(record.pk), 0), portfolios.get(record.pk, ""),
+                           sessions[0] if sessions else "", sessions[-1] if sessions else ""))  # fmt: skip
+    return found
+
+
+def years() -> list[tuple[str, int]]:
+    """Every parliamentary year with questions, newest first, with its number of questions."""
+    return sorted(((year, count) for year, count in _archive_counts("year").items() if count > 0), reverse=True)
