@@ -1,5 +1,7 @@
 """The read-only JSON API: same filters as /search/, errors as JSON with status 400."""
 
+import datetime as dt
+
 import pytest
 
 from tests.factories import corpus
@@ -132,3 +134,20 @@ def test_the_same_problem_reads_the_same_in_every_output(client, questions):
     (message,) = api
     assert message in page
     assert message in csv_body and message in feed
+
+
+def test_a_question_number_selects_the_questions_with_that_number(client):
+    from tests.factories import make_question
+
+    wanted = make_question(title="Gezocht", number=292, minister="Jo Brouns")
+    other_minister = make_question(title="Ook 292", number=292, minister="Ben Weyts", date=dt.date(2022, 3, 1))
+    make_question(title="Iets anders", number=293)
+
+    found = client.get("/api/questions/", {"number": "292"}).json()
+    cited = client.get("/api/questions/", {"number": "nr. 292", "year": wanted.session}).json()
+
+    assert {row["id"] for row in found["results"]} == {wanted.pk, other_minister.pk} and found["count"] == 2
+    assert [row["id"] for row in cited["results"]] == [wanted.pk]
+    page = client.get("/search/", {"number": "292"}).content.decode()
+    assert "nr. 292" in page and "Gezocht" in page and "Iets anders" not in page
+    assert client.get("/api/questions/", {"number": "twee"}).status_code == 400

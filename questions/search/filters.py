@@ -30,6 +30,7 @@ ANSWERED_VALUES = ("yes", "no")
 MAX_VALUES_PER_FILTER = 20
 # Deeper than anyone reads; beyond it a page number is a mistake (and a bigint overflow in OFFSET).
 MAX_PAGE = 100_000
+MAX_QUESTION_NUMBER = 999_999
 
 
 def printable(value: str) -> str:
@@ -135,6 +136,17 @@ class AnsweredFilter(FacetFilter):
 
     def condition(self, value: bool) -> Q:
         return Q(has_answer=value)
+
+
+class NumberFilter(django_filters.Filter):
+    """A question number (``number=292``): numbers are per minister per year, so several questions may have it."""
+
+    field_class = LenientCharField
+
+    def filter(self, qs: QuerySet, value: int | None) -> QuerySet:
+        if value is None:
+            return qs
+        return qs.filter(number=value)
 
 
 class DateBoundFilter(django_filters.Filter):
@@ -250,6 +262,16 @@ class SearchForm(forms.Form):
     def clean_date_to(self) -> dt.date | None:
         return self._clean_date("date_to", _("tot en met"))
 
+    def clean_number(self) -> int | None:
+        value = self.cleaned_data.get("number") or ""
+        if not value:
+            return None
+        digits = value.lower().removeprefix("nr.").removeprefix("nr").strip()
+        if not digits.isdigit() or not 1 <= int(digits) <= MAX_QUESTION_NUMBER:
+            self.problems.append(_("“%(value)s” is geen vraagnummer (zoals 292).") % {"value": value[:20]})
+            return None
+        return int(digits)
+
     def clean_sort(self) -> str:
         value = self.cleaned_data.get("sort") or ""
         if value and value not in SORTS:
@@ -292,6 +314,7 @@ class QuestionFilterSet(django_filters.FilterSet):
     member = EntityFilter(Member, "member_id", label=gettext_lazy("Vraagsteller"))
     year = YearFilter(label=gettext_lazy("Zittingsjaar"))
     answered = AnsweredFilter(label=gettext_lazy("Beantwoord"))
+    number = NumberFilter(label=gettext_lazy("Vraagnummer"))
     date_from = DateBoundFilter(lookup_expr="gte", label=gettext_lazy("Vanaf"))
     date_to = DateBoundFilter(lookup_expr="lte", label=gettext_lazy("Tot en met"))
 

@@ -28,6 +28,7 @@ class SearchParams:
     members: tuple[Choice, ...] = ()
     years: tuple[str, ...] = ()
     answered: bool | None = None
+    number: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     sort: Sort = "newest"
@@ -53,6 +54,7 @@ class SearchParams:
             members=cleaned.get("member") or (),
             years=cleaned.get("year") or (),
             answered=cleaned.get("answered"),
+            number=cleaned.get("number"),
             date_from=cleaned.get("date_from"),
             date_to=cleaned.get("date_to"),
             sort=cast(Sort, sort),
@@ -77,8 +79,9 @@ class SearchParams:
 
     @property
     def browsing(self) -> bool:
-        """No text and no dates: only facet filters, if any, narrow the archive."""
-        return self.tsquery is None and not self.impossible and self.date_from is None and self.date_to is None
+        """No text, number or dates: only facet filters, if any, narrow the archive."""
+        return (self.tsquery is None and not self.impossible and self.number is None and self.date_from is None
+                and self.date_to is None)  # fmt: skip
 
     def filter_values(self) -> dict[str, Any]:
         """The cleaned value of each filter of the FilterSet, by its name."""
@@ -89,6 +92,7 @@ class SearchParams:
             "member": self.members,
             "year": self.years,
             "answered": self.answered,
+            "number": self.number,
             "date_from": self.date_from,
             "date_to": self.date_to,
         }
@@ -126,6 +130,8 @@ class SearchParams:
         for name, values in self.selected().items():
             for value in sorted(values):
                 chips.append((name, value, values[value]))
+        if self.number is not None:
+            chips.append(("number", str(self.number), _("nr. %(number)d") % {"number": self.number}))
         if self.date_from:
             iso = self.date_from.isoformat()
             chips.append(("date_from", iso, _("vanaf %(date)s") % {"date": iso}))
