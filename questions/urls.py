@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search_page, name="search"),
     path("search/export.csv", export.search_csv, name="export_csv"),
+    path("search/facet/<str:name>/", views.facet_values, name="facet_values"),
     path("questions/<int:pk>/", views.question_detail, name="detail"),
     path("ministers/", views.entity_index, {"kind": "minister"}, name="ministers"),
     path("members/", views.entity_index, {"kind": "member"}, name="members"),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from dataclasses import replace
+
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from questions import directory
 from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
 from questions.search.facets import largest_themes, questions_and_answered
+from questions.search.filters import FACETS
 from questions.search.params import SearchParams
 from questions.search.related import related_questions
 from questions.search.results import search
@@ -82,3 +85,24 @@ def entity_index(request: HttpRequest, kind: str) -> HttpResponse:
 
 def year_index(request: HttpRequest) -> HttpResponse:
     return render(request, "questions/years.html", {"years": directory.years()})
+
+
+FACET_ORDERS = ("count", "alpha")
+
+
+def facet_values(request: HttpRequest, name: str) -> HttpResponse:
+    """Every value of one facet under the current search, by count or alphabetically, narrowed by typed text."""
+    if name not in FACETS:
+        raise Http404(name)
+    params = SearchParams.from_query(request.GET)
+    params = replace(params, facet_limit=0, facet=name)  # facet_q, if typed, narrows this facet
+    results = search(params)
+    order = request.GET.get("order", "count")
+    values = list(results.facets.get(name, []))
+    if order == "alpha":
+        values.sort(key=lambda item: (item.label or item.value).casefold())
+    elif order != "count":
+        results.notices.append(_("Onbekende volgorde “%(value)s”: op aantal.") % {"value": order[:20]})
+        order = "count"
+    return render(request, "questions/facet_values.html",
+                  {"name": name, "values": values, "order": order, "results": results})  # fmt: skip

@@ -1,6 +1,7 @@
 """The search semantics, through the FilterSet and the /search/ page, against the real database."""
 
 import datetime as dt
+import re
 from urllib.parse import quote_plus
 
 import pytest
@@ -415,3 +416,35 @@ def test_a_query_of_stop_words_only_is_explained_not_a_silent_zero(client, quest
     assert any("alleen woorden die in bijna elke vraag staan" in notice for notice in results.notices)
     api = client.get("/api/questions/", {"q": typed})
     assert api.status_code == 400 and "bijna elke vraag" in api.json()["details"][0]
+
+
+def test_every_facet_value_is_reachable_from_the_search_page(client):
+    for index in range(20):
+        make_question(title=f"Fietspaden {index}", member=f"Lid Nummer {index:02d}", answer="Ja." if index else None)
+    make_question(title="Fietspaden en Jansen", member="Jan Jansens")
+
+    page = client.get("/search/", {"q": "fietspaden"}).content.decode()
+    assert "toon alle (21)" in page
+    link = re.search(r'href="(/search/facet/member/[^"]*)"', page).group(1).replace("&amp;", "&")
+    everything = client.get(link).content.decode()
+    assert everything.count('<td class="number">1</td>') == 21  # every member, with its count under the search
+    assert "q=fietspaden" in link
+
+    narrowed = client.get(link + "&facet_q=jans&order=alpha").content.decode()
+    assert "Jan Jansens" in narrowed and "Lid Nummer 03" not in narrowed
+    assert 'href="/search/?q=fietspaden&amp;member=jan-jansens"' in narrowed  # runs the search with that value
+
+
+def test_the_api_gives_every_facet_value_or_those_matching_typed_text(client):
+    for index in range(20):
+        make_question(title=f"Vraag {index}", member=f"Lid {index:02d}")
+    make_question(title="Nog een vraag", member="Jan Jansens")
+
+    default = client.get("/api/questions/").json()["facets"]["member"]
+    everything = client.get("/api/questions/", {"facet_limit": "0"}).json()["facets"]["member"]
+    narrowed = client.get("/api/questions/", {"facet": "member", "facet_q": "JANS"}).json()["facets"]["member"]
+
+    assert len(default) == 15 and len(everything) == 21
+    assert [value["label"] for value in narrowed] == ["Jan Jansens"]
+    assert client.get("/api/questions/", {"facet_limit": "veel"}).status_code == 400
+    assert client.get("/api/questions/", {"facet": "kleur", "facet_q": "x"}).status_code == 400

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from questions.models import FacetCount, Theme
+from questions.names import strip_accents
 from questions.search.filters import FACETS
 from questions.search.statement import Statement
 
@@ -122,12 +123,21 @@ def as_json_rows(parts: list[str]) -> str:
                FROM ({union}) AS f (facet, value, label, n))"""
 
 
-def collect(rows: list[list], selected: dict[str, dict[str, str]], limit: int) -> dict[str, list[FacetValue]]:
-    """Each facet's ``limit`` largest values (years newest first), plus every selected one."""
+def _folded(text: str) -> str:
+    return strip_accents(text).casefold()
+
+
+def collect(
+    rows: list[list], selected: dict[str, dict[str, str]], limit: int, narrowed: tuple[str, str] = ("", "")
+) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
+    """Each facet's ``limit`` largest values (years newest first; all of them for 0), plus every selected one;
+    and how many values each facet has. ``narrowed`` (a facet, typed text) keeps only that facet's values whose
+    label holds the text, ignoring case and accents."""
     values: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     for facet, value, label, count in rows:
         values[facet].append(FacetValue(value, label, int(count), value in selected.get(facet, {})))
     facets = {}
+    totals: dict[str, int] = {}
     for name, found in values.items():
         present = {item.value for item in found}
         found += [FacetValue(value, label, 0, True) for value, label in selected.get(name, {}).items()
@@ -138,10 +148,14 @@ def collect(rows: list[list], selected: dict[str, dict[str, str]], limit: int) -
             found.sort(key=lambda item: item.value != "yes")
         else:
             found.sort(key=lambda item: (-item.count, item.label.casefold()))
-        shown = found[:limit]
-        shown += [item for item in found[limit:] if item.selected]
+        if narrowed[0] == name and narrowed[1]:
+            wanted = _folded(narrowed[1])
+            found = [item for item in found if wanted in _folded(item.label or item.value)]
+        totals[name] = len(found)
+        shown = found[:limit] if limit else found
+        shown += [item for item in found[limit:] if item.selected] if limit else []
         facets[name] = shown
-    return facets
+    return facets, totals
 
 
 # --- the stored counts, read directly (home page, entity pages) -------------------------------------------------

@@ -26,11 +26,14 @@ from questions.search import text
 from questions.sessions import is_session
 
 SORTS = ("relevance", "newest", "oldest")
+FACETS = ("theme", "minister", "member", "year", "answered")
 ANSWERED_VALUES = ("yes", "no")
 MAX_VALUES_PER_FILTER = 20
 # Deeper than anyone reads; beyond it a page number is a mistake (and a bigint overflow in OFFSET).
 MAX_PAGE = 100_000
 MAX_QUESTION_NUMBER = 999_999
+DEFAULT_FACET_LIMIT = 15
+MAX_FACET_LIMIT = 10_000
 
 
 def printable(value: str) -> str:
@@ -167,6 +170,10 @@ class SearchForm(forms.Form):
 
     sort = LenientCharField(required=False)
     page = LenientCharField(required=False)
+    # How facets are shown: how many values each (0: all), and one facet's values narrowed by typed text.
+    facet_limit = LenientCharField(required=False)
+    facet = LenientCharField(required=False)
+    facet_q = LenientCharField(required=False)
 
     ENTITY_FIELDS = {"theme": Theme, "minister": Minister, "member": Member}
 
@@ -298,6 +305,28 @@ class SearchForm(forms.Form):
             return MAX_PAGE
         return number
 
+    def clean_facet_limit(self) -> int:
+        value = self.cleaned_data.get("facet_limit") or ""
+        if not value:
+            return DEFAULT_FACET_LIMIT
+        if not value.isdigit() or int(value) > MAX_FACET_LIMIT:
+            self.problems.append(
+                _("“facet_limit” is een getal van 0 (alle waarden) tot %(max)d, niet “%(value)s”.")
+                % {"max": MAX_FACET_LIMIT, "value": value[:20]}
+            )
+            return DEFAULT_FACET_LIMIT
+        return int(value)
+
+    def clean_facet(self) -> str:
+        value = self.cleaned_data.get("facet") or ""
+        if value and value not in FACETS:
+            self.problems.append(_("Onbekend facet “%(value)s”.") % {"value": value[:40]})
+            return ""
+        return value
+
+    def clean_facet_q(self) -> str:
+        return (self.cleaned_data.get("facet_q") or "")[:100]
+
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
@@ -324,7 +353,6 @@ class QuestionFilterSet(django_filters.FilterSet):
         form = SearchForm
 
 
-FACETS = ("theme", "minister", "member", "year", "answered")
 QS = TypeVar("QS", bound=QuerySet)
 FACET_FILTERS: dict[str, FacetFilter] = {
     name: flt for name, flt in QuestionFilterSet.base_filters.items() if isinstance(flt, FacetFilter)

@@ -15,7 +15,14 @@ from typing import Any, Literal, cast
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from questions.search.filters import FACETS, Choice, QuestionFilterSet, TextQuery, answered_label
+from questions.search.filters import (
+    DEFAULT_FACET_LIMIT,
+    FACETS,
+    Choice,
+    QuestionFilterSet,
+    TextQuery,
+    answered_label,
+)
 
 Sort = Literal["relevance", "newest", "oldest"]
 
@@ -33,6 +40,9 @@ class SearchParams:
     date_to: dt.date | None = None
     sort: Sort = "newest"
     page: int = 1
+    facet_limit: int = DEFAULT_FACET_LIMIT  # values shown per facet; 0: all of them
+    facet: str = ""  # with facet_q: the one facet whose values are narrowed by typed text
+    facet_q: str = ""
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
@@ -59,6 +69,9 @@ class SearchParams:
             date_to=cleaned.get("date_to"),
             sort=cast(Sort, sort),
             page=cleaned.get("page") or 1,
+            facet_limit=cleaned.get("facet_limit", DEFAULT_FACET_LIMIT),
+            facet=cleaned.get("facet") or "",
+            facet_q=cleaned.get("facet_q") or "",
             problems=tuple(form.problems),
         )
 

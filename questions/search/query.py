@@ -22,14 +22,13 @@ from questions.search.filters import FACET_FILTERS, FACETS, narrow
 from questions.search.params import SearchParams
 from questions.search.statement import Statement
 
-FACET_LIMIT = 15
-
 
 @dataclass(frozen=True)
 class SearchResult:
     total: int
     facets: dict[str, list[FacetValue]]
     page_ids: list[int]
+    facet_totals: dict[str, int]  # how many values each facet has (more than it shows, with a limit)
 
 
 def matching(params: SearchParams) -> QuestionQuerySet:
@@ -52,26 +51,28 @@ def active_filters(params: SearchParams) -> dict[str, ActiveFilter]:
     }
 
 
-def run(
-    params: SearchParams, offset: int, limit: int, *, facet_limit: int = FACET_LIMIT, count_live: bool = False
-) -> SearchResult:
+def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = False) -> SearchResult:
     """The number of results, every facet's counts, and the ids of the results from ``offset`` to
     ``offset + limit`` in the order the search asks for. ``count_live`` counts a browse as a search would,
     without the stored counts (to check them against)."""
     selected = params.selected()
+    narrowed = (params.facet, params.facet_q)
     if params.impossible:
-        return SearchResult(0, facets.collect([], selected, facet_limit), [])
+        shown, totals = facets.collect([], selected, params.facet_limit, narrowed)
+        return SearchResult(0, shown, [], totals)
     filters = active_filters(params)
     # The filters that are not facets: the text and the dates.
     base = narrow(Question.objects.all(), params.filter_values(), skip=FACETS)
     if params.browsing and not count_live:
         total, rows = _browse(base, filters)
         page = in_date_order(matching(params), params).values_list("id", flat=True)[offset : offset + limit]
-        return SearchResult(total, facets.collect(rows, selected, facet_limit), list(page))
+        shown, totals = facets.collect(rows, selected, params.facet_limit, narrowed)
+        return SearchResult(total, shown, list(page), totals)
     page_request = paging.PageRequest(params.sort, params.tsquery, offset, limit)
     with text.index_scans_only() if params.tsquery is not None else nullcontext():
         total, rows, ids = _search(base, filters, page_request)
-    return SearchResult(total, facets.collect(rows, selected, facet_limit), ids)
+    shown, totals = facets.collect(rows, selected, params.facet_limit, narrowed)
+    return SearchResult(total, shown, ids, totals)
 
 
 def _fetch_one(statement: Statement, sql: str) -> tuple:

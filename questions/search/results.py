@@ -31,6 +31,7 @@ class ResultPage:
     number: int
     num_pages: int
     notices: list[str] = field(default_factory=list)
+    facet_totals: dict[str, int] = field(default_factory=dict)  # values per facet, shown or not
 
     @property
     def has_next(self) -> bool:
@@ -61,7 +62,8 @@ def search(params: SearchParams) -> ResultPage:
         number = num_pages
         result = query.run(params, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     questions = _page_questions(result.page_ids, params.tsquery)
-    return ResultPage(params, result.total, result.facets, questions, number, num_pages, notices)
+    return ResultPage(params, result.total, result.facets, questions, number, num_pages, notices,
+                      result.facet_totals)  # fmt: skip
 
 
 def _page_questions(ids: list[int], tsquery: str | None) -> list[Question]:

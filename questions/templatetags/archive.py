@@ -6,6 +6,7 @@ import re
 
 from django import template
 from django.http import QueryDict
+from django.urls import reverse
 
 register = template.Library()
 _NUMBERED = re.compile(r"^(\d{1,2})\.\s+(.*)$", re.DOTALL)
@@ -49,6 +50,37 @@ def same_search(context) -> str:
     params = _copy(context["request"])
     encoded = params.urlencode()
     return "?" + encoded if encoded else ""
+
+
+# Parameters that say how facets are shown, not what is searched: links back to the search drop them.
+_FACET_DISPLAY = ("facet", "facet_q", "facet_limit", "order")
+
+
+@register.simple_tag(takes_context=True)
+def search_with_value(context, name: str, value: str) -> str:
+    """The search page for the current search with ``value`` added to ``name`` (from a facet's own page)."""
+    params = _copy(context["request"])
+    for parameter in _FACET_DISPLAY:
+        params.pop(parameter, None)
+    values = params.getlist(name)
+    if value not in values:
+        params.setlist(name, [*values, value])
+    return reverse("questions:search") + "?" + params.urlencode()
+
+
+@register.simple_tag(takes_context=True)
+def search_without_display(context) -> str:
+    """The current search as a query string, without page and facet-display parameters."""
+    params = _copy(context["request"])
+    for parameter in _FACET_DISPLAY:
+        params.pop(parameter, None)
+    encoded = params.urlencode()
+    return "?" + encoded if encoded else ""
+
+
+@register.filter
+def get_item(mapping: dict, key: str):
+    return mapping.get(key)
 
 
 @register.filter
