@@ -254,6 +254,8 @@ class Question(models.Model):
             models.Index("minister", F("date_asked").desc(), F("id").desc(), name="question_minister_newest"),
             models.Index("member", F("date_asked").desc(), F("id").desc(), name="question_member_newest"),
             models.Index("session", F("date_asked").desc(), F("id").desc(), name="question_session_newest"),
+            # A question cited by its number ("292", "nr. 292 (2023-2024)"): numbers repeat per minister and year.
+            models.Index("number", "session", name="question_number"),
         ]
 
     def __str__(self) -> str:

@@ -448,3 +448,45 @@ def test_the_api_gives_every_facet_value_or_those_matching_typed_text(client):
     assert [value["label"] for value in narrowed] == ["Jan Jansens"]
     assert client.get("/api/questions/", {"facet_limit": "veel"}).status_code == 400
     assert client.get("/api/questions/", {"facet": "kleur", "facet_q": "x"}).status_code == 400
+
+
+@pytest.mark.parametrize("typed", ["292", "vraag 292", "nr. 292", "nr 292", "SV 292", "“nr. 292”",
+                                   "schriftelijke vraag nr. 292 (2023-2024)", "292 2023-2024"])  # fmt: skip
+def test_a_question_number_puts_the_questions_with_that_number_first(typed):
+    cited = make_question(title="Fietspaden in Gent", number=292, date=dt.date(2024, 2, 27))
+    other_year = make_question(title="Iets anders", number=292, date=dt.date(2021, 2, 1), minister="Ben Weyts")
+    mentions = [make_question(title=f"Vervolg {index}", text="Zie vraag nr. 292 van 2023-2024 en 292 opnieuw.",
+                              number=500 + index) for index in range(3)]  # fmt: skip
+
+    results = run_search(QueryDict("q=" + quote_plus(typed)))
+
+    ids = [question.pk for question in results.questions]
+    assert ids[0] == cited.pk
+    if "2023-2024" in typed:
+        assert other_year.pk not in ids  # the year narrows the cited number
+    else:
+        assert ids[1] == other_year.pk
+    assert set(ids) - {cited.pk, other_year.pk} <= {q.pk for q in mentions}  # then the text matches
+    assert not results.notices
+
+
+def test_pages_with_a_pinned_number_fit_together_at_every_offset(monkeypatch):
+    from questions.search import paging, query
+    from questions.search.params import SearchParams
+
+    monkeypatch.setattr(paging, "EXACT_RANKING_LIMIT", 5)
+    monkeypatch.setattr(paging, "RANKING_CANDIDATES", 3)
+    pinned = [make_question(title=f"Vraag {index}", number=77, minister=f"Minister {index}",
+                            date=dt.date(2020, 1, 1 + index)) for index in range(2)]  # fmt: skip
+    for index in range(9):
+        make_question(title=f"Over 77 {index}" if index % 3 == 0 else f"Iets {index}", text="Het getal 77.",
+                      number=100 + index, date=dt.date(2021, 1, 1 + index))  # fmt: skip
+
+    def page(offset: int, limit: int) -> list[int]:
+        return query.run(SearchParams.from_query(QueryDict("q=77")), offset, limit).page_ids
+
+    everything = page(0, 100)
+    assert everything[:2] == [pinned[1].pk, pinned[0].pk]  # newest first
+    assert len(everything) == len(set(everything)) == 11
+    for limit in (1, 2, 3, 4, 5):
+        assert [pk for offset in range(0, 11, limit) for pk in page(offset, limit)] == everything, limit

@@ -57,6 +57,10 @@ class TextQuery:
     typed: str
     tsquery: str | None
     matches_nothing: bool = False
+    # What was typed is a question number ("292", "vraag 292", "nr. 292 (2023-2024)"): the questions with it
+    # match too, and come first.
+    number: int | None = None
+    number_year: str | None = None
 
 
 # --- form fields: lenient, every value kept as typed for the form's checks ---------------------------------------
@@ -99,7 +103,14 @@ class TextFilter(django_filters.Filter):
             return qs.none()
         if value.tsquery is None:
             return qs
-        return qs.filter(search_vector=SearchQuery(value.tsquery, config=text.SEARCH_CONFIG, search_type="raw"))
+        condition = Q(search_vector=SearchQuery(value.tsquery, config=text.SEARCH_CONFIG, search_type="raw"))
+        if value.number is not None:
+            condition |= number_condition(value.number, value.number_year)
+        return qs.filter(condition)
+
+
+def number_condition(number: int, year: str | None) -> Q:
+    return Q(number=number, session=year) if year else Q(number=number)
 
 
 class FacetFilter(django_filters.Filter):
@@ -195,6 +206,10 @@ class SearchForm(forms.Form):
                 _("Uw zoekopdracht is te lang: hoogstens %(max)d tekens.") % {"max": text.MAX_QUERY_LENGTH}
             )
             return TextQuery(typed[: text.MAX_QUERY_LENGTH], None, matches_nothing=True)
+        reference = text.question_number(typed)
+        if reference is not None and tsquery is not None:
+            number, year = reference
+            return TextQuery(typed, tsquery, number=number, number_year=year if year and is_session(year) else None)
         if tsquery is None:
             self.problems.append(_("“%(value)s” bevat geen woorden om op te zoeken.") % {"value": typed[:80]})
         elif not text.searchable(tsquery):

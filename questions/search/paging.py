@@ -29,6 +29,7 @@ class PageRequest:
     tsquery: str | None  # to_tsquery text, None without a text query
     offset: int
     limit: int
+    pinned: tuple[int, ...] = ()  # in relevance order, these matches come first, in this order
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,16 @@ def page_sql(statement: Statement, page: PageRequest, where: str) -> PageSql:
                          ORDER BY m.date_asked {direction}, m.id {direction} LIMIT {limit} OFFSET {start}) AS d"""
         return PageSql(ctes, rows)
 
+    # Pinned matches first (a question number typed as the query), then the rest ranked: the rest's positions
+    # are shifted by the number of pinned matches.
+    ctes.append(f"""pinned AS (
+        SELECT p.id, row_number() OVER (ORDER BY p.place) AS position
+        FROM unnest({statement.param(list(page.pinned))}::bigint[]) WITH ORDINALITY AS p (id, place)
+        WHERE p.id IN (SELECT id FROM matches))""")
+    ctes.append("rest AS NOT MATERIALIZED (SELECT m.id, m.date_asked FROM matches AS m "
+                "WHERE m.id NOT IN (SELECT id FROM pinned))")
+    rest_start = f"greatest(0, {start} - (SELECT count(*) FROM pinned))"
+    rest_end = f"greatest(0, {end} - (SELECT count(*) FROM pinned))"
     # The query is spelled out in each place, not shared through a CTE: the planner must see it to estimate how
     # many titles match (and take the title index) rather than join every match to its row.
     tsq = f"to_tsquery('{SEARCH_CONFIG}'::regconfig, {statement.param(page.tsquery)})"
@@ -67,22 +78,25 @@ def page_sql(statement: Statement, page: PageRequest, where: str) -> PageSql:
     ctes.append(f"""head AS (
         SELECT c.id, row_number() OVER (ORDER BY ts_rank(v.search_vector, {tsq}) DESC, c.date_asked DESC,
                                         c.id DESC) AS position
-        FROM (SELECT t.id, t.date_asked FROM title_matches AS t JOIN matches AS m ON m.id = t.id
+        FROM (SELECT t.id, t.date_asked FROM title_matches AS t JOIN rest AS m ON m.id = t.id
               ORDER BY t.title_rank DESC, t.date_asked DESC, t.id DESC
               LIMIT {statement.param(RANKING_CANDIDATES)}) AS c
         JOIN questions_question AS v ON v.id = c.id)""")
-    exact = f"""SELECT 0 AS part, e.id, e.position FROM (
+    first = f"""SELECT 0, pinned.id, pinned.position FROM pinned
+                WHERE pinned.position > {start} AND pinned.position <= {end}"""
+    exact = f"""SELECT 1, e.id, e.position FROM (
         SELECT m.id, row_number() OVER (ORDER BY ts_rank(v.search_vector, {tsq}) DESC, m.date_asked DESC,
                                         m.id DESC) AS position
-        FROM matches AS m JOIN questions_question AS v ON v.id = m.id
+        FROM rest AS m JOIN questions_question AS v ON v.id = m.id
         WHERE (SELECT n FROM match_count) <= {exact_limit}) AS e
-        WHERE e.position > {start} AND e.position <= {end}"""
-    head = f"SELECT 1, head.id, head.position FROM head WHERE head.position > {start} AND head.position <= {end}"
+        WHERE e.position > {rest_start} AND e.position <= {rest_end}"""
+    head = f"""SELECT 2, head.id, head.position FROM head
+               WHERE head.position > {rest_start} AND head.position <= {rest_end}"""
     # The rest, newest first: only the rows of this page, after skipping what earlier pages showed.
-    tail = f"""SELECT 2, t.id, row_number() OVER (ORDER BY t.date_asked DESC, t.id DESC) FROM (
-        SELECT m.id, m.date_asked FROM matches AS m
+    tail = f"""SELECT 3, t.id, row_number() OVER (ORDER BY t.date_asked DESC, t.id DESC) FROM (
+        SELECT m.id, m.date_asked FROM rest AS m
         WHERE (SELECT n FROM match_count) > {exact_limit} AND m.id NOT IN (SELECT head.id FROM head)
         ORDER BY m.date_asked DESC, m.id DESC
-        LIMIT greatest(0, {end} - greatest((SELECT count(*) FROM head), {start}))
-        OFFSET greatest(0, {start} - (SELECT count(*) FROM head))) AS t"""
-    return PageSql(ctes, f"({exact})\nUNION ALL ({head})\nUNION ALL ({tail})")
+        LIMIT greatest(0, {rest_end} - greatest((SELECT count(*) FROM head), {rest_start}))
+        OFFSET greatest(0, {rest_start} - (SELECT count(*) FROM head))) AS t"""
+    return PageSql(ctes, f"({first})\nUNION ALL ({exact})\nUNION ALL ({head})\nUNION ALL ({tail})")

@@ -18,7 +18,7 @@ from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from questions.models import Question, QuestionQuerySet
 from questions.search import facets, paging, text
 from questions.search.facets import ActiveFilter, FacetValue
-from questions.search.filters import FACET_FILTERS, FACETS, narrow
+from questions.search.filters import FACET_FILTERS, FACETS, narrow, number_condition
 from questions.search.params import SearchParams
 from questions.search.statement import Statement
 
@@ -68,11 +68,23 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
         page = in_date_order(matching(params), params).values_list("id", flat=True)[offset : offset + limit]
         shown, totals = facets.collect(rows, selected, params.facet_limit, narrowed)
         return SearchResult(total, shown, list(page), totals)
-    page_request = paging.PageRequest(params.sort, params.tsquery, offset, limit)
+    page_request = paging.PageRequest(params.sort, params.tsquery, offset, limit, _pinned(params))
     with text.index_scans_only() if params.tsquery is not None else nullcontext():
         total, rows, ids = _search(base, filters, page_request)
     shown, totals = facets.collect(rows, selected, params.facet_limit, narrowed)
     return SearchResult(total, shown, ids, totals)
+
+
+PINNED_LIMIT = 50
+
+
+def _pinned(params: SearchParams) -> tuple[int, ...]:
+    """The questions with the number typed as the query, newest first: they lead a relevance-ordered page."""
+    text_query = params.text
+    if text_query is None or text_query.number is None or params.sort != "relevance":
+        return ()
+    questions = Question.objects.filter(number_condition(text_query.number, text_query.number_year))
+    return tuple(questions.order_by("-date_asked", "-id").values_list("id", flat=True)[:PINNED_LIMIT])
 
 
 def _fetch_one(statement: Statement, sql: str) -> tuple:

@@ -37,6 +37,23 @@ _SINGLE_QUOTES = re.compile(r"(?<!\w)[‘’‚‛]|[‘’‛](?!\w)")
 OR_WORDS = frozenset({"or", "of"})
 
 
+# A question cited by its number, as journalists do: "292", "vraag 292", "nr. 292", "SV 292", "292 2023-2024",
+# "schriftelijke vraag nr. 292 (2023-2024)"; quotes around it are ignored.
+_QUESTION_NUMBER = re.compile(
+    r"^\s*(?:(?:schriftelijke\s+)?vraag\s*)?(?:(?:nr|nummer|sv)\.?\s*)?(\d{1,6})"
+    r"(?:\s*[,(]?\s*(\d{4}-\d{4})\s*\)?)?\s*$",
+    re.IGNORECASE,
+)
+
+
+def question_number(typed: str) -> tuple[int, str | None] | None:
+    """(number, parliamentary year or None) when ``typed`` cites a question by its number, else None."""
+    match = _QUESTION_NUMBER.match(straight_quotes(typed).replace('"', " "))
+    if match is None:
+        return None
+    return int(match.group(1)), match.group(2)
+
+
 def straight_quotes(text: str) -> str:
     return _SINGLE_QUOTES.sub('"', _DOUBLE_QUOTES.sub('"', text))
 
