@@ -212,9 +212,9 @@ def test_a_results_page_takes_a_fixed_number_of_queries(client):
     with CaptureQueriesContext(connection) as large:
         client.get("/search/", {"q": "fietspaden", "theme": "mobiliteit"})
 
-    # theme and member look-ups, total and facets (between a SET and a RESET of enable_seqscan), the rows with
-    # their themes and snippets.
-    assert len(large.captured_queries) <= 6, [q["sql"][:60] for q in large.captured_queries]
+    # theme and member look-ups, whether the text is a member's or minister's name, total and facets (between a
+    # SET and a RESET of enable_seqscan), the rows with their themes and snippets.
+    assert len(large.captured_queries) <= 7, [q["sql"][:60] for q in large.captured_queries]
     assert len(small.captured_queries) == len(large.captured_queries) + 1
 
 
@@ -490,3 +490,24 @@ def test_pages_with_a_pinned_number_fit_together_at_every_offset(monkeypatch):
     assert len(everything) == len(set(everything)) == 11
     for limit in (1, 2, 3, 4, 5):
         assert [pk for offset in range(0, 11, limit) for pk in page(offset, limit)] == everything, limit
+
+
+@pytest.mark.parametrize("typed", ["Wouters", "Suzy Wouters", "suzy wouters", "WOUTERS"])
+def test_a_members_name_lists_the_questions_they_asked_first(typed):
+    asked = [make_question(title=f"Over verkeer {index}", member="Suzy Wouters", date=dt.date(2020, 1, 1 + index))
+             for index in range(3)]  # fmt: skip
+    # Newer questions whose text merely mentions the name (or "Wouter": the stem is the same).
+    for index in range(4):
+        make_question(title=f"Wouters en Wouter {index}", text="Collega Wouters vroeg het al; ook Wouter Vermeersch.",
+                      member="Karl Vanlouwe", date=dt.date(2024, 1, 1 + index))  # fmt: skip
+
+    results = run_search(QueryDict("q=" + quote_plus(typed)))
+
+    assert [q.pk for q in results.questions[:3]] == [q.pk for q in reversed(asked)]  # theirs first, newest first
+    assert results.total == (3 if " " in typed else 7)  # the full name is in their questions only
+
+
+def test_a_ministers_name_lists_the_questions_put_to_them_first(questions):
+    ids = [q.pk for q in run_search(QueryDict("q=zuhal+demir")).questions]
+
+    assert set(ids[:2]) == {questions["water"].pk, questions["old"].pk}

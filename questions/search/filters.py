@@ -17,11 +17,13 @@ from typing import Any, TypeVar
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from questions.models import Member, Minister, NamedEntity, Question, Theme
+from questions.names import name_key
 from questions.search import text
 from questions.sessions import is_session
 
@@ -61,6 +63,10 @@ class TextQuery:
     # match too, and come first.
     number: int | None = None
     number_year: str | None = None
+    # What was typed is the name (or surname) of members or ministers: the questions they asked or answered
+    # come first.
+    member_ids: tuple[int, ...] = ()
+    minister_ids: tuple[int, ...] = ()
 
 
 # --- form fields: lenient, every value kept as typed for the form's checks ---------------------------------------
@@ -107,6 +113,34 @@ class TextFilter(django_filters.Filter):
         if value.number is not None:
             condition |= number_condition(value.number, value.number_year)
         return qs.filter(condition)
+
+
+MAX_NAME_WORDS = 4
+
+
+_NAMED_SQL = """
+SELECT 'member', m.id FROM questions_member AS m
+WHERE m.key = %(key)s OR m.key LIKE %(surname)s
+   OR m.id IN (SELECT a.entity_id FROM questions_memberalias AS a WHERE a.key = %(key)s)
+UNION
+SELECT 'minister', m.id FROM questions_minister AS m
+WHERE m.key = %(key)s OR m.key LIKE %(surname)s
+   OR m.id IN (SELECT a.entity_id FROM questions_ministeralias AS a WHERE a.key = %(key)s)
+"""
+
+
+def _named(typed: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The members and ministers whose name, surname or merged name is what was typed (case, accents and
+    punctuation aside): ``Suzy Wouters``, ``Wouters``, ``zuhal demir``. One query for both."""
+    key = name_key(typed)
+    if not key or len(key.split()) > MAX_NAME_WORDS or key in text.OR_WORDS:
+        return (), ()
+    with connection.cursor() as cursor:
+        cursor.execute(_NAMED_SQL, {"key": key, "surname": "% " + key.replace("%", "").replace("_", "")})
+        rows = cursor.fetchall()
+    members = tuple(sorted(pk for kind, pk in rows if kind == "member"))
+    ministers = tuple(sorted(pk for kind, pk in rows if kind == "minister"))
+    return members, ministers
 
 
 def number_condition(number: int, year: str | None) -> Q:
@@ -210,6 +244,10 @@ class SearchForm(forms.Form):
         if reference is not None and tsquery is not None:
             number, year = reference
             return TextQuery(typed, tsquery, number=number, number_year=year if year and is_session(year) else None)
+        if tsquery is not None:
+            members, ministers = _named(typed)
+            if members or ministers:
+                return TextQuery(typed, tsquery, member_ids=members, minister_ids=ministers)
         if tsquery is None:
             self.problems.append(_("“%(value)s” bevat geen woorden om op te zoeken.") % {"value": typed[:80]})
         elif not text.searchable(tsquery):

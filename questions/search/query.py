@@ -13,7 +13,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from questions.models import Question, QuestionQuerySet
 from questions.search import facets, paging, text
@@ -76,15 +76,27 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
 
 
 PINNED_LIMIT = 50
+# A member's questions lead a search for their name, newest first; beyond these, relevance decides.
+PINNED_NAMED_LIMIT = 500
 
 
 def _pinned(params: SearchParams) -> tuple[int, ...]:
-    """The questions with the number typed as the query, newest first: they lead a relevance-ordered page."""
+    """What leads a relevance-ordered page, newest first: the questions with the number typed as the query, or
+    those asked or answered by the members or ministers whose name it is (only those that match the search)."""
     text_query = params.text
-    if text_query is None or text_query.number is None or params.sort != "relevance":
+    if text_query is None or params.sort != "relevance":
         return ()
-    questions = Question.objects.filter(number_condition(text_query.number, text_query.number_year))
-    return tuple(questions.order_by("-date_asked", "-id").values_list("id", flat=True)[:PINNED_LIMIT])
+    if text_query.number is not None:
+        condition = number_condition(text_query.number, text_query.number_year)
+        limit = PINNED_LIMIT
+    elif text_query.member_ids or text_query.minister_ids:
+        condition = (Q(member_id__in=text_query.member_ids) | Q(minister_id__in=text_query.minister_ids)
+                     | Q(answer__minister_id__in=text_query.minister_ids))  # fmt: skip
+        limit = PINNED_NAMED_LIMIT
+    else:
+        return ()
+    questions = Question.objects.filter(condition).order_by("-date_asked", "-id")
+    return tuple(questions.values_list("id", flat=True)[:limit])
 
 
 def _fetch_one(statement: Statement, sql: str) -> tuple:
