@@ -28,6 +28,7 @@ from questions.models import (
     Minister,
     MinisterAlias,
     Question,
+    Synonym,
     Theme,
     ThemeAlias,
 )
@@ -322,3 +323,11 @@ class AnswerAdmin(admin.ModelAdmin):
                 question = obj.question
                 question.mark_edited(request.user)
                 question.save(update_fields=["edited_since_import", "edited_at", "edited_by"])
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    """Abbreviations and other names that searches also look for (questions/search/synonyms.py)."""
+
+    list_display = ["term", "expansion"]
+    search_fields = ["term", "expansion"]

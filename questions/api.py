@@ -46,6 +46,7 @@ def question_list(request: HttpRequest) -> JsonResponse:
             "previous": page_url(results.number - 1) if results.has_previous else None,
             "results": rows,
             "facets": facets,
+            "expanded_with": list(results.params.expanded),
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -292,6 +292,31 @@ class Answer(models.Model):
         return f"{_('Antwoord op')} {self.question}"
 
 
+class Synonym(models.Model):
+    """An abbreviation or other name and what it stands for (``VDAB`` and ``Vlaamse Dienst voor
+    Arbeidsbemiddeling en Beroepsopleiding``): a search for either also finds the other. Editors keep them."""
+
+    term = models.CharField(_("term"), max_length=100, help_text=_("Bijvoorbeeld een afkorting: VDAB"))
+    expansion = models.CharField(_("betekenis"), max_length=300,
+                                 help_text=_("Waar de term voor staat, of een andere naam ervoor"))  # fmt: skip
+    term_key = models.CharField(max_length=100, editable=False, db_index=True)
+    expansion_key = models.CharField(max_length=300, editable=False, db_index=True)
+
+    class Meta:
+        verbose_name = _("synoniem")
+        verbose_name_plural = _("synoniemen")
+        ordering = ["term"]
+        constraints = [models.UniqueConstraint(fields=["term_key", "expansion_key"], name="synonym_once")]
+
+    def __str__(self) -> str:
+        return f"{self.term} = {self.expansion}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.term, self.expansion = " ".join(self.term.split()), " ".join(self.expansion.split())
+        self.term_key, self.expansion_key = name_key(self.term), name_key(self.expansion)
+        super().save(*args, **kwargs)
+
+
 class FacetCount(models.Model):
     """How many questions have a facet value: over the whole archive (``dimension`` empty), or together with
     one value of another facet (``dimension``/``value``, e.g. theme 12 and minister 3). A pair is kept once,

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from questions.models import Member, Minister, NamedEntity, Question, Theme
 from questions.names import name_key
-from questions.search import text
+from questions.search import synonyms, text
 from questions.sessions import is_session
 
 SORTS = ("relevance", "newest", "oldest")
@@ -67,6 +67,7 @@ class TextQuery:
     # come first.
     member_ids: tuple[int, ...] = ()
     minister_ids: tuple[int, ...] = ()
+    expanded: tuple[str, ...] = ()  # synonyms also searched for (synonyms.py)
 
 
 # --- form fields: lenient, every value kept as typed for the form's checks ---------------------------------------
@@ -219,6 +220,7 @@ class SearchForm(forms.Form):
     facet_limit = LenientCharField(required=False)
     facet = LenientCharField(required=False)
     facet_q = LenientCharField(required=False)
+    synonyms = LenientCharField(required=False)  # "off": without the editors' synonyms (synonyms.py)
 
     ENTITY_FIELDS = {"theme": Theme, "minister": Minister, "member": Member}
 
@@ -233,30 +235,38 @@ class SearchForm(forms.Form):
         typed = self.cleaned_data.get("q") or ""
         if not typed:
             return None
-        try:
-            tsquery = text.to_tsquery_text(typed)
-        except text.QueryTooLong:
+        if len(typed) > text.MAX_QUERY_LENGTH:
             self.problems.append(
                 _("Uw zoekopdracht is te lang: hoogstens %(max)d tekens.") % {"max": text.MAX_QUERY_LENGTH}
             )
             return TextQuery(typed[: text.MAX_QUERY_LENGTH], None, matches_nothing=True)
-        reference = text.question_number(typed)
-        if reference is not None and tsquery is not None:
-            number, year = reference
-            return TextQuery(typed, tsquery, number=number, number_year=year if year and is_session(year) else None)
-        if tsquery is not None:
-            members, ministers = _named(typed)
-            if members or ministers:
-                return TextQuery(typed, tsquery, member_ids=members, minister_ids=ministers)
+        alternatives, expanded = synonyms.alternatives(typed) if self.cleaned_data.get("synonyms", True) else ({}, ())
+        tsquery = text.to_tsquery_text(typed, alternatives)
         if tsquery is None:
             self.problems.append(_("“%(value)s” bevat geen woorden om op te zoeken.") % {"value": typed[:80]})
-        elif not text.searchable(tsquery):
+            return TextQuery(typed, None)
+        reference = text.question_number(typed)
+        if reference is not None:
+            number, year = reference
+            return TextQuery(typed, tsquery, number=number, number_year=year if year and is_session(year) else None,
+                             expanded=expanded)  # fmt: skip
+        members, ministers = _named(typed)
+        if members or ministers:
+            return TextQuery(typed, tsquery, member_ids=members, minister_ids=ministers, expanded=expanded)
+        if not text.searchable(tsquery):
             self.problems.append(
                 _("“%(value)s” bevat alleen woorden die in bijna elke vraag staan (zoals “de” of “van”): er is niet "
                   "op gezocht. Voeg een woord toe dat de vraag kenmerkt.") % {"value": typed[:80]}
             )  # fmt: skip
             return TextQuery(typed, None, matches_nothing=True)
-        return TextQuery(typed, tsquery)
+        return TextQuery(typed, tsquery, expanded=expanded)
+
+    def clean_synonyms(self) -> bool:
+        value = (self.cleaned_data.get("synonyms") or "on").lower()
+        if value not in ("on", "off"):
+            self.problems.append(_("“synonyms” is “on” of “off”, niet “%(value)s”.") % {"value": value[:20]})
+            return True
+        return value == "on"
 
     def _capped(self, name: str, values: list[str]) -> list[str]:
         if len(values) > MAX_VALUES_PER_FILTER:

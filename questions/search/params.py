@@ -43,6 +43,7 @@ class SearchParams:
     facet_limit: int = DEFAULT_FACET_LIMIT  # values shown per facet; 0: all of them
     facet: str = ""  # with facet_q: the one facet whose values are narrowed by typed text
     facet_q: str = ""
+    synonyms: bool = True
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @classmethod
@@ -72,6 +73,7 @@ class SearchParams:
             facet_limit=cleaned.get("facet_limit", DEFAULT_FACET_LIMIT),
             facet=cleaned.get("facet") or "",
             facet_q=cleaned.get("facet_q") or "",
+            synonyms=cleaned.get("synonyms", True),
             problems=tuple(form.problems),
         )
 
@@ -156,6 +158,11 @@ class SearchParams:
     def describe(self) -> str:
         """The active filters in words, for feed titles."""
         return ", ".join(label for _name, _value, label in self.chips())
+
+    @property
+    def expanded(self) -> tuple[str, ...]:
+        """Synonyms searched for besides what was typed."""
+        return self.text.expanded if self.text is not None else ()
 
     @property
     def typed_text(self) -> str:

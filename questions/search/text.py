@@ -18,6 +18,8 @@ from django.db.models import BooleanField, Case, F, Func, Q, TextField, Value, W
 from django.db.models.functions import Coalesce, Concat
 from psycopg.pq import TransactionStatus
 
+from questions.names import name_key
+
 # Created by migration 0002: Dutch snowball stemming after unaccent, so "coordinatie" finds "coördinatie".
 SEARCH_CONFIG = "archive_dutch"
 MAX_QUERY_LENGTH = 500
@@ -62,24 +64,47 @@ def _terms(text: str) -> list[str]:
     return _TERM.findall(text)
 
 
-def to_tsquery_text(text: str) -> str | None:
+def search_terms(text: str) -> list[str]:
+    """The words and quoted phrases of what was typed, as typed: the candidates for synonyms."""
+    found = []
+    for match in _PHRASE_OR_CHUNK.finditer(straight_quotes(text).replace("/", " ")):
+        phrase, chunk = match.group(2), match.group(3)
+        if phrase is not None:
+            found.append(phrase)
+        elif chunk.lower() not in OR_WORDS:
+            found.append(chunk.lstrip("-"))
+    return found
+
+
+def phrase(words: list[str]) -> str:
+    return "(" + " <-> ".join(words) + ")"
+
+
+def to_tsquery_text(text: str, alternatives: dict[str, list[str]] | None = None) -> str | None:
     """Translate what a user typed into ``to_tsquery`` syntax, or None when nothing searchable is left.
 
     The syntax is websearch's -- ``"exact phrase"`` (curly and low quotes too), ``or`` (or the Dutch ``of``),
     ``-excluded`` -- plus a trailing star for a prefix (``toegankelijk*``). Every operand is reduced to letters,
     digits and inner hyphens, and every operator is ours, so the result is valid ``to_tsquery`` input whatever
-    was typed.
+    was typed. ``alternatives`` maps the key (questions.names.name_key) of a word, a quoted phrase or the whole
+    text to other phrases it may be found by (synonyms.py): each becomes an OR beside it.
     """
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryTooLong(text)
+    alternatives = alternatives or {}
+
+    def with_alternatives(operand: str, typed: str) -> str:
+        others = [phrase(words) for other in alternatives.get(name_key(typed), []) if (words := _terms(other))]
+        return "(" + " | ".join([operand, *others]) + ")" if others else operand
+
     groups: list[list[str]] = [[]]
     for match in _PHRASE_OR_CHUNK.finditer(straight_quotes(text).replace("/", " ")):
-        negated, phrase, chunk = match.group(1), match.group(2), match.group(3)
-        if phrase is not None:
-            words = _terms(phrase)
+        negated, quoted, chunk = match.group(1), match.group(2), match.group(3)
+        if quoted is not None:
+            words = _terms(quoted)
             if words:
-                operand = " <-> ".join(words)
-                groups[-1].append(f"!({operand})" if negated else f"({operand})")
+                operand = with_alternatives(phrase(words), quoted)
+                groups[-1].append(f"!{operand}" if negated else operand)
             continue
         if chunk.lower() in OR_WORDS:
             if groups[-1]:
@@ -90,11 +115,15 @@ def to_tsquery_text(text: str) -> str | None:
         words = _terms(chunk)
         for position, word in enumerate(words):
             operand = f"{word}:*" if prefix and position == len(words) - 1 else word
+            if not prefix and len(words) == 1:
+                operand = with_alternatives(operand, word)
             groups[-1].append(f"!{operand}" if negated else operand)
     groups = [group for group in groups if group]
     if not groups:
         return None
-    return " | ".join("(" + " & ".join(group) + ")" for group in groups)
+    translated = " | ".join("(" + " & ".join(group) + ")" for group in groups)
+    whole = [phrase(words) for other in alternatives.get(name_key(text), []) if (words := _terms(other))]
+    return " | ".join([translated, *whole]) if whole and " " in text.strip() else translated
 
 
 @contextmanager
