@@ -13,7 +13,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
 from questions.models import Question, QuestionQuerySet
 from questions.search import facets, paging, text
@@ -87,16 +87,22 @@ def _pinned(params: SearchParams) -> tuple[int, ...]:
     if text_query is None or params.sort != "relevance":
         return ()
     if text_query.number is not None:
-        condition = number_condition(text_query.number, text_query.number_year)
-        limit = PINNED_LIMIT
-    elif text_query.member_ids or text_query.minister_ids:
-        condition = (Q(member_id__in=text_query.member_ids) | Q(minister_id__in=text_query.minister_ids)
-                     | Q(answer__minister_id__in=text_query.minister_ids))  # fmt: skip
-        limit = PINNED_NAMED_LIMIT
-    else:
-        return ()
-    questions = Question.objects.filter(condition).order_by("-date_asked", "-id")
-    return tuple(questions.values_list("id", flat=True)[:limit])
+        numbered = Question.objects.filter(number_condition(text_query.number, text_query.number_year))
+        return tuple(numbered.order_by("-date_asked", "-id").values_list("id", flat=True)[:PINNED_LIMIT])
+    # Each part through its own index (a member's or minister's newest questions, a minister's answers), then
+    # merged: one query with an OR over them read the whole archive.
+    parts = []
+    if text_query.member_ids:
+        parts.append(Question.objects.filter(member_id__in=text_query.member_ids))
+    if text_query.minister_ids:
+        parts.append(Question.objects.filter(minister_id__in=text_query.minister_ids))
+        parts.append(Question.objects.filter(answer__minister_id__in=text_query.minister_ids))
+    newest: dict[int, tuple] = {}
+    for part in parts:
+        for pk, date_asked in part.order_by("-date_asked", "-id").values_list("id", "date_asked")[:PINNED_NAMED_LIMIT]:
+            newest[pk] = (date_asked, pk)
+    ordered = sorted(newest, key=lambda pk: newest[pk], reverse=True)
+    return tuple(ordered[:PINNED_NAMED_LIMIT])
 
 
 def _fetch_one(statement: Statement, sql: str) -> tuple:
