@@ -87,3 +87,37 @@ def natural_case_portfolio(title: str) -> str:
         else:
             result.append(_capitalise_word(word))
     return " ".join(result)
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by at most one insertion, deletion, substitution or swap of neighbours."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        differ = [index for index, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        if len(differ) == 1:
+            return True
+        first = differ[0]
+        return len(differ) == 2 and differ[1] == first + 1 and a[first] == b[first + 1] and a[first + 1] == b[first]
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    for index in range(len(longer)):
+        if longer[:index] + longer[index + 1 :] == shorter:
+            return True
+    return False
+
+
+def typed_name_matches(typed: str, name: str) -> bool:
+    """Whether what someone typed finds ``name``: a part of it, or one of its words (or the start of one)
+    with at most one typo; case, accents and punctuation aside."""
+    wanted, key = name_key(typed), name_key(name)
+    if not wanted or wanted in key:
+        return True
+    if len(wanted) < 3:
+        return False
+    for word in key.split():
+        if within_one_edit(wanted, word) or any(within_one_edit(wanted, word[:size])
+                                                for size in (len(wanted) - 1, len(wanted), len(wanted) + 1)):
+            return True
+    return False

@@ -512,3 +512,33 @@ def test_a_ministers_name_lists_the_questions_put_to_them_first(questions):
     ids = [q.pk for q in run_search(QueryDict("q=zuhal+demir")).questions]
 
     assert set(ids[:2]) == {questions["water"].pk, questions["old"].pk}
+
+
+@pytest.mark.parametrize(
+    "typed, name, expected",
+    [
+        ("jans", "Jan Jansens", True),  # a part of the name
+        ("jnasens", "Jan Jansens", True),  # two letters swapped
+        ("jansen", "Jan Jansens", True),  # the start of a word
+        ("janssens", "Jan Jansens", True),  # one letter too many
+        ("wouetrs", "Suzy Wouters", True),
+        ("demri", "Zuhal Demir", True),
+        ("weyst", "Ben Weyts", True),
+        ("vanlowe", "Karl Vanlouwe", True),  # one letter missing
+        ("brouwers", "Jo Brouns", False),
+        ("xy", "Jan Jansens", False),
+    ],
+)
+def test_a_name_is_found_by_typing_with_one_typo(typed, name, expected):
+    from questions.names import typed_name_matches
+
+    assert typed_name_matches(typed, name) is expected
+
+
+def test_the_member_facet_finds_a_name_typed_with_a_typo(client):
+    make_question(title="Een", member="Jan Jansens")
+    make_question(title="Twee", member="Suzy Wouters")
+
+    narrowed = client.get("/api/questions/", {"facet": "member", "facet_q": "Jnasens"}).json()["facets"]["member"]
+
+    assert [value["label"] for value in narrowed] == ["Jan Jansens"]

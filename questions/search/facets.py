@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from questions.models import FacetCount, Theme
-from questions.names import strip_accents
+from questions.names import typed_name_matches
 from questions.search.filters import FACETS
 from questions.search.statement import Statement
 
@@ -123,16 +123,12 @@ def as_json_rows(parts: list[str]) -> str:
                FROM ({union}) AS f (facet, value, label, n))"""
 
 
-def _folded(text: str) -> str:
-    return strip_accents(text).casefold()
-
-
 def collect(
     rows: list[list], selected: dict[str, dict[str, str]], limit: int, narrowed: tuple[str, str] = ("", "")
 ) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
     """Each facet's ``limit`` largest values (years newest first; all of them for 0), plus every selected one;
     and how many values each facet has. ``narrowed`` (a facet, typed text) keeps only that facet's values whose
-    label holds the text, ignoring case and accents."""
+    label holds the text, or one of whose words is it with one typo (questions.names.typed_name_matches)."""
     values: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     for facet, value, label, count in rows:
         values[facet].append(FacetValue(value, label, int(count), value in selected.get(facet, {})))
@@ -149,8 +145,7 @@ def collect(
         else:
             found.sort(key=lambda item: (-item.count, item.label.casefold()))
         if narrowed[0] == name and narrowed[1]:
-            wanted = _folded(narrowed[1])
-            found = [item for item in found if wanted in _folded(item.label or item.value)]
+            found = [item for item in found if typed_name_matches(narrowed[1], item.label or item.value)]
         totals[name] = len(found)
         shown = found[:limit] if limit else found
         shown += [item for item in found[limit:] if item.selected] if limit else []
