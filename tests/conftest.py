@@ -19,3 +19,14 @@ SV235_EXTRACTIONS = {
 @pytest.fixture
 def seed_bytes() -> bytes:
     return SEED_DOCUMENT.read_bytes()
+
+
+@pytest.fixture
+def editor(client, db):
+    """A member of the editors' group, logged in on ``client``."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("redacteur", password="a-long-enough-password-1", is_staff=True)
+    user.groups.add(Group.objects.get(name="editors"))
+    client.force_login(user)
+    return user

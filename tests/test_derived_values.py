@@ -13,7 +13,7 @@ from collections import Counter
 from itertools import combinations
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import connection
 
 from questions.editing import merge_entities, revert_to_import
@@ -106,14 +106,6 @@ def questions():
     made = corpus()
     assert_derived_values_exact()
     return made
-
-
-@pytest.fixture
-def editor(client):
-    user = User.objects.create_user("redacteur", password="a-long-enough-password-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="editors"))
-    client.force_login(user)
-    return user
 
 
 # --- the admin ----------------------------------------------------------------------------------------------
