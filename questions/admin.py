@@ -327,7 +327,7 @@ class AnswerAdmin(admin.ModelAdmin):
 
 @admin.register(Synonym)
 class SynonymAdmin(admin.ModelAdmin):
-    """Abbreviations and other names that searches also look for (questions/search/synonyms.py)."""
+    """Abbreviations and other names that searches also look for (questions/search/lookups.py)."""
 
     list_display = ["term", "expansion"]
     search_fields = ["term", "expansion"]

@@ -17,14 +17,12 @@ from typing import Any, TypeVar
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from questions.models import Member, Minister, NamedEntity, Question, Theme
-from questions.names import name_key
-from questions.search import synonyms, text
+from questions.search import lookups, text
 from questions.sessions import is_session
 
 SORTS = ("relevance", "newest", "oldest")
@@ -67,7 +65,7 @@ class TextQuery:
     # come first.
     member_ids: tuple[int, ...] = ()
     minister_ids: tuple[int, ...] = ()
-    expanded: tuple[str, ...] = ()  # synonyms also searched for (synonyms.py)
+    expanded: tuple[str, ...] = ()  # synonyms also searched for (lookups.py)
 
 
 # --- form fields: lenient, every value kept as typed for the form's checks ---------------------------------------
@@ -114,34 +112,6 @@ class TextFilter(django_filters.Filter):
         if value.number is not None:
             condition |= number_condition(value.number, value.number_year)
         return qs.filter(condition)
-
-
-MAX_NAME_WORDS = 4
-
-
-_NAMED_SQL = """
-SELECT 'member', m.id FROM questions_member AS m
-WHERE m.key = %(key)s OR m.key LIKE %(surname)s
-   OR m.id IN (SELECT a.entity_id FROM questions_memberalias AS a WHERE a.key = %(key)s)
-UNION
-SELECT 'minister', m.id FROM questions_minister AS m
-WHERE m.key = %(key)s OR m.key LIKE %(surname)s
-   OR m.id IN (SELECT a.entity_id FROM questions_ministeralias AS a WHERE a.key = %(key)s)
-"""
-
-
-def _named(typed: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """The members and ministers whose name, surname or merged name is what was typed (case, accents and
-    punctuation aside): ``Suzy Wouters``, ``Wouters``, ``zuhal demir``. One query for both."""
-    key = name_key(typed)
-    if not key or len(key.split()) > MAX_NAME_WORDS or key in text.OR_WORDS:
-        return (), ()
-    with connection.cursor() as cursor:
-        cursor.execute(_NAMED_SQL, {"key": key, "surname": "% " + key.replace("%", "").replace("_", "")})
-        rows = cursor.fetchall()
-    members = tuple(sorted(pk for kind, pk in rows if kind == "member"))
-    ministers = tuple(sorted(pk for kind, pk in rows if kind == "minister"))
-    return members, ministers
 
 
 def number_condition(number: int, year: str | None) -> Q:
@@ -220,7 +190,7 @@ class SearchForm(forms.Form):
     facet_limit = LenientCharField(required=False)
     facet = LenientCharField(required=False)
     facet_q = LenientCharField(required=False)
-    synonyms = LenientCharField(required=False)  # "off": without the editors' synonyms (synonyms.py)
+    synonyms = LenientCharField(required=False)  # "off": without the editors' synonyms (lookups.py)
 
     ENTITY_FIELDS = {"theme": Theme, "minister": Minister, "member": Member}
 
@@ -240,26 +210,28 @@ class SearchForm(forms.Form):
                 _("Uw zoekopdracht is te lang: hoogstens %(max)d tekens.") % {"max": text.MAX_QUERY_LENGTH}
             )
             return TextQuery(typed[: text.MAX_QUERY_LENGTH], None, matches_nothing=True)
-        alternatives, expanded = synonyms.alternatives(typed) if self.cleaned_data.get("synonyms", True) else ({}, ())
-        tsquery = text.to_tsquery_text(typed, alternatives)
-        if tsquery is None:
+        plain = text.to_tsquery_text(typed)
+        if plain is None:
             self.problems.append(_("“%(value)s” bevat geen woorden om op te zoeken.") % {"value": typed[:80]})
             return TextQuery(typed, None)
+        found = lookups.look_up(typed, plain, synonyms=self.cleaned_data.get("synonyms", True))
+        tsquery = text.to_tsquery_text(typed, found.alternatives) if found.alternatives else plain
+        assert tsquery is not None  # the plain translation had words; alternatives only add some
         reference = text.question_number(typed)
         if reference is not None:
             number, year = reference
             return TextQuery(typed, tsquery, number=number, number_year=year if year and is_session(year) else None,
-                             expanded=expanded)  # fmt: skip
-        members, ministers = _named(typed)
-        if members or ministers:
-            return TextQuery(typed, tsquery, member_ids=members, minister_ids=ministers, expanded=expanded)
-        if not text.searchable(tsquery):
+                             expanded=found.expanded)  # fmt: skip
+        if found.member_ids or found.minister_ids:
+            return TextQuery(typed, tsquery, member_ids=found.member_ids, minister_ids=found.minister_ids,
+                             expanded=found.expanded)  # fmt: skip
+        if not found.searchable and not found.alternatives:
             self.problems.append(
                 _("“%(value)s” bevat alleen woorden die in bijna elke vraag staan (zoals “de” of “van”): er is niet "
                   "op gezocht. Voeg een woord toe dat de vraag kenmerkt.") % {"value": typed[:80]}
             )  # fmt: skip
             return TextQuery(typed, None, matches_nothing=True)
-        return TextQuery(typed, tsquery, expanded=expanded)
+        return TextQuery(typed, tsquery, expanded=found.expanded)
 
     def clean_synonyms(self) -> bool:
         value = (self.cleaned_data.get("synonyms") or "on").lower()

@@ -87,7 +87,7 @@ def to_tsquery_text(text: str, alternatives: dict[str, list[str]] | None = None)
     ``-excluded`` -- plus a trailing star for a prefix (``toegankelijk*``). Every operand is reduced to letters,
     digits and inner hyphens, and every operator is ours, so the result is valid ``to_tsquery`` input whatever
     was typed. ``alternatives`` maps the key (questions.names.name_key) of a word, a quoted phrase or the whole
-    text to other phrases it may be found by (synonyms.py): each becomes an OR beside it.
+    text to other phrases it may be found by (lookups.py): each becomes an OR beside it.
     """
     if len(text) > MAX_QUERY_LENGTH:
         raise QueryTooLong(text)

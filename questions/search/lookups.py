@@ -1,0 +1,72 @@
+"""What the archive knows about the words of a query, in one round trip before the search statement.
+
+Whether the text keeps a word once stop words are dropped (``de``, ``van de`` keep none), whether it is the
+name, surname or merged name of members or ministers (their questions lead the results: query.py), and the
+editors' synonyms of its words, quoted phrases or whole text, as alternatives to search them by.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+from questions.names import name_key
+from questions.search.text import OR_WORDS, SEARCH_CONFIG, search_terms
+
+MAX_NAME_WORDS = 4
+
+_LOOKUP_SQL = f"""
+SELECT 'searchable', NULL::bigint, (numnode(to_tsquery('{SEARCH_CONFIG}'::regconfig, %(tsquery)s)) > 0)::text,
+       NULL, NULL, NULL
+UNION ALL
+SELECT 'member', m.id, NULL, NULL, NULL, NULL FROM questions_member AS m
+WHERE %(name)s <> '' AND (m.key = %(name)s OR m.key LIKE %(surname)s
+      OR m.id IN (SELECT a.entity_id FROM questions_memberalias AS a WHERE a.key = %(name)s))
+UNION ALL
+SELECT 'minister', m.id, NULL, NULL, NULL, NULL FROM questions_minister AS m
+WHERE %(name)s <> '' AND (m.key = %(name)s OR m.key LIKE %(surname)s
+      OR m.id IN (SELECT a.entity_id FROM questions_ministeralias AS a WHERE a.key = %(name)s))
+UNION ALL
+SELECT 'synonym', s.id, s.term, s.expansion, s.term_key, s.expansion_key FROM questions_synonym AS s
+WHERE s.term_key = ANY(%(keys)s) OR s.expansion_key = ANY(%(keys)s)
+"""
+
+
+@dataclass(frozen=True)
+class Lookups:
+    searchable: bool  # a word is left once stop words are dropped
+    member_ids: tuple[int, ...]
+    minister_ids: tuple[int, ...]
+    alternatives: dict[str, list[str]]  # a key of the typed text -> other names to search it by
+    expanded: tuple[str, ...]  # those names, to show
+
+
+def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
+    key = name_key(typed)
+    named = bool(key) and len(key.split()) <= MAX_NAME_WORDS and key not in OR_WORDS
+    keys = sorted({name_key(term) for term in [*search_terms(typed), typed]} - {""}) if synonyms else []
+    with connection.cursor() as cursor:
+        cursor.execute(_LOOKUP_SQL, {
+            "tsquery": tsquery, "name": key if named else "", "keys": keys,
+            "surname": "% " + key.replace("%", "").replace("_", "") if named else "",
+        })  # fmt: skip
+        rows = cursor.fetchall()
+    alternatives: dict[str, list[str]] = {}
+    expanded: list[str] = []
+    for kind, _pk, term, expansion, term_key, expansion_key in sorted(rows, key=lambda row: (row[0], row[2] or "")):
+        if kind != "synonym":
+            continue
+        if term_key in keys:
+            alternatives.setdefault(term_key, []).append(expansion)
+            expanded.append(expansion)
+        if expansion_key in keys:
+            alternatives.setdefault(expansion_key, []).append(term)
+            expanded.append(term)
+    return Lookups(
+        searchable=any(kind == "searchable" and flag == "true" for kind, _pk, flag, *_rest in rows),
+        member_ids=tuple(sorted(pk for kind, pk, *_rest in rows if kind == "member")),
+        minister_ids=tuple(sorted(pk for kind, pk, *_rest in rows if kind == "minister")),
+        alternatives=alternatives,
+        expanded=tuple(dict.fromkeys(expanded)),
+    )
