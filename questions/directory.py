@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from questions.models import FacetCount, Member, Minister, NamedEntity, Theme
+from questions.search.facets import archive_counts
 
 KINDS: dict[str, type[NamedEntity]] = {"minister": Minister, "member": Member, "theme": Theme}
 
@@ -25,14 +26,9 @@ class Entry:
     last_year: str = ""
 
 
-def _archive_counts(facet: str) -> dict[str, int]:
-    rows = FacetCount.objects.filter(dimension="", value="", facet=facet).values_list("facet_value", "count")
-    return {value: int(count) for value, count in rows}
-
-
 def entries(kind: str) -> list[Entry]:
     """Every record of ``kind`` ("minister", "member" or "theme"), alphabetical, with its counts."""
-    counts = _archive_counts(kind)
+    counts = archive_counts(kind)
     records = list(KINDS[kind].objects.order_by("name"))
     if kind != "minister":
         return [Entry(record, counts.get(str(record.pk), 0)) for record in records]
@@ -58,4 +54,4 @@ def entries(kind: str) -> list[Entry]:
 
 def years() -> list[tuple[str, int]]:
     """Every parliamentary year with questions, newest first, with its number of questions."""
-    return sorted(((year, count) for year, count in _archive_counts("year").items() if count > 0), reverse=True)
+    return sorted(archive_counts("year").items(), reverse=True)

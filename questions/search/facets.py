@@ -167,12 +167,18 @@ def questions_and_answered(facet: str, pk: int) -> tuple[int, int]:
     return int(counts.get(facet, 0)), int(counts.get("answered", 0))
 
 
-def largest_themes(limit: int) -> list[tuple[Theme, int]]:
-    """The themes with the most questions, with their numbers of questions, from the stored counts."""
-    top = FacetCount.objects.filter(dimension="", value="", facet="theme", count__gt=0).values_list(
+def archive_counts(facet: str) -> dict[str, int]:
+    """Every value of ``facet`` with its number of questions in the whole archive (values as stored: ids as
+    text, "2023-2024", "yes"/"no"), from the counters the triggers keep."""
+    rows = FacetCount.objects.filter(dimension="", value="", facet=facet, count__gt=0).values_list(
         "facet_value", "count"
     )
-    counts = {int(pk): int(count) for pk, count in top}
+    return {value: int(count) for value, count in rows}
+
+
+def largest_themes(limit: int) -> list[tuple[Theme, int]]:
+    """The themes with the most questions, with their numbers of questions, from the stored counts."""
+    counts = {int(pk): count for pk, count in archive_counts("theme").items()}
     themes = Theme.objects.in_bulk(list(counts))
     ranked = sorted(((theme, counts[pk]) for pk, theme in themes.items()), key=lambda item: (-item[1], item[0].name))
     return ranked[:limit]

@@ -9,7 +9,7 @@ is never the whole archive.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from django.http import QueryDict
@@ -76,9 +76,6 @@ class SearchParams:
             synonyms=cleaned.get("synonyms", True),
             problems=tuple(form.problems),
         )
-
-    def with_page(self, number: int) -> SearchParams:
-        return replace(self, page=number)
 
     # --- what the query builder asks -----------------------------------------------------------------------
 

@@ -63,14 +63,20 @@ def _terms(text: str) -> list[str]:
     return _TERM.findall(text)
 
 
+def _pieces(text: str) -> Iterator[tuple[str, str | None, str | None]]:
+    """(minus sign or "", quoted phrase, other chunk) for each piece of what was typed, quotes straightened and
+    slashes made spaces (PostgreSQL's parser reads "draaiboek/checklist" as one file-path token)."""
+    for match in _PHRASE_OR_CHUNK.finditer(straight_quotes(text).replace("/", " ")):
+        yield match.group(1), match.group(2), match.group(3)
+
+
 def search_terms(text: str) -> list[str]:
     """The words and quoted phrases of what was typed, as typed: the candidates for synonyms."""
     found = []
-    for match in _PHRASE_OR_CHUNK.finditer(straight_quotes(text).replace("/", " ")):
-        phrase, chunk = match.group(2), match.group(3)
-        if phrase is not None:
-            found.append(phrase)
-        elif chunk.lower() not in OR_WORDS:
+    for _minus, quoted, chunk in _pieces(text):
+        if quoted is not None:
+            found.append(quoted)
+        elif chunk is not None and chunk.lower() not in OR_WORDS:
             found.append(chunk.lstrip("-"))
     return found
 
@@ -97,26 +103,26 @@ def to_tsquery_text(text: str, alternatives: dict[str, list[str]] | None = None)
         return "(" + " | ".join([operand, *others]) + ")" if others else operand
 
     groups: list[list[str]] = [[]]
-    for match in _PHRASE_OR_CHUNK.finditer(straight_quotes(text).replace("/", " ")):
-        negated, quoted, chunk = match.group(1), match.group(2), match.group(3)
+    for minus, quoted, chunk in _pieces(text):
         if quoted is not None:
             words = _terms(quoted)
             if words:
                 operand = with_alternatives(phrase(words), quoted)
-                groups[-1].append(f"!{operand}" if negated else operand)
+                groups[-1].append(f"!{operand}" if minus else operand)
             continue
+        assert chunk is not None  # a piece is a quoted phrase or a chunk
         if chunk.lower() in OR_WORDS:
             if groups[-1]:
                 groups.append([])
             continue
-        negated = chunk.startswith("-")
+        excluded = chunk.startswith("-")
         prefix = chunk.rstrip("\"'.,;:!?)").endswith("*")
         words = _terms(chunk)
         for position, word in enumerate(words):
             operand = f"{word}:*" if prefix and position == len(words) - 1 else word
             if not prefix and len(words) == 1:
                 operand = with_alternatives(operand, word)
-            groups[-1].append(f"!{operand}" if negated else operand)
+            groups[-1].append(f"!{operand}" if excluded else operand)
     groups = [group for group in groups if group]
     if not groups:
         return None
@@ -143,14 +149,6 @@ def index_scans_only() -> Iterator[None]:
         if connection.connection.info.transaction_status != TransactionStatus.INERROR:
             with connection.cursor() as cursor:
                 cursor.execute("RESET enable_seqscan")
-
-
-def searchable(tsquery: str) -> bool:
-    """Whether ``tsquery`` keeps a word to search for once the configuration has dropped its stop words
-    (``de``, ``van de`` keep none)."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT numnode(to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)) > 0", [tsquery])
-        return bool(cursor.fetchone()[0])
 
 
 def search_query(text: str) -> SearchQuery | None:
@@ -186,7 +184,8 @@ def _escaped_sql(column_sql: str) -> str:
 _TSQ = f"to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
 # One headline a row: from the answer when only the answer matches (weights: question B, answer C), else from
 # the question; ts_filter reads the stored vector, which is far cheaper than a second ts_headline. The first
-# character says which ("a" or "q"). VECTOR, QUESTION and ANSWER stand for the columns as the query names them.
+# character says which ("a" or "q"). VECTOR, ESCAPED_QUESTION and ESCAPED_ANSWER stand for the columns as the
+# query names them.
 _SNIPPET_SQL = f"""CASE WHEN ts_filter(VECTOR, '{{c}}') @@ {_TSQ} AND NOT ts_filter(VECTOR, '{{b}}') @@ {_TSQ}
     THEN 'a' || ts_headline('{SEARCH_CONFIG}'::regconfig, ESCAPED_ANSWER, {_TSQ}, %s)
     ELSE 'q' || ts_headline('{SEARCH_CONFIG}'::regconfig, ESCAPED_QUESTION, {_TSQ}, %s) END"""
