@@ -32,7 +32,7 @@ from questions.models import (
     Theme,
     ThemeAlias,
 )
-from questions.search import text
+from questions.search import text, vocabulary
 
 admin.site.site_header = gettext_lazy("Vragenarchief: redactie")
 admin.site.site_title = gettext_lazy("Vragenarchief")
@@ -116,6 +116,7 @@ class QuestionAdmin(admin.ModelAdmin):
             question = form.instance
             question.mark_edited(request.user)
             question.save(update_fields=["edited_since_import", "edited_at", "edited_by"])
+            vocabulary.learn_questions([question.pk])
 
     def get_urls(self):
         own = [
@@ -323,6 +324,7 @@ class AnswerAdmin(admin.ModelAdmin):
                 question = obj.question
                 question.mark_edited(request.user)
                 question.save(update_fields=["edited_since_import", "edited_at", "edited_by"])
+                vocabulary.learn_questions([question.pk])
 
 
 @admin.register(Synonym)

@@ -5,7 +5,7 @@ from typing import cast
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Func, OuterRef, Q, QuerySet, Value
@@ -342,3 +342,33 @@ class FacetCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dimension}={self.value}: {self.facet}={self.facet_value} ({self.count})"
+
+
+class Word(models.Model):
+    """A word of the archive's text (four letters or more, lower case), and, when it is a Dutch compound, the
+    parts it is also found by (questions/search/compounds.py: "kinderarmoede" -> "kinder", "armoede").
+
+    The search vector's trigger adds the parts of every compound in a question (questions/triggers/
+    question_derived.sql); "Bedoelde u …?" suggests words from here (questions/search/suggestions.py). Filled by
+    imports and editors' saves (questions/search/vocabulary.py), and for the whole archive by
+    ``manage.py reindex_words``. A word is never removed: one that left the archive suggests nothing, since a
+    suggestion is checked against the index before it is shown.
+    """
+
+    word = models.TextField(primary_key=True)
+    parts = ArrayField(models.TextField(), default=list, blank=True)
+    # Set by PostgreSQL (questions/triggers/words.sql): the word and its parts as the search configuration
+    # stems them, which is how the vector's trigger finds a question's compounds.
+    lexeme = models.TextField(null=True, editable=False)  # noqa: DJ001 (a stop word has none)
+    part_lexemes = ArrayField(models.TextField(), default=list, editable=False)
+
+    class Meta:
+        verbose_name = _("woord")
+        verbose_name_plural = _("woorden")
+        indexes = [
+            models.Index("lexeme", name="word_compound_lexeme", condition=~Q(part_lexemes=[])),
+            GinIndex(OpClass("word", name="gin_trgm_ops"), name="word_trigrams"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word

@@ -1,4 +1,5 @@
-"""Small builders for questions in the real database (the vector is refreshed by save, as in production)."""
+"""Small builders for questions in the real database. PostgreSQL derives their vectors (questions/triggers/);
+the words are learnt into the vocabulary as the importer and the admin do, so compounds are found by their parts."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import datetime as dt
 import itertools
 
 from questions.models import Answer, Member, Minister, Question, Theme
+from questions.search import vocabulary
 from questions.sessions import session_for
 
 _numbers = itertools.count(1)
@@ -21,6 +23,7 @@ def make_question(
     themes: tuple[str, ...] = (),
     date: dt.date = dt.date(2024, 2, 27),
     number: int | None = None,
+    learn_words: bool = True,
 ) -> Question:
     minister_obj = Minister.objects.get_or_create_by_name(minister)
     question = Question(
@@ -38,6 +41,9 @@ def make_question(
         question.themes.set([Theme.objects.get_or_create_by_name(name) for name in themes])
     if answer is not None:
         Answer.objects.create(question=question, text=answer, minister=minister_obj, minister_title="minister")
+    if learn_words:
+        vocabulary.learn_questions([question.pk])
+    if answer is not None or learn_words:
         question.refresh_from_db()
     return question
 

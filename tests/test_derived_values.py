@@ -2,8 +2,9 @@
 facet counts equal a recomputation from the source rows.
 
 The recomputation here is written apart from the triggers (questions/triggers/): it reads the rows through
-the ORM, builds each question's text in Python and counts the facets in Python. Only ``to_tsvector`` and
-``setweight``, PostgreSQL's own, are shared.
+the ORM, builds each question's text in Python and counts the facets in Python, and adds the parts of the
+compounds it finds in the vocabulary (questions_word, read through the ORM). Only PostgreSQL's own functions
+(``to_tsvector``, ``setweight``, ``array_to_tsvector``) are shared.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from questions.editing import merge_entities, revert_to_import
-from questions.models import Answer, FacetCount, Member, Minister, Question, Theme
+from questions.models import Answer, FacetCount, Member, Minister, Question, Theme, Word
 from questions.search.text import SEARCH_CONFIG
 from tests.conftest import SEED_DOCUMENT, SV235_EXTRACTIONS
 from tests.factories import corpus, make_question
@@ -41,6 +42,32 @@ def _vector_text(title: str, question_text: str, answer_text: str, names: str) -
         return cursor.fetchone()[0]
 
 
+def _stems(text: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tsvector_to_array(to_tsvector(%s::regconfig, %s))", [SEARCH_CONFIG, text])
+        return cursor.fetchone()[0]
+
+
+def _compound_stems() -> dict[str, set[str]]:
+    """The vocabulary's compounds, read through the ORM: the compound's stem -> its parts' stems."""
+    found: dict[str, set[str]] = {}
+    for word in Word.objects.exclude(parts=[]):
+        stems = _stems(word.word)
+        if stems:
+            found.setdefault(stems[0], set()).update(_stems(" ".join(word.parts)))
+    return found
+
+
+def _with_compound_parts(vector: str, compounds: dict[str, set[str]]) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tsvector_to_array(%s::tsvector)", [vector])
+        parts = sorted({part for lexeme in cursor.fetchone()[0] for part in compounds.get(lexeme, ())})
+        if not parts:
+            return vector
+        cursor.execute("SELECT (%s::tsvector || array_to_tsvector(%s::text[]))::text", [vector, parts])
+        return cursor.fetchone()[0]
+
+
 def expected_state() -> tuple[dict[int, tuple], Counter]:
     """Per question (has_answer, theme_ids, vector), and the facet counters, from the source rows."""
     answers = {answer.question_id: answer for answer in Answer.objects.select_related("minister")}
@@ -49,6 +76,7 @@ def expected_state() -> tuple[dict[int, tuple], Counter]:
         links.setdefault(link.question_id, []).append(link.theme)
     questions: dict[int, tuple] = {}
     counters: Counter = Counter()
+    compounds = _compound_stems()
     for question in Question.objects.select_related("member", "minister").order_by("pk"):
         answer = answers.get(question.pk)
         themes = sorted(links.get(question.pk, []), key=lambda theme: theme.name)
@@ -58,6 +86,7 @@ def expected_state() -> tuple[dict[int, tuple], Counter]:
         if themes:
             names.append(" ".join(theme.name for theme in themes))
         vector = _vector_text(question.title, question.question_text, answer.text if answer else "", " ".join(names))
+        vector = _with_compound_parts(vector, compounds)
         theme_ids = sorted(theme.pk for theme in themes)
         questions[question.pk] = (answer is not None, theme_ids, vector)
 

@@ -23,7 +23,9 @@ logger = logging.getLogger(__name__)
 
 MIN_ROWS = 10_000
 MIN_SHARE = 0.10
-TABLES = ("questions_question", "questions_answer", "questions_question_themes", "questions_facetcount")
+TABLES = (
+    "questions_question", "questions_answer", "questions_question_themes", "questions_facetcount", "questions_word",
+)
 GIN_INDEXES = ("question_search_vector", "question_title_vector", "question_theme_ids")
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from questions.importing.text import clean_characters, collapse_spaces, flow_lines
 from questions.names import natural_case_name, natural_case_portfolio
+from questions.search.compounds import words_in
 from questions.sessions import session_for
 
 MONTHS = {
@@ -108,6 +109,16 @@ class ParsedQuestion:
             canonical = json.dumps(self.as_record(), sort_keys=True, ensure_ascii=False)
             cached = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
             object.__setattr__(self, "_content_hash", cached)  # frozen: a cache, not a field
+        return cached
+
+
+    def vocabulary(self) -> dict[str, tuple[str, ...]]:
+        """The words of the question, its answer and its themes, each with its compound parts (see
+        questions/search/compounds.py). Computed once, in the parser worker like the hash."""
+        cached = self.__dict__.get("_vocabulary")
+        if cached is None:
+            cached = words_in([self.title, self.question_text, self.answer_text or "", *self.themes])
+            object.__setattr__(self, "_vocabulary", cached)
         return cached
 
 
@@ -441,6 +452,7 @@ def parse_or_reason(data: bytes) -> ParsedQuestion | str:
     except ParseError as error:
         return str(error)
     parsed.content_hash()  # computed here, in the worker, and carried along
+    parsed.vocabulary()
     return parsed
 
 

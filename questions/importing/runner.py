@@ -29,6 +29,7 @@ from questions.importing.load import (
     store_new,
 )
 from questions.importing.parse import ParsedQuestion, parse_many, parse_or_reason
+from questions.search import vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -246,6 +247,10 @@ def _store_batch(
         else:
             one_by_one.append(item)
 
+    if not dry_run and (fresh or one_by_one):
+        # Before the questions: their vectors' trigger reads the parts of their compounds from the vocabulary.
+        vocabulary.learn({word: parts for _, _, parsed in fresh + one_by_one
+                          for word, parts in parsed.vocabulary().items()})  # fmt: skip
     if fresh:
         stored, clashing = _store_fresh(fresh, cache, dry_run=dry_run)
         reports.update(stored)

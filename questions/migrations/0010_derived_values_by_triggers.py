@@ -52,6 +52,9 @@ class Migration(migrations.Migration):
             name="has_answer",
             field=models.BooleanField(default=False, editable=False, verbose_name="beantwoord"),
         ),
-        migrations.RunSQL(triggers.install(), DROP),
+        # The files as they were then; words.sql needs the table that migration 0015 creates.
+        migrations.RunSQL(
+            triggers.install("question_derived.sql", "related_rows.sql", "name_changes.sql", "facet_counts.sql"), DROP
+        ),
         migrations.RunSQL(REPAIR, migrations.RunSQL.noop),
     ]

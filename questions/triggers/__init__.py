@@ -8,6 +8,8 @@ admin, ``QuerySet.update()``, ``bulk_create``, raw SQL, a data migration. Nothin
   column (models.py).
 - ``related_rows.sql``, ``name_changes.sql``: a change to an answer, a theme link, or the name of a member,
   minister or theme asks the questions it touches to derive their values again.
+- ``words.sql``: the stemmed forms of the vocabulary's words and compound parts (``questions_word``), which
+  ``question_derived.sql`` adds to a question's vector.
 - ``facet_counts.sql``: the counters in ``questions_facetcount``, kept from the questions' changed rows.
 
 Each file can run again safely (``CREATE OR REPLACE``, ``DROP TRIGGER IF EXISTS``): a migration that changes
@@ -25,6 +27,7 @@ FILES = (
     "related_rows.sql",
     "name_changes.sql",
     "facet_counts.sql",
+    "words.sql",
 )
 
 

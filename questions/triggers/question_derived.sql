@@ -9,12 +9,28 @@
 -- setting search_vector to NULL. A search_vector written with any other value (raw SQL, a data migration)
 -- is replaced as well: nobody but this trigger decides what it holds.
 
--- Weights: title A, question B, answer C, names and themes D. PostgreSQL's parser reads "draaiboek/checklist"
+-- The parts of the compounds among a vector's lexemes (questions_word, words.sql: "kinderarmoede" adds "kinder"
+-- and "armoed"), as lexemes without positions: every search finds them, a phrase does not (they have no place in
+-- the text), and ranking counts them at the lowest weight, so the exact word ranks first. PL/pgSQL, so that the
+-- function can be created before the vocabulary table exists (migration 0010 runs before 0015 creates it).
+CREATE OR REPLACE FUNCTION questions_compound_parts(vector tsvector) RETURNS tsvector LANGUAGE plpgsql STABLE AS $body$
+DECLARE
+    parts text[];
+BEGIN
+    SELECT array_agg(DISTINCT part) INTO parts
+    FROM questions_word AS w CROSS JOIN unnest(w.part_lexemes) AS part
+    WHERE w.lexeme = ANY (tsvector_to_array(vector)) AND w.part_lexemes <> '{}';
+    RETURN CASE WHEN parts IS NULL THEN vector ELSE vector || array_to_tsvector(parts) END;
+END
+$body$;
+
+-- Weights: title A, question B, answer C, names and themes D; compound parts without a weight (D when ranked). PostgreSQL's parser reads "draaiboek/checklist"
 -- as one file-path token that no search for "checklist" finds, so slashes become spaces before parsing.
 CREATE OR REPLACE FUNCTION questions_question_vector(
     question_id bigint, title text, question_text text, member_id bigint, minister_id bigint
 ) RETURNS tsvector LANGUAGE sql STABLE AS $$
-    SELECT setweight(to_tsvector('archive_dutch'::regconfig, translate(title, '/', ' ')), 'A')
+    SELECT questions_compound_parts(
+           setweight(to_tsvector('archive_dutch'::regconfig, translate(title, '/', ' ')), 'A')
         || setweight(to_tsvector('archive_dutch'::regconfig, translate(question_text, '/', ' ')), 'B')
         || setweight(to_tsvector('archive_dutch'::regconfig, translate(coalesce(
                (SELECT a.text FROM questions_answer AS a WHERE a.question_id = $1), ''), '/', ' ')), 'C')
@@ -24,7 +40,7 @@ CREATE OR REPLACE FUNCTION questions_question_vector(
                (SELECT ami.name FROM questions_answer AS a
                   JOIN questions_minister AS ami ON ami.id = a.minister_id WHERE a.question_id = $1),
                (SELECT string_agg(t.name, ' ' ORDER BY t.name) FROM questions_question_themes AS qt
-                  JOIN questions_theme AS t ON t.id = qt.theme_id WHERE qt.question_id = $1))), 'D')
+                  JOIN questions_theme AS t ON t.id = qt.theme_id WHERE qt.question_id = $1))), 'D'))
 $$;
 
 CREATE OR REPLACE FUNCTION questions_question_derive() RETURNS trigger LANGUAGE plpgsql AS $body$

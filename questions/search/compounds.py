@@ -1,0 +1,153 @@
+"""Dutch compounds and their parts: "kinderarmoede" is "kinder" + "armoede", so a search for ``armoede`` finds it.
+
+Dutch writes compounds as one word, and PostgreSQL's Dutch stemmer leaves them whole. The parts are found here,
+at index time, with a word list of the language and how often each word occurs (wordfreq's Dutch list, pinned:
+the splits depend on it). A word is split where every part is a known word of at least four letters (a linking
+``s``, ``e`` or ``en`` may follow a part: ``arbeid·s·markt``); a word frequent enough to be a word of its own
+(``onderzoek``, ``overheid``, ``kinderen``) stays whole, and so do parts that are too rare to be trusted.
+The thresholds were chosen on the hand-written word lists in tests/fixtures/search-quality/ (precision and recall
+in docs/search-quality.md).
+
+Pure functions: the importer runs them in its parser worker, and questions/search/vocabulary.py keeps what they
+found in the table that the search vector's trigger reads (questions/triggers/question_derived.sql).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from functools import cache, lru_cache
+
+MIN_PART_LENGTH = 4
+# Zipf frequencies (log10 of occurrences per billion words; 3 is once in a million words) a part needs, by its
+# length: a short word turns up by accident inside longer ones ("bela" + "sting"), a long one hardly ever.
+MIN_PART_ZIPF = {4: 3.5, 5: 3.0, 6: 2.5}
+LONG_PART_ZIPF = 2.0
+# A word at least this frequent is a word of its own ("ziekenhuis", "onderwijs"), whatever its parts.
+WHOLE_WORD_ZIPF = 4.2
+LINKERS = ("en", "s", "e")
+# Prepositions and adverbs begin derived words, not compounds ("over|heden", "onder|steunen", "voor|waarden");
+# suffixes and pronominal adverbs look like words but end or join them ("hoofdzake|lijk", "kind|erbij|slag").
+_PRONOMINAL_ADVERBS = "erbij erop eraan ervoor erin eruit erover ermee erna erom ertoe erdoor"
+NOT_A_HEAD = frozenset(
+    "over onder voor achter door tegen boven binnen buiten vooruit voort mede samen terug omhoog "
+    f"psycho vers best beste inge inter daar waar hier {_PRONOMINAL_ADVERBS}".split()
+)
+NOT_A_TAIL = frozenset(
+    "lijk lijke lijken lijks ling lingen ring ringen schap schappen heden heid baar bare loos loze ische isch "
+    f"tische aris eren king having deels logisch logische {_PRONOMINAL_ADVERBS}".split()
+)
+# A split with more pieces must be this much better (in Zipf) than one with fewer.
+EXTRA_PIECE_PENALTY = 1.5
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@cache
+def _zipf() -> dict[str, float]:
+    import wordfreq  # 0.1 s and ~40 MB: loaded the first time a word is split, once per process
+
+    return {word: math.log10(share) + 9 for word, share in wordfreq.get_frequency_dict("nl", wordlist="large").items()}
+
+
+def _known(word: str) -> float | None:
+    """The word's Zipf frequency when it may be a part, else None."""
+    if len(word) < MIN_PART_LENGTH:
+        return None
+    zipf = _zipf().get(word)
+    return zipf if zipf is not None and zipf >= MIN_PART_ZIPF.get(len(word), LONG_PART_ZIPF) else None
+
+
+def _as_head(surface: str) -> float | None:
+    """How good ``surface`` is as the first part of a compound: a known word, or one followed by a linker."""
+    if surface in NOT_A_HEAD:
+        return None
+    scores = [_known(surface)]
+    scores += [_known(surface[: -len(linker)]) for linker in LINKERS if surface.endswith(linker)]
+    found = [score for score in scores if score is not None]
+    return max(found) if found else None
+
+
+@lru_cache(maxsize=100_000)
+def _best_split(word: str) -> tuple[float, tuple[str, ...]] | None:
+    """The best way to cut ``word`` into two or more known parts: (score, surface pieces), or None.
+
+    A piece keeps its linker ("arbeids", "markt"). The score is that of the weakest part, so one rare part
+    ("spel" + "ling") sinks a split however common the other is; a tail that is itself split scores below its
+    weakest piece, so two known halves beat three pieces ("audit" + "rapport", not "audi" + "trap" + "port").
+    A part that is a word is not cut again: "wateroverlast" is "water" + "overlast", not "over" + "last".
+    """
+    best: tuple[float, tuple[str, ...]] | None = None
+    for cut in range(MIN_PART_LENGTH, len(word) - MIN_PART_LENGTH + 1):
+        head, tail = word[:cut], word[cut:]
+        head_score = _as_head(head)
+        if head_score is None:
+            continue
+        if tail in NOT_A_TAIL:
+            continue
+        tail_score = _known(tail)
+        tail_pieces: tuple[str, ...] = (tail,)
+        if tail_score is None:
+            deeper = _best_split(tail)
+            if deeper is None:
+                continue
+            tail_score, tail_pieces = deeper[0] - EXTRA_PIECE_PENALTY, deeper[1]
+        candidate = (min(head_score, tail_score), (head, *tail_pieces))
+        if best is None or candidate[0] > best[0]:
+            best = candidate
+    return best
+
+
+@lru_cache(maxsize=200_000)
+def split_compound(word: str) -> tuple[str, ...]:
+    """The surface pieces of a Dutch compound, linkers kept with the piece before them, or ``(word,)``.
+
+    >>> split_compound("arbeidsmarktbeleid")
+    ('arbeids', 'markt', 'beleid')
+    >>> split_compound("onderzoek")
+    ('onderzoek',)
+    """
+    word = word.lower()
+    if len(word) < 2 * MIN_PART_LENGTH or _zipf().get(word, 0.0) >= WHOLE_WORD_ZIPF:
+        return (word,)
+    best = _best_split(word)
+    return (word,) if best is None else best[1]
+
+
+def _without_linker(piece: str) -> str:
+    """"arbeids" -> "arbeid": a piece is searched as the word it is with its linker dropped, if that is a word."""
+    for linker in LINKERS:
+        if piece.endswith(linker) and _known(piece[: -len(linker)]) is not None:
+            return piece[: -len(linker)]
+    return piece
+
+
+def compound_parts(word: str) -> tuple[str, ...]:
+    """What a compound is found by besides itself: each part, and each run of neighbouring parts that is shorter
+    than the whole ("kinderopvang" and "opvangtoeslag" in "kinderopvangtoeslag"). Empty for a word that
+    stays whole."""
+    pieces = split_compound(word)
+    if len(pieces) < 2:
+        return ()
+    found = []
+    for start in range(len(pieces)):
+        for end in range(start + 1, len(pieces) + 1):
+            if end - start == len(pieces):
+                continue
+            found.append(_without_linker("".join(pieces[start:end])))
+    return tuple(dict.fromkeys(found))
+
+
+MIN_WORD_LENGTH = 4
+MAX_WORD_LENGTH = 60
+
+
+def words_in(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+    """The words of the texts (four letters or more, lower case), each with its compound parts (empty for a
+    word that stays whole): what the archive's vocabulary learns from a question."""
+    words = {
+        word.lower() for text in texts for word in _WORD.findall(text)
+        if MIN_WORD_LENGTH <= len(word) <= MAX_WORD_LENGTH
+    }  # fmt: skip
+    return {word: compound_parts(word) for word in sorted(words)}

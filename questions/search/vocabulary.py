@@ -1,0 +1,62 @@
+"""The archive's vocabulary (questions.models.Word): every word of its text, and the parts of its compounds.
+
+A question's vector holds the parts of the compounds in it that the vocabulary knows
+(questions/triggers/question_derived.sql), and a compound learnt later reaches the questions that already hold
+it (words.sql). The importer learns the words of every document before storing it; the admin learns an edited
+question's words; ``manage.py reindex_words`` learns the whole archive's (after an upgrade that splits words
+otherwise, or after text was written with raw SQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from django.db import connection
+
+from questions.search.compounds import words_in
+
+_LEARN_SQL = """
+INSERT INTO questions_word (word, parts, part_lexemes)
+SELECT t.word, coalesce(string_to_array(nullif(t.parts, ''), ' '), '{}'), '{}'
+FROM unnest(%s::text[], %s::text[]) AS t (word, parts)
+ORDER BY t.word
+ON CONFLICT (word) DO UPDATE SET parts = excluded.parts WHERE questions_word.parts <> excluded.parts
+RETURNING cardinality(parts) > 0
+"""
+
+
+def learn(words: Mapping[str, tuple[str, ...]]) -> int:
+    """Add the words the vocabulary does not know yet, and the parts of those it knows that the splitter now
+    cuts otherwise; returns how many compounds that changed. PostgreSQL then derives the vectors of the
+    questions holding them again (questions/triggers/words.sql).
+
+    Sorted, so that two imports learning the same words at once take their row locks in the same order.
+    """
+    if not words:
+        return 0
+    ordered = sorted(words)
+    with connection.cursor() as cursor:
+        cursor.execute(_LEARN_SQL, [ordered, [" ".join(words[word]) for word in ordered]])
+        return sum(1 for (is_compound,) in cursor.fetchall() if is_compound)
+
+
+def learn_texts(texts: Iterable[str]) -> int:
+    """:func:`learn` the words of these texts."""
+    return learn(words_in(texts))
+
+
+_QUESTION_TEXTS_SQL = """
+SELECT concat_ws(' ', q.title, q.question_text, a.text,
+                 (SELECT string_agg(t.name, ' ') FROM questions_question_themes AS qt
+                  JOIN questions_theme AS t ON t.id = qt.theme_id WHERE qt.question_id = q.id))
+FROM questions_question AS q LEFT JOIN questions_answer AS a ON a.question_id = q.id
+WHERE q.id = ANY(%s)
+"""
+
+
+def learn_questions(question_ids: list[int]) -> int:
+    """Learn the words of these questions as they are stored now (an editor changed them, a batch of the
+    archive is indexed again)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_QUESTION_TEXTS_SQL, [question_ids])
+        return learn_texts(text for (text,) in cursor.fetchall())

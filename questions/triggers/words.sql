@@ -1,0 +1,59 @@
+-- A word of the vocabulary (questions_word) and its compound parts, as the search configuration stems them: the
+-- search vector's trigger (question_derived.sql) finds a question's compounds by these lexemes. A stop word has
+-- no lexeme; a part that is a stop word has none either.
+CREATE OR REPLACE FUNCTION questions_word_lexemes() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    NEW.lexeme := (tsvector_to_array(to_tsvector('archive_dutch'::regconfig, NEW.word)))[1];
+    NEW.part_lexemes := tsvector_to_array(
+        to_tsvector('archive_dutch'::regconfig, array_to_string(coalesce(NEW.parts, '{}'), ' ')));
+    RETURN NEW;
+END
+$body$;
+
+DROP TRIGGER IF EXISTS questions_word_lexemes ON questions_word;
+CREATE TRIGGER questions_word_lexemes BEFORE INSERT OR UPDATE ON questions_word
+    FOR EACH ROW EXECUTE FUNCTION questions_word_lexemes();
+
+-- A compound learnt, changed or forgotten: the questions that hold it derive their vectors again, so that they
+-- carry exactly the parts the vocabulary now gives it (question_derived.sql). They are found through the search
+-- index, by the compound's own lexeme: a question that holds the word has it in its vector, parts or not.
+-- Statement triggers: one UPDATE per statement, whatever the number of words it wrote.
+-- Planned without sequential scans: a query of a few thousand rare lexemes is answered by the index in
+-- milliseconds, and a misjudged scan of the archive would read every vector.
+CREATE OR REPLACE FUNCTION questions_words_changed() RETURNS trigger LANGUAGE plpgsql
+SET enable_seqscan = off AS $body$
+DECLARE
+    lexemes text[];
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        SELECT array_agg(DISTINCT n.lexeme) INTO lexemes FROM new_words AS n
+        WHERE n.lexeme IS NOT NULL AND n.part_lexemes <> '{}';
+    ELSIF TG_OP = 'DELETE' THEN
+        SELECT array_agg(DISTINCT o.lexeme) INTO lexemes FROM old_words AS o
+        WHERE o.lexeme IS NOT NULL AND o.part_lexemes <> '{}';
+    ELSE
+        SELECT array_agg(DISTINCT x.lexeme) INTO lexemes
+        FROM new_words AS n JOIN old_words AS o ON o.word = n.word
+        CROSS JOIN LATERAL (VALUES (n.lexeme), (o.lexeme)) AS x (lexeme)
+        WHERE (n.lexeme, n.part_lexemes) IS DISTINCT FROM (o.lexeme, o.part_lexemes) AND x.lexeme IS NOT NULL;
+    END IF;
+    IF lexemes IS NOT NULL THEN
+        -- Lexemes are letters only (questions/search/compounds.py), so quoting them makes a valid tsquery.
+        UPDATE questions_question SET search_vector = NULL
+        WHERE search_vector @@ array_to_string(
+            ARRAY(SELECT quote_literal(lexeme) FROM unnest(lexemes) AS lexeme), ' | ')::tsquery;
+    END IF;
+    RETURN NULL;
+END
+$body$;
+
+DROP TRIGGER IF EXISTS questions_words_inserted ON questions_word;
+CREATE TRIGGER questions_words_inserted AFTER INSERT ON questions_word
+    REFERENCING NEW TABLE AS new_words FOR EACH STATEMENT EXECUTE FUNCTION questions_words_changed();
+DROP TRIGGER IF EXISTS questions_words_updated ON questions_word;
+CREATE TRIGGER questions_words_updated AFTER UPDATE ON questions_word
+    REFERENCING NEW TABLE AS new_words OLD TABLE AS old_words
+    FOR EACH STATEMENT EXECUTE FUNCTION questions_words_changed();
+DROP TRIGGER IF EXISTS questions_words_deleted ON questions_word;
+CREATE TRIGGER questions_words_deleted AFTER DELETE ON questions_word
+    REFERENCING OLD TABLE AS old_words FOR EACH STATEMENT EXECUTE FUNCTION questions_words_changed();

@@ -1,0 +1,116 @@
+"""Dutch compounds are found by their parts: "armoede" finds "kinderarmoede", and the exact word comes first."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from bench.compound_splits import measure
+from questions.search.compounds import compound_parts, split_compound
+from tests.conftest import SEED_DOCUMENT
+from tests.factories import make_question
+from tests.helpers import run_import, run_search
+
+
+def found(query: str | dict) -> list[int]:
+    return [question.pk for question in run_search(query if isinstance(query, dict) else {"q": query}).questions]
+
+
+@pytest.mark.parametrize(
+    ("compound", "part"),
+    [("kinderarmoede", "armoede"), ("wateroverlast", "overlast"), ("kinderopvangtoeslag", "toeslag"),
+     ("kinderopvangtoeslag", "kinderopvang"), ("arbeidsmarktbeleid", "beleid"), ("arbeidsmarktbeleid", "arbeidsmarkt"),
+     ("verkeersveiligheid", "veiligheid"), ("verkeersveiligheid", "verkeer")],
+)  # fmt: skip
+def test_a_compound_is_found_by_its_heads_and_tails(compound, part):
+    assert part in compound_parts(compound)
+
+
+@pytest.mark.parametrize("word", ["minister", "onderzoek", "onderwijs", "beleid", "overheid", "kinderen",
+                                  "onderdelen", "voorwaarden", "besturen", "maatregelen"])  # fmt: skip
+def test_ordinary_words_stay_whole(word):
+    assert split_compound(word) == (word,)
+    assert compound_parts(word) == ()
+
+
+def test_the_splits_are_right_on_the_hand_written_word_lists():
+    quality = measure()
+
+    assert quality.compounds >= 300 and quality.whole_words >= 300
+    assert quality.cut_precision >= 0.95, quality.errors
+    assert quality.cut_recall >= 0.93, quality.errors
+
+
+@pytest.mark.django_db
+def test_a_search_finds_compounds_and_ranks_the_exact_word_first():
+    inside = make_question(title="Cijfers", text="Hoeveel gezinnen kennen kinderarmoede in Limburg?")
+    exact = make_question(title="Cijfers", text="Hoeveel gezinnen leven in armoede in Limburg?")
+    make_question(title="Iets anders", text="Over wegenwerken.")
+
+    assert found("armoede") == [exact.pk, inside.pk]
+    assert found("kinderarmoede") == [inside.pk]
+
+
+@pytest.mark.django_db
+def test_a_head_without_a_star_finds_the_longer_compound():
+    toeslag = make_question(title="Toeslagen", text="De kinderopvangtoeslag wordt laat uitbetaald.")
+    opvang = make_question(title="Opvang", text="Er is te weinig kinderopvang.")
+
+    assert set(found("kinderopvang")) == {toeslag.pk, opvang.pk}
+    assert found("toeslag") == [toeslag.pk]
+    assert found("arbeidsmarktbeleid") == []
+
+
+@pytest.mark.django_db
+def test_a_phrase_does_not_match_a_part_inside_a_compound():
+    make_question(title="Water", text="De wateroverlast in Diest was groot.")
+
+    assert found('"zware overlast"') == []
+    assert len(found("overlast")) == 1
+
+
+@pytest.mark.django_db
+def test_imported_documents_are_found_by_their_compounds_parts():
+    status, _output = run_import(SEED_DOCUMENT)
+    assert status == 0
+
+    # The reference document (question nr. 292) speaks of "arbeidsmarktbeleid" and "datastromen".
+    assert len(found("stromen")) == 1
+    assert len(found("beleid")) == 1
+
+
+@pytest.mark.django_db
+def test_a_compound_learnt_later_reaches_the_questions_that_hold_it():
+    question = make_question(title="Schade", text="Hoeveel gezinnen kregen hagelschade vergoed?", learn_words=False)
+    assert found("hagel") == []  # written without the importer or the admin: the vocabulary did not learn it
+
+    out = io.StringIO()
+    call_command("reindex_words", stdout=out, stderr=io.StringIO())
+
+    assert "compounds learnt" in out.getvalue()
+    assert found("hagel") == [question.pk]
+
+
+@pytest.mark.django_db
+def test_a_compound_split_otherwise_changes_the_vectors_that_hold_it():
+    question = make_question(title="Schade", text="Hoeveel hagelschade?")
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE questions_word SET parts = '{schade}' WHERE word = 'hagelschade'")
+
+    assert found("hagel") == []
+    assert found("schade") == [question.pk]
+
+
+@pytest.mark.django_db
+def test_an_editor_adding_a_compound_makes_it_findable(client, editor):
+    from tests.test_admin import change_form_data
+
+    question = make_question(title="Schade", text="Hoeveel schade?")
+    data = change_form_data(question, question_text="Hoeveel stormschade in Oostende?")
+    response = client.post(f"/admin/questions/question/{question.pk}/change/", data)
+
+    assert response.status_code == 302
+    assert found("storm") == [question.pk]
