@@ -119,7 +119,8 @@ def _build_via_import(count: int, seed: int, marker: str, log) -> dict:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE questions_question, questions_answer, questions_question_themes, questions_minister, "
-            "questions_member, questions_theme, questions_facetcount, bench_corpus RESTART IDENTITY CASCADE"
+            "questions_member, questions_theme, questions_facetcount, questions_word, bench_corpus "
+            "RESTART IDENTITY CASCADE"
         )
     connection.close()
     with tempfile.TemporaryDirectory(dir=environment.ROOT / "var") as tmp:

@@ -47,6 +47,7 @@ def question_list(request: HttpRequest) -> JsonResponse:
             "results": rows,
             "facets": facets,
             "expanded_with": list(results.params.expanded),
+            "suggestion": results.suggestion,
         },
         json_dumps_params={"ensure_ascii": False},
     )

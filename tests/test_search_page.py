@@ -496,7 +496,7 @@ def test_pages_with_a_pinned_number_fit_together_at_every_offset(monkeypatch):
 def test_a_members_name_lists_the_questions_they_asked_first(typed):
     asked = [make_question(title=f"Over verkeer {index}", member="Suzy Wouters", date=dt.date(2020, 1, 1 + index))
              for index in range(3)]  # fmt: skip
-    # Newer questions whose text merely mentions the name (or "Wouter": the stem is the same).
+    # Newer questions whose text merely mentions the name (and "Wouter", which the name does not match).
     for index in range(4):
         make_question(title=f"Wouters en Wouter {index}", text="Collega Wouters vroeg het al; ook Wouter Vermeersch.",
                       member="Karl Vanlouwe", date=dt.date(2024, 1, 1 + index))  # fmt: skip
@@ -541,3 +541,61 @@ def test_the_member_facet_finds_a_name_typed_with_a_typo(client):
     narrowed = client.get("/api/questions/", {"facet": "member", "facet_q": "Jnasens"}).json()["facets"]["member"]
 
     assert [value["label"] for value in narrowed] == ["Jan Jansens"]
+
+
+@pytest.mark.parametrize("typed", ['"De Lijn"', "“De Lijn”", '"de lijn" bussen'])
+def test_stop_words_count_inside_a_phrase(typed):
+    company = make_question(title="Bussen", text="De bussen van De Lijn rijden te laat.")
+    make_question(title="Bussen", text="Deze lijn van bussen rijdt te laat; de bus op lijn 5 ook.")
+    make_question(title="Lijnen", text="Hoeveel lijnen werden afgeschaft?")
+
+    assert [q.pk for q in run_search({"q": typed}).questions] == [company.pk]
+
+
+def test_a_phrase_with_stop_words_is_found_in_the_answer_and_in_an_or_without_the_check():
+    answered = make_question(title="Vervoer", text="Hoe loopt het vervoer?", answer="De Lijn legt extra bussen in.")
+    other = make_question(title="Treinen", text="Rijden er genoeg treinen op deze lijn?")
+
+    assert [q.pk for q in run_search({"q": '"De Lijn"'}).questions] == [answered.pk]
+    # An OR binds the phrase to its own branch; there the index decides, as for any phrase.
+    assert {q.pk for q in run_search({"q": '"De Lijn" of treinen'}).questions} == {answered.pk, other.pk}
+
+
+def test_a_name_matches_as_typed_not_stemmed():
+    theirs = make_question(title="Over verkeer", member="Suzy Wouters")
+    mentions = make_question(title="Vraag", text="Collega Wouters vroeg het al.", member="Karl Vanlouwe")
+    make_question(title="Vraag", text="Ook Wouter Vermeersch vroeg het.", member="Karl Vanlouwe")
+
+    assert {q.pk for q in run_search({"q": "Wouters"}).questions} == {theirs.pk, mentions.pk}
+
+
+@pytest.mark.parametrize(("typed", "suggested"), [("wateroverlats", "wateroverlast"), ("wateroverlats Demerbekken",
+                                                   "wateroverlast Demerbekken"), ("vanlouwe", None)])  # fmt: skip
+def test_a_misspelt_search_suggests_the_archives_own_word(client, typed, suggested):
+    for index in range(3):
+        make_question(title=f"Wateroverlast {index}", text="Wateroverlast in het Demerbekken.", member="Karl Vanlouwe")
+
+    results = run_search({"q": typed})
+
+    assert results.suggestion == suggested
+    response = client.get("/api/questions/", {"q": typed}).json()
+    assert response["suggestion"] == suggested
+    page = client.get("/search/", {"q": typed, "answered": "no"}).content.decode()
+    if suggested:
+        assert "Bedoelde u" in page and "q=" + quote_plus(suggested) in page and "answered=no" in page
+        assert run_search({"q": suggested}).total == 3
+
+
+def test_a_misspelt_name_suggests_the_name():
+    make_question(title="Verkeer", member="Karl Vanlouwe")
+
+    assert run_search({"q": "Vanlouwe"}).total == 1
+    assert run_search({"q": "vanluowe"}).suggestion == "vanlouwe"
+
+
+def test_no_suggestion_when_the_search_finds_enough():
+    for index in range(3):
+        make_question(title=f"Wateroverlast {index}", text="Wateroverlast.")
+    make_question(title="Wateroverlat", text="Een tikfout.")
+
+    assert run_search({"q": "wateroverlast"}).suggestion is None

@@ -40,6 +40,7 @@ class Migration(migrations.Migration):
             triggers.install("question_derived.sql", "words.sql"),
             "DROP FUNCTION IF EXISTS questions_word_lexemes() CASCADE;"
             " DROP FUNCTION IF EXISTS questions_words_changed() CASCADE;"
+            " DROP FUNCTION IF EXISTS questions_words_truncated() CASCADE;"
             " CREATE OR REPLACE FUNCTION questions_compound_parts(vector tsvector) RETURNS tsvector"
             " LANGUAGE sql IMMUTABLE AS 'SELECT vector';",
         ),

@@ -17,11 +17,11 @@ from typing import Any, TypeVar
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from questions.models import Member, Minister, NamedEntity, Question, Theme
+from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
 from questions.search import lookups, text
 from questions.sessions import is_session
 
@@ -66,6 +66,12 @@ class TextQuery:
     member_ids: tuple[int, ...] = ()
     minister_ids: tuple[int, ...] = ()
     expanded: tuple[str, ...] = ()  # synonyms also searched for (lookups.py)
+    # Regular expressions every match must meet in its title, question or answer: quoted phrases with stop
+    # words, which the index does not keep ("De Lijn" is not every "lijn").
+    exact_phrases: tuple[str, ...] = ()
+    # For a name: the questions of those members and ministers match, and others only where the name stands
+    # as typed, not stemmed ("Wouters" is not "Wouter").
+    name_pattern: str | None = None
 
 
 # --- form fields: lenient, every value kept as typed for the form's checks ---------------------------------------
@@ -109,9 +115,25 @@ class TextFilter(django_filters.Filter):
         if value.tsquery is None:
             return qs
         condition = Q(search_vector=SearchQuery(value.tsquery, config=text.SEARCH_CONFIG, search_type="raw"))
+        for pattern in value.exact_phrases:
+            condition &= _in_text(pattern)
+        if value.name_pattern is not None:
+            condition &= _in_text(value.name_pattern) | _by(value.member_ids, value.minister_ids)
         if value.number is not None:
             condition |= number_condition(value.number, value.number_year)
         return qs.filter(condition)
+
+
+def _in_text(pattern: str) -> Q:
+    """The title, the question or the answer matches the regular expression (case-insensitively)."""
+    answered = Exists(Answer.objects.filter(question_id=OuterRef("pk"), text__iregex=pattern))
+    return Q(title__iregex=pattern) | Q(question_text__iregex=pattern) | Q(answered)
+
+
+def _by(member_ids: tuple[int, ...], minister_ids: tuple[int, ...]) -> Q:
+    """Asked by one of the members, or put to or answered by one of the ministers."""
+    answered = Exists(Answer.objects.filter(question_id=OuterRef("pk"), minister_id__in=minister_ids))
+    return Q(member_id__in=member_ids) | Q(minister_id__in=minister_ids) | Q(answered)
 
 
 def number_condition(number: int, year: str | None) -> Q:
@@ -224,14 +246,15 @@ class SearchForm(forms.Form):
                              expanded=found.expanded)  # fmt: skip
         if found.member_ids or found.minister_ids:
             return TextQuery(typed, tsquery, member_ids=found.member_ids, minister_ids=found.minister_ids,
-                             expanded=found.expanded)  # fmt: skip
+                             expanded=found.expanded, exact_phrases=found.exact_phrases,
+                             name_pattern=text.exact_pattern(text.terms(typed)))  # fmt: skip
         if not found.searchable and not found.alternatives:
             self.problems.append(
                 _("“%(value)s” bevat alleen woorden die in bijna elke vraag staan (zoals “de” of “van”): er is niet "
                   "op gezocht. Voeg een woord toe dat de vraag kenmerkt.") % {"value": typed[:80]}
             )  # fmt: skip
             return TextQuery(typed, None, matches_nothing=True)
-        return TextQuery(typed, tsquery, expanded=found.expanded)
+        return TextQuery(typed, tsquery, expanded=found.expanded, exact_phrases=found.exact_phrases)
 
     def clean_synonyms(self) -> bool:
         value = (self.cleaned_data.get("synonyms") or "on").lower()

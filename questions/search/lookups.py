@@ -1,8 +1,9 @@
 """What the archive knows about the words of a query, in one round trip before the search statement.
 
 Whether the text keeps a word once stop words are dropped (``de``, ``van de`` keep none), whether it is the
-name, surname or merged name of members or ministers (their questions lead the results: query.py), and the
-editors' synonyms of its words, quoted phrases or whole text, as alternatives to search them by.
+name, surname or merged name of members or ministers (their questions lead the results: query.py), the
+editors' synonyms of its words, quoted phrases or whole text, as alternatives to search them by, and which
+words of its quoted phrases are stop words (such a phrase is checked against the text: "De Lijn").
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from questions.names import name_key
-from questions.search.text import OR_WORDS, SEARCH_CONFIG, search_terms
+from questions.search.text import OR_WORDS, SEARCH_CONFIG, exact_pattern, quoted_phrases, search_terms
 
 MAX_NAME_WORDS = 4
 
@@ -28,6 +29,9 @@ SELECT 'minister', m.id, NULL, NULL, NULL, NULL FROM questions_minister AS m
 WHERE %(name)s <> '' AND (m.key = %(name)s OR m.key LIKE %(surname)s
       OR m.id IN (SELECT a.entity_id FROM questions_ministeralias AS a WHERE a.key = %(name)s))
 UNION ALL
+SELECT 'stop word', NULL, w.word, NULL, NULL, NULL FROM unnest(%(phrase_words)s::text[]) AS w (word)
+WHERE numnode(plainto_tsquery('{SEARCH_CONFIG}'::regconfig, w.word)) = 0
+UNION ALL
 SELECT 'synonym', s.id, s.term, s.expansion, s.term_key, s.expansion_key FROM questions_synonym AS s
 WHERE s.term_key = ANY(%(keys)s) OR s.expansion_key = ANY(%(keys)s)
 """
@@ -40,20 +44,26 @@ class Lookups:
     minister_ids: tuple[int, ...]
     alternatives: dict[str, list[str]]  # a key of the typed text -> other names to search it by
     expanded: tuple[str, ...]  # those names, to show
+    # Regular expressions (text.exact_pattern) for the quoted phrases that hold a stop word: the index does not
+    # keep stop words, so "De Lijn" is checked against the text itself.
+    exact_phrases: tuple[str, ...] = ()
 
 
 def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
     key = name_key(typed)
     named = bool(key) and len(key.split()) <= MAX_NAME_WORDS and key not in OR_WORDS
     keys = sorted({name_key(term) for term in [*search_terms(typed), typed]} - {""}) if synonyms else []
+    phrases = quoted_phrases(typed)
     with connection.cursor() as cursor:
         cursor.execute(_LOOKUP_SQL, {
             "tsquery": tsquery, "name": key if named else "", "keys": keys,
+            "phrase_words": sorted({word.lower() for words in phrases for word in words}),
             "surname": "% " + key.replace("%", "").replace("_", "") if named else "",
         })  # fmt: skip
         rows = cursor.fetchall()
     alternatives: dict[str, list[str]] = {}
     expanded: list[str] = []
+    stop_words = {word for kind, _pk, word, *_rest in rows if kind == "stop word"}
     for kind, _pk, term, expansion, term_key, expansion_key in sorted(rows, key=lambda row: (row[0], row[2] or "")):
         if kind != "synonym":
             continue
@@ -69,4 +79,6 @@ def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
         minister_ids=tuple(sorted(pk for kind, pk, *_rest in rows if kind == "minister")),
         alternatives=alternatives,
         expanded=tuple(dict.fromkeys(expanded)),
+        exact_phrases=tuple(exact_pattern(words) for words in phrases
+                            if {word.lower() for word in words} & stop_words),  # fmt: skip
     )

@@ -3,7 +3,8 @@ date order (the CSV export, the feeds). Each takes a SearchParams (params.py).
 
 Query budget of a page: the filter values' look-ups (while parsing), one statement for the total, every facet
 and which questions make up the page (planned without sequential scans: see text.index_scans_only), and one for
-those questions with their themes' names and their snippets.
+those questions with their themes' names and their snippets. A search that finds almost nothing adds two for
+"Bedoelde u …?" (suggestions.py).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from questions.models import Question
-from questions.search import query, text
+from questions.search import query, suggestions, text
 from questions.search.facets import FacetValue
 from questions.search.params import SearchParams
 
@@ -32,6 +33,7 @@ class ResultPage:
     num_pages: int
     notices: list[str] = field(default_factory=list)
     facet_totals: dict[str, int] = field(default_factory=dict)  # values per facet, shown or not
+    suggestion: str | None = None  # "Bedoelde u …?": a corrected text that finds more (suggestions.py)
 
     @property
     def has_next(self) -> bool:
@@ -63,7 +65,15 @@ def search(params: SearchParams) -> ResultPage:
         result = query.run(params, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     questions = _page_questions(result.page_ids, params.tsquery)
     return ResultPage(params, result.total, result.facets, questions, number, num_pages, notices,
-                      result.facet_totals)  # fmt: skip
+                      result.facet_totals, _suggestion(params, result.total))  # fmt: skip
+
+
+def _suggestion(params: SearchParams, total: int) -> str | None:
+    """A corrected text for a search that finds nothing or very little (not for a question number)."""
+    typed = params.text
+    if typed is None or typed.tsquery is None or typed.number is not None:
+        return None
+    return suggestions.suggest(typed.typed, total)
 
 
 def _page_questions(ids: list[int], tsquery: str | None) -> list[Question]:

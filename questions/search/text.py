@@ -59,7 +59,7 @@ def straight_quotes(text: str) -> str:
     return _SINGLE_QUOTES.sub('"', _DOUBLE_QUOTES.sub('"', text))
 
 
-def _terms(text: str) -> list[str]:
+def terms(text: str) -> list[str]:
     return _TERM.findall(text)
 
 
@@ -81,6 +81,23 @@ def search_terms(text: str) -> list[str]:
     return found
 
 
+def quoted_phrases(text: str) -> list[list[str]]:
+    """The words of each quoted phrase that every match must hold (not excluded with a minus, and no ``or``
+    beside it: a phrase in one branch of an OR binds only that branch), when it has two words or more."""
+    pieces = list(_pieces(text))
+    if any(chunk is not None and chunk.lower() in OR_WORDS for _minus, _quoted, chunk in pieces):
+        return []
+    return [words for minus, quoted, _chunk in pieces if quoted is not None and not minus
+            and len(words := terms(quoted)) > 1]  # fmt: skip
+
+
+def exact_pattern(words: list[str]) -> str:
+    """A regular expression (PostgreSQL's, case-insensitive with ``~*``) for these words as written, adjacent
+    and in this order: what a phrase must match when the index cannot tell (its stop words are not indexed:
+    "De Lijn"), and a name when it must not match other forms of the word ("Wouters", not "Wouter")."""
+    return r"\m" + r"[^[:alnum:]]+".join(re.escape(word) for word in words) + r"\M"
+
+
 def phrase(words: list[str]) -> str:
     return "(" + " <-> ".join(words) + ")"
 
@@ -99,13 +116,13 @@ def to_tsquery_text(text: str, alternatives: dict[str, list[str]] | None = None)
     alternatives = alternatives or {}
 
     def with_alternatives(operand: str, typed: str) -> str:
-        others = [phrase(words) for other in alternatives.get(name_key(typed), []) if (words := _terms(other))]
+        others = [phrase(words) for other in alternatives.get(name_key(typed), []) if (words := terms(other))]
         return "(" + " | ".join([operand, *others]) + ")" if others else operand
 
     groups: list[list[str]] = [[]]
     for minus, quoted, chunk in _pieces(text):
         if quoted is not None:
-            words = _terms(quoted)
+            words = terms(quoted)
             if words:
                 operand = with_alternatives(phrase(words), quoted)
                 groups[-1].append(f"!{operand}" if minus else operand)
@@ -117,7 +134,7 @@ def to_tsquery_text(text: str, alternatives: dict[str, list[str]] | None = None)
             continue
         excluded = chunk.startswith("-")
         prefix = chunk.rstrip("\"'.,;:!?)").endswith("*")
-        words = _terms(chunk)
+        words = terms(chunk)
         for position, word in enumerate(words):
             operand = f"{word}:*" if prefix and position == len(words) - 1 else word
             if not prefix and len(words) == 1:
@@ -127,7 +144,7 @@ def to_tsquery_text(text: str, alternatives: dict[str, list[str]] | None = None)
     if not groups:
         return None
     translated = " | ".join("(" + " & ".join(group) + ")" for group in groups)
-    whole = [phrase(words) for other in alternatives.get(name_key(text), []) if (words := _terms(other))]
+    whole = [phrase(words) for other in alternatives.get(name_key(text), []) if (words := terms(other))]
     return " | ".join([translated, *whole]) if whole and " " in text.strip() else translated
 
 

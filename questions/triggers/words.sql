@@ -57,3 +57,15 @@ CREATE TRIGGER questions_words_updated AFTER UPDATE ON questions_word
 DROP TRIGGER IF EXISTS questions_words_deleted ON questions_word;
 CREATE TRIGGER questions_words_deleted AFTER DELETE ON questions_word
     REFERENCING OLD TABLE AS old_words FOR EACH STATEMENT EXECUTE FUNCTION questions_words_changed();
+
+-- TRUNCATE has no transition table: every vector is derived again.
+CREATE OR REPLACE FUNCTION questions_words_truncated() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    UPDATE questions_question SET search_vector = NULL;
+    RETURN NULL;
+END
+$body$;
+
+DROP TRIGGER IF EXISTS questions_words_truncated ON questions_word;
+CREATE TRIGGER questions_words_truncated AFTER TRUNCATE ON questions_word
+    FOR EACH STATEMENT EXECUTE FUNCTION questions_words_truncated();
