@@ -8,7 +8,10 @@
 - text.py: the text search configuration, what users type into ``to_tsquery``, snippets;
 - results.py: what the outputs read: a page of results, or every match in date order;
 - records.py: a question as the API, the CSV export and the feeds give it; http.py: their 400s;
-- related.py: related questions for a question's page.
+- related.py: related questions for a question's page;
+- lookups.py: what the archive knows of a query's words (names, synonyms, stop words), in one round trip;
+- compounds.py: Dutch compounds and their parts (pure); vocabulary.py: the archive's words, learnt by imports
+  and edits, whose compounds' parts the vector's trigger adds; suggestions.py: "Bedoelde u …?".
 
 The outputs (questions/views.py, api.py, export.py, feeds.py) are thin adapters over
 ``SearchParams.from_query`` and ``results.search`` / ``results.every_match`` / ``results.newest_matches``.
