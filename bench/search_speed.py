@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Search speed through the real stack, side by side with bare SQL and SQLite FTS5.
 
-Usage: .venv/bin/python bench/search_speed.py --documents 100000 [--terms 40] [--write-docs]
+Usage: .venv/bin/python bench/search_speed.py --documents 100000 [--terms 40] [--write-docs] [--queries FILE]
 
 1. Builds (or reuses) the benchmark archive of N documents (bench/load_corpus.py).
 2. Picks at least --terms query terms per type by measured document frequency (rare < 0.1 %, medium about
@@ -441,6 +441,9 @@ def main() -> None:
     parser.add_argument("--via-import", action="store_true",
                         help="load the archive with manage.py import_questions, as users do, not with COPY")
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--queries", type=Path, metavar="FILE",
+                        help="read the queries and pages from FILE if it exists, else choose them and write it: "
+                             "two archives (two versions) then answer the same searches")  # fmt: skip
     args = parser.parse_args()
 
     data_dir = environment.setup(args.documents)
@@ -457,8 +460,13 @@ def main() -> None:
                    "documents/s, no ANALYZE by hand" if seconds
                    else "with COPY, then VACUUM ANALYZE (bench/load_corpus.py)"),
     }  # fmt: skip
-    queries = choose_queries(args.terms)
-    page_paths = choose_pages(args.terms)
+    if args.queries and args.queries.exists():
+        chosen = json.loads(args.queries.read_text(encoding="utf-8"))
+        queries, page_paths = chosen["queries"], chosen["pages"]
+    else:
+        queries, page_paths = choose_queries(args.terms), choose_pages(args.terms)
+        if args.queries:
+            args.queries.write_text(json.dumps({"queries": queries, "pages": page_paths}), encoding="utf-8")
     print(f"query types: {', '.join(f'{k} ({len(v)})' for k, v in queries.items())}", flush=True)
     rows: dict[str, dict] = {}
     for name, items in queries.items():

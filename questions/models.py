@@ -366,7 +366,10 @@ class Word(models.Model):
         verbose_name = _("woord")
         verbose_name_plural = _("woorden")
         indexes = [
-            models.Index("lexeme", name="word_compound_lexeme", condition=~Q(part_lexemes=[])),
+            # The vector's trigger looks up a question's compounds (a few hundred lexemes) in the first; the
+            # vocabulary's trigger asks whether any word had a lexeme in the second.
+            models.Index(fields=["lexeme"], name="word_compound_lexeme", condition=~Q(part_lexemes=[])),
+            models.Index(fields=["lexeme"], name="word_lexeme"),
             GinIndex(OpClass("word", name="gin_trgm_ops"), name="word_trigrams"),
         ]
 

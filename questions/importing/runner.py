@@ -173,6 +173,7 @@ def import_documents(
 ) -> ImportSummary:
     summary = ImportSummary()
     cache = EntityCache()
+    learnt: set[str] = set()
 
     def report(file_report: FileReport) -> None:
         summary.reports.append(file_report)
@@ -187,7 +188,7 @@ def import_documents(
             assert pending is not None  # submitted for every batch
             parsed_batch = pending()
             pending = parser.submit(batches[number + 1]) if number + 1 < len(batches) else None
-            for file_report in _store_parsed_batch(parsed_batch, cache, overwrite_edits, dry_run):
+            for file_report in _store_parsed_batch(parsed_batch, cache, overwrite_edits, dry_run, learnt):
                 report(file_report)
     finally:
         parser.close()
@@ -198,14 +199,21 @@ def import_documents(
 
 
 def _store_parsed_batch(
-    parsed_batch: ParsedBatch, cache: EntityCache, overwrite_edits: bool, dry_run: bool
+    parsed_batch: ParsedBatch, cache: EntityCache, overwrite_edits: bool, dry_run: bool, learnt: set[str]
 ) -> list[FileReport]:
-    """One batch in one transaction."""
+    """One batch in one transaction. ``learnt``: the words this run has already taught the vocabulary."""
+    words = {word: parts for _, parsed in parsed_batch if isinstance(parsed, ParsedQuestion)
+             for word, parts in parsed.vocabulary().items() if word not in learnt}  # fmt: skip
     try:
         with transaction.atomic():
+            if not dry_run:
+                # Before the questions: their vectors' trigger reads their compounds' parts from the vocabulary.
+                vocabulary.learn(words)
             reports = _store_batch(parsed_batch, cache, overwrite_edits=overwrite_edits, dry_run=dry_run)
             if dry_run:
                 transaction.set_rollback(True)
+        if not dry_run:
+            learnt.update(words)
         return reports
     except DatabaseError as error:
         # The batch's commit failed: nothing of it was written, so every document in it failed.
@@ -247,10 +255,6 @@ def _store_batch(
         else:
             one_by_one.append(item)
 
-    if not dry_run and (fresh or one_by_one):
-        # Before the questions: their vectors' trigger reads the parts of their compounds from the vocabulary.
-        vocabulary.learn({word: parts for _, _, parsed in fresh + one_by_one
-                          for word, parts in parsed.vocabulary().items()})  # fmt: skip
     if fresh:
         stored, clashing = _store_fresh(fresh, cache, dry_run=dry_run)
         reports.update(stored)

@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': 'woord',
                 'verbose_name_plural': 'woorden',
-                'indexes': [models.Index(models.F('lexeme'), condition=models.Q(('part_lexemes', []), _negated=True), name='word_compound_lexeme'), django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass('word', name='gin_trgm_ops'), name='word_trigrams')],
+                'indexes': [models.Index(fields=['lexeme'], condition=models.Q(('part_lexemes', []), _negated=True), name='word_compound_lexeme'), models.Index(fields=['lexeme'], name='word_lexeme'), django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass('word', name='gin_trgm_ops'), name='word_trigrams')],
             },
         ),
         migrations.RunSQL(

@@ -32,14 +32,17 @@ LINKERS = ("en", "s", "e")
 _PRONOMINAL_ADVERBS = "erbij erop eraan ervoor erin eruit erover ermee erna erom ertoe erdoor"
 NOT_A_HEAD = frozenset(
     "over onder voor achter door tegen boven binnen buiten vooruit voort mede samen terug omhoog "
-    f"psycho vers best beste inge inter daar waar hier {_PRONOMINAL_ADVERBS}".split()
+    f"psycho vers best beste alle inge inter daar waar hier {_PRONOMINAL_ADVERBS}".split()
 )
 NOT_A_TAIL = frozenset(
     "lijk lijke lijken lijks ling lingen ring ringen schap schappen heden heid baar bare loos loze ische isch "
-    f"tische aris eren king having deels logisch logische {_PRONOMINAL_ADVERBS}".split()
+    f"tische aris enge eren ieren iert ende enden rende erende eerde eerden ding dingen king having deels logisch logische "
+    f"{_PRONOMINAL_ADVERBS}".split()
 )
-# A split with more pieces must be this much better (in Zipf) than one with fewer.
+# A split with more pieces must be this much better (in Zipf) than one with fewer, and the pieces of a tail that
+# is cut again must be common words ("buit|enge|woon" is not a compound).
 EXTRA_PIECE_PENALTY = 1.5
+MIN_INNER_ZIPF = 3.5
 
 _WORD = re.compile(r"[^\W\d_]+")
 
@@ -90,13 +93,39 @@ def _best_split(word: str) -> tuple[float, tuple[str, ...]] | None:
         tail_pieces: tuple[str, ...] = (tail,)
         if tail_score is None:
             deeper = _best_split(tail)
-            if deeper is None:
+            if deeper is None or deeper[0] < MIN_INNER_ZIPF:
                 continue
             tail_score, tail_pieces = deeper[0] - EXTRA_PIECE_PENALTY, deeper[1]
         candidate = (min(head_score, tail_score), (head, *tail_pieces))
         if best is None or candidate[0] > best[0]:
             best = candidate
     return best
+
+
+_VOWELS = "aeiou"
+
+
+def _base_forms(word: str) -> set[str]:
+    """The word and its likely singular or base forms: "basisscholen" -> "basisschool", "bedden" -> "bed",
+    "fietsers" -> "fietser". A plural is as much a word of its own as its singular: the frequency that keeps a
+    word whole is that of its commonest form, so the forms of one word are split alike."""
+    forms = {word}
+    if word.endswith("en") and len(word) > 4:
+        stem = word[:-2]
+        forms.add(stem)
+        if len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
+            forms.add(stem[:-1])  # bedden -> bed
+        if len(stem) > 2 and stem[-1] not in _VOWELS and stem[-2] in _VOWELS and stem[-3] not in _VOWELS:
+            forms.add(stem[:-1] + stem[-2] + stem[-1])  # scholen -> school
+    for ending in ("s", "e", "'s"):
+        if word.endswith(ending) and len(word) > len(ending) + 3:
+            forms.add(word[: -len(ending)])
+    return forms
+
+
+def _whole_word_zipf(word: str) -> float:
+    zipf = _zipf()
+    return max(zipf.get(form, 0.0) for form in _base_forms(word))
 
 
 @lru_cache(maxsize=200_000)
@@ -109,7 +138,7 @@ def split_compound(word: str) -> tuple[str, ...]:
     ('onderzoek',)
     """
     word = word.lower()
-    if len(word) < 2 * MIN_PART_LENGTH or _zipf().get(word, 0.0) >= WHOLE_WORD_ZIPF:
+    if len(word) < 2 * MIN_PART_LENGTH or _whole_word_zipf(word) >= WHOLE_WORD_ZIPF:
         return (word,)
     best = _best_split(word)
     return (word,) if best is None else best[1]

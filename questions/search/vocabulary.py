@@ -1,8 +1,8 @@
 """The archive's vocabulary (questions.models.Word): every word of its text, and the parts of its compounds.
 
 A question's vector holds the parts of the compounds in it that the vocabulary knows
-(questions/triggers/question_derived.sql), and a compound learnt later reaches the questions that already hold
-it (words.sql). The importer learns the words of every document before storing it; the admin learns an edited
+(questions/triggers/question_derived.sql), and a compound split otherwise, or learnt in another form of a word
+the vocabulary knew, reaches the questions that already hold it (words.sql). The importer learns the words of every document before storing it; the admin learns an edited
 question's words; ``manage.py reindex_words`` learns the whole archive's (after an upgrade that splits words
 otherwise, or after text was written with raw SQL).
 """
@@ -15,10 +15,13 @@ from django.db import connection
 
 from questions.search.compounds import words_in
 
+# Known words are left out before the insert: ON CONFLICT would lock (and so write) every row it meets.
 _LEARN_SQL = """
 INSERT INTO questions_word (word, parts, part_lexemes)
-SELECT t.word, coalesce(string_to_array(nullif(t.parts, ''), ' '), '{}'), '{}'
-FROM unnest(%s::text[], %s::text[]) AS t (word, parts)
+SELECT t.word, t.parts, '{}'
+FROM (SELECT u.word, coalesce(string_to_array(nullif(u.parts, ''), ' '), '{}') AS parts
+      FROM unnest(%s::text[], %s::text[]) AS u (word, parts)) AS t
+WHERE NOT EXISTS (SELECT 1 FROM questions_word AS w WHERE w.word = t.word AND w.parts = t.parts)
 ORDER BY t.word
 ON CONFLICT (word) DO UPDATE SET parts = excluded.parts WHERE questions_word.parts <> excluded.parts
 RETURNING cardinality(parts) > 0
@@ -55,8 +58,12 @@ WHERE q.id = ANY(%s)
 
 
 def learn_questions(question_ids: list[int]) -> int:
-    """Learn the words of these questions as they are stored now (an editor changed them, a batch of the
-    archive is indexed again)."""
+    """Learn the words of these questions as they are stored now (an editor changed them; reindex_words reads
+    the archive), and when that taught the vocabulary a compound, derive their vectors again: they were
+    derived before their words were known."""
     with connection.cursor() as cursor:
         cursor.execute(_QUESTION_TEXTS_SQL, [question_ids])
-        return learn_texts(text for (text,) in cursor.fetchall())
+        compounds = learn_texts(text for (text,) in cursor.fetchall())
+        if compounds:
+            cursor.execute("UPDATE questions_question SET search_vector = NULL WHERE id = ANY(%s)", [question_ids])
+    return compounds

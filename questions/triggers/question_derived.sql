@@ -19,7 +19,9 @@ DECLARE
 BEGIN
     SELECT array_agg(DISTINCT part) INTO parts
     FROM questions_word AS w CROSS JOIN unnest(w.part_lexemes) AS part
-    WHERE w.lexeme = ANY (tsvector_to_array(vector)) AND w.part_lexemes <> '{}';
+    WHERE w.lexeme = ANY (ARRAY(SELECT lexeme FROM unnest(tsvector_to_array(vector)) AS lexeme
+                                WHERE length(lexeme) >= 5))  -- a compound has two parts of four letters
+      AND w.part_lexemes <> '{}';
     RETURN CASE WHEN parts IS NULL THEN vector ELSE vector || array_to_tsvector(parts) END;
 END
 $body$;

@@ -17,6 +17,8 @@ CREATE TRIGGER questions_word_lexemes BEFORE INSERT OR UPDATE ON questions_word
 -- A compound learnt, changed or forgotten: the questions that hold it derive their vectors again, so that they
 -- carry exactly the parts the vocabulary now gives it (question_derived.sql). They are found through the search
 -- index, by the compound's own lexeme: a question that holds the word has it in its vector, parts or not.
+-- A question whose text was written around the vocabulary (raw SQL) gets its words learnt, and its vector
+-- derived again, by ``manage.py reindex_words``.
 -- Statement triggers: one UPDATE per statement, whatever the number of words it wrote.
 -- Planned without sequential scans: a query of a few thousand rare lexemes is answered by the index in
 -- milliseconds, and a misjudged scan of the archive would read every vector.
@@ -24,10 +26,24 @@ CREATE OR REPLACE FUNCTION questions_words_changed() RETURNS trigger LANGUAGE pl
 SET enable_seqscan = off AS $body$
 DECLARE
     lexemes text[];
+    query tsquery;
 BEGIN
     IF TG_OP = 'INSERT' THEN
-        SELECT array_agg(DISTINCT n.lexeme) INTO lexemes FROM new_words AS n
-        WHERE n.lexeme IS NOT NULL AND n.part_lexemes <> '{}';
+        -- Only lexemes the vocabulary already had through another word can be in stored questions: a question
+        -- is stored after its words are learnt (the importer, the admin, reindex_words). And a new word whose
+        -- parts another word of its lexeme already gives ("amateurclubs" after "amateurclub") changes no
+        -- vector. Most compounds an import learns are new lexemes or such inflections: no search at all.
+        -- Joins, not correlated subqueries: an import learns tens of thousands of words in one statement.
+        WITH fresh AS (
+            SELECT n.lexeme, n.part_lexemes FROM new_words AS n
+            WHERE n.lexeme IS NOT NULL AND n.part_lexemes <> '{}'),
+        older AS (
+            SELECT w.lexeme, w.part_lexemes
+            FROM questions_word AS w LEFT JOIN new_words AS n ON n.word = w.word
+            WHERE n.word IS NULL AND w.lexeme IN (SELECT f.lexeme FROM fresh AS f))
+        SELECT array_agg(DISTINCT f.lexeme) INTO lexemes
+        FROM fresh AS f JOIN older AS o ON o.lexeme = f.lexeme
+        WHERE NOT EXISTS (SELECT 1 FROM older AS c WHERE c.lexeme = f.lexeme AND c.part_lexemes @> f.part_lexemes);
     ELSIF TG_OP = 'DELETE' THEN
         SELECT array_agg(DISTINCT o.lexeme) INTO lexemes FROM old_words AS o
         WHERE o.lexeme IS NOT NULL AND o.part_lexemes <> '{}';
@@ -38,10 +54,12 @@ BEGIN
         WHERE (n.lexeme, n.part_lexemes) IS DISTINCT FROM (o.lexeme, o.part_lexemes) AND x.lexeme IS NOT NULL;
     END IF;
     IF lexemes IS NOT NULL THEN
+        query := array_to_string(ARRAY(SELECT quote_literal(lexeme) FROM unnest(lexemes) AS lexeme), ' | ')::tsquery;
         -- Lexemes are letters only (questions/search/compounds.py), so quoting them makes a valid tsquery.
+        -- A question that has the lexeme only as a part of another compound (no position: ts_filter drops
+        -- it) holds no such word, and its vector would come out the same: it is left alone.
         UPDATE questions_question SET search_vector = NULL
-        WHERE search_vector @@ array_to_string(
-            ARRAY(SELECT quote_literal(lexeme) FROM unnest(lexemes) AS lexeme), ' | ')::tsquery;
+        WHERE search_vector @@ query AND ts_filter(search_vector, '{a,b,c,d}') @@ query;
     END IF;
     RETURN NULL;
 END
