@@ -36,8 +36,8 @@ NOT_A_HEAD = frozenset(
 )
 NOT_A_TAIL = frozenset(
     "lijk lijke lijken lijks ling lingen ring ringen schap schappen heden heid baar bare loos loze ische isch "
-    f"tische aris enge eren ieren iert ende enden rende erende eerde eerden ding dingen king having deels logisch logische "
-    f"{_PRONOMINAL_ADVERBS}".split()
+    "tische aris enge eren ieren iert ende enden rende erende eerde eerden ding dingen king having deels "
+    f"logisch logische {_PRONOMINAL_ADVERBS}".split()
 )
 # A split with more pieces must be this much better (in Zipf) than one with fewer, and the pieces of a tail that
 # is cut again must be common words ("buit|enge|woon" is not a compound).

@@ -2,9 +2,10 @@
 
 A question's vector holds the parts of the compounds in it that the vocabulary knows
 (questions/triggers/question_derived.sql), and a compound split otherwise, or learnt in another form of a word
-the vocabulary knew, reaches the questions that already hold it (words.sql). The importer learns the words of every document before storing it; the admin learns an edited
-question's words; ``manage.py reindex_words`` learns the whole archive's (after an upgrade that splits words
-otherwise, or after text was written with raw SQL).
+the vocabulary knew, reaches the questions that already hold it (words.sql). The importer learns the words of
+every document before storing it; the admin learns an edited question's words; ``manage.py reindex_words``
+learns the whole archive's (after an upgrade that splits words otherwise, or after text was written with raw
+SQL).
 """
 
 from __future__ import annotations
