@@ -167,7 +167,7 @@ class QuestionQuerySet(models.QuerySet):
         snapshots are large, and would be read back from TOAST)."""
         return (
             self.select_related("member", "minister")
-            .defer("search_vector", "title_vector", "import_snapshot", "pending_snapshot")
+            .defer("search_vector", "title_vector", "name_vector", "import_snapshot", "pending_snapshot")
             .annotate(theme_names=_theme_names())
         )
 
@@ -218,6 +218,8 @@ class Question(models.Model):
     )
 
     search_vector = SearchVectorField(null=True, editable=False)
+    # The capitalised words as written, unstemmed (derived with the search vector): a surname searched alone.
+    name_vector = SearchVectorField(null=True, editable=False)
     # The title alone, small enough to stay in the row: a cheap first pass when ranking very large result sets
     # (questions/filters.py, docs/search-design.md). Generated from the title, so it can never be stale.
     title_vector = models.GeneratedField(
@@ -246,6 +248,7 @@ class Question(models.Model):
         indexes = [
             GinIndex(fields=["search_vector"], name="question_search_vector"),
             GinIndex(fields=["title_vector"], name="question_title_vector"),
+            GinIndex(fields=["name_vector"], name="question_name_vector"),
             GinIndex(fields=["theme_ids"], name="question_theme_ids"),
             models.Index(F("date_asked").desc(), F("id").desc(), name="question_newest"),
             # A minister's, member's or year's newest questions, read in order. With the date index alone,

@@ -1,5 +1,5 @@
-"""Every write path leaves the derived values exactly right: has_answer, theme_ids, the search vector and the
-facet counts equal a recomputation from the source rows.
+"""Every write path leaves the derived values exactly right: has_answer, theme_ids, the search vector, the
+name vector and the facet counts equal a recomputation from the source rows.
 
 The recomputation here is written apart from the triggers (questions/triggers/): it reads the rows through
 the ORM, builds each question's text in Python and counts the facets in Python, and adds the parts of the
@@ -10,6 +10,7 @@ compounds it finds in the vocabulary (questions_word, read through the ORM). Onl
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from itertools import combinations
 
@@ -39,6 +40,15 @@ def _vector_text(title: str, question_text: str, answer_text: str, names: str) -
             {"config": SEARCH_CONFIG, "title": title.replace("/", " "), "question": question_text.replace("/", " "),
              "answer": answer_text.replace("/", " "), "names": names},
         )  # fmt: skip
+        return cursor.fetchone()[0]
+
+
+def _name_vector_text(*texts: str) -> str:
+    """The capitalised words as written, found in Python, as PostgreSQL's unaccented unstemmed configuration
+    keeps them."""
+    words = [word for text in texts for word in re.findall(r"[^\W\d_]+", text) if word[0].isupper()]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT strip(to_tsvector('archive_names'::regconfig, %s))::text", [" ".join(words)])
         return cursor.fetchone()[0]
 
 
@@ -88,7 +98,8 @@ def expected_state() -> tuple[dict[int, tuple], Counter]:
         vector = _vector_text(question.title, question.question_text, answer.text if answer else "", " ".join(names))
         vector = _with_compound_parts(vector, compounds)
         theme_ids = sorted(theme.pk for theme in themes)
-        questions[question.pk] = (answer is not None, theme_ids, vector)
+        names = _name_vector_text(question.title, question.question_text, answer.text if answer else "")
+        questions[question.pk] = (answer is not None, theme_ids, vector, names)
 
         values = [("theme", str(pk)) for pk in theme_ids]
         values += [("minister", str(question.minister_id)), ("member", str(question.member_id)),
@@ -105,8 +116,10 @@ def expected_state() -> tuple[dict[int, tuple], Counter]:
 
 def stored_state() -> tuple[dict[int, tuple], Counter]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id, has_answer, theme_ids, search_vector::text FROM questions_question ORDER BY id")
-        questions = {pk: (has_answer, list(theme_ids), vector) for pk, has_answer, theme_ids, vector in cursor}
+        cursor.execute("SELECT id, has_answer, theme_ids, search_vector::text, name_vector::text"
+                       " FROM questions_question ORDER BY id")  # fmt: skip
+        questions = {pk: (has_answer, list(theme_ids), vector, names)
+                     for pk, has_answer, theme_ids, vector, names in cursor}  # fmt: skip
     counters = Counter({
         (row.dimension, row.value, row.facet, row.facet_value): row.count
         for row in FacetCount.objects.exclude(count=0)

@@ -69,9 +69,9 @@ class TextQuery:
     # Regular expressions every match must meet in its title, question or answer: quoted phrases with stop
     # words, which the index does not keep ("De Lijn" is not every "lijn").
     exact_phrases: tuple[str, ...] = ()
-    # For a name: the questions of those members and ministers match, and others only where the name stands
-    # as typed, not stemmed ("Wouters" is not "Wouter").
-    name_pattern: str | None = None
+    # For a surname alone: the questions of those members and ministers match, and others only where the name
+    # stands as typed, not stemmed ("Wouters" is not "Wouter"). A full name matches its words side by side.
+    surname: str | None = None
 
 
 # --- form fields: lenient, every value kept as typed for the form's checks ---------------------------------------
@@ -117,11 +117,24 @@ class TextFilter(django_filters.Filter):
         condition = Q(search_vector=SearchQuery(value.tsquery, config=text.SEARCH_CONFIG, search_type="raw"))
         for pattern in value.exact_phrases:
             condition &= _in_text(pattern)
-        if value.name_pattern is not None:
-            condition &= _in_text(value.name_pattern) | _by(value.member_ids, value.minister_ids)
+        if value.surname is not None:
+            as_written = Q(name_vector=SearchQuery(value.surname, config=text.NAMES_CONFIG, search_type="plain"))
+            condition &= as_written | _by(value.member_ids, value.minister_ids)
+        elif value.member_ids or value.minister_ids:
+            # A full name: its words next to each other, as the index's positions have them.
+            adjacent = Q(search_vector=SearchQuery(text.phrase(text.terms(value.typed)), config=text.SEARCH_CONFIG,
+                                                   search_type="raw"))  # fmt: skip
+            condition &= adjacent | _by(value.member_ids, value.minister_ids)
         if value.number is not None:
             condition |= number_condition(value.number, value.number_year)
         return qs.filter(condition)
+
+
+def _surname(typed: str) -> str | None:
+    """A name typed as one word: other questions must hold it as written (questions.name_vector), since the
+    search vector keeps its stem and "Wouters" is not "Wouter". A full name matches its words side by side."""
+    words = text.terms(typed)
+    return words[0] if len(words) == 1 else None
 
 
 def _in_text(pattern: str) -> Q:
@@ -247,7 +260,7 @@ class SearchForm(forms.Form):
         if found.member_ids or found.minister_ids:
             return TextQuery(typed, tsquery, member_ids=found.member_ids, minister_ids=found.minister_ids,
                              expanded=found.expanded, exact_phrases=found.exact_phrases,
-                             name_pattern=text.exact_pattern(text.terms(typed)))  # fmt: skip
+                             surname=_surname(typed))  # fmt: skip
         if not found.searchable and not found.alternatives:
             self.problems.append(
                 _("“%(value)s” bevat alleen woorden die in bijna elke vraag staan (zoals “de” of “van”): er is niet "

@@ -21,6 +21,8 @@ from questions.names import name_key
 
 # Created by migration 0002: Dutch snowball stemming after unaccent, so "coordinatie" finds "coördinatie".
 SEARCH_CONFIG = "archive_dutch"
+# Created by migration 0017: unaccent without stemming, for the capitalised words as written (name_vector).
+NAMES_CONFIG = "archive_names"
 MAX_QUERY_LENGTH = 500
 
 
@@ -94,7 +96,7 @@ def quoted_phrases(text: str) -> list[list[str]]:
 def exact_pattern(words: list[str]) -> str:
     """A regular expression (PostgreSQL's, case-insensitive with ``~*``) for these words as written, adjacent
     and in this order: what a phrase must match when the index cannot tell (its stop words are not indexed:
-    "De Lijn"), and a name when it must not match other forms of the word ("Wouters", not "Wouter")."""
+    "De Lijn")."""
     return r"\m" + r"[^[:alnum:]]+".join(re.escape(word) for word in words) + r"\M"
 
 

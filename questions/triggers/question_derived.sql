@@ -1,5 +1,5 @@
--- A question's derived values: has_answer, theme_ids and search_vector, set on every INSERT and UPDATE of
--- the row, from the row itself and the rows it refers to (its answer, its theme links, the names).
+-- A question's derived values: has_answer, theme_ids, search_vector and name_vector, set on every INSERT and
+-- UPDATE of the row, from the row itself and the rows it refers to (its answer, its theme links, the names).
 --
 -- A new row is written once, with its final values: the importer inserts a new question's answer and theme
 -- links first (the foreign keys are checked at the end of the transaction), then the question, whose
@@ -45,6 +45,21 @@ CREATE OR REPLACE FUNCTION questions_question_vector(
                   JOIN questions_theme AS t ON t.id = qt.theme_id WHERE qt.question_id = $1))), 'D'))
 $$;
 
+-- The capitalised words of the title, the question and the answer as written (lower case, accents folded, no
+-- stemming, no positions): a surname searched alone must match as typed, and the Dutch stemmer makes "Wouters"
+-- "wouter" in the search vector (questions/search/filters.py).
+-- PL/pgSQL, so that it can be created before the configuration exists (migration 0010 runs before 0017).
+CREATE OR REPLACE FUNCTION questions_name_vector(question_id bigint, title text, question_text text)
+RETURNS tsvector LANGUAGE plpgsql STABLE AS $body$
+BEGIN
+    RETURN strip(to_tsvector('archive_names'::regconfig, array_to_string(ARRAY(
+        SELECT m[1] FROM regexp_matches(
+            concat_ws(' ', title, question_text,
+                      (SELECT a.text FROM questions_answer AS a WHERE a.question_id = questions_name_vector.question_id)),
+            '\m([[:upper:]][[:alpha:]]*)', 'g') AS m), ' ')));
+END
+$body$;
+
 CREATE OR REPLACE FUNCTION questions_question_derive() RETURNS trigger LANGUAGE plpgsql AS $body$
 BEGIN
     NEW.has_answer := EXISTS (SELECT 1 FROM questions_answer AS a WHERE a.question_id = NEW.id);
@@ -59,6 +74,7 @@ BEGIN
           IS DISTINCT FROM (OLD.id, OLD.title, OLD.question_text, OLD.member_id, OLD.minister_id) THEN
         NEW.search_vector := questions_question_vector(NEW.id, NEW.title, NEW.question_text, NEW.member_id,
                                                        NEW.minister_id);
+        NEW.name_vector := questions_name_vector(NEW.id, NEW.title, NEW.question_text);
     END IF;
     RETURN NEW;
 END
