@@ -14,7 +14,7 @@ RUN pip install --no-cache-dir .
 COPY . .
 RUN mkdir -p var && SECRET_KEY=build-only-key-not-used-at-run-time-0123456789 \
     python manage.py collectstatic --no-input --verbosity 0 \
-    && useradd --system --home /app archive && chown -R archive /app/var
+    && useradd --system --home /app archive && mkdir -p /uploads && chown -R archive /app/var /uploads
 
 USER archive
 EXPOSE 8000

@@ -27,9 +27,11 @@ demo: $(STAMP) var/secret-key
 	SECRET_KEY=$$(cat var/secret-key) $(PY) manage.py migrate --no-input
 	SECRET_KEY=$$(cat var/secret-key) $(PY) manage.py collectstatic --no-input --verbosity 0
 	-SECRET_KEY=$$(cat var/secret-key) $(PY) manage.py import_questions $(SAMPLES)
-	@echo "Serving the archive on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
-	SECRET_KEY=$$(cat var/secret-key) $(VENV)/bin/gunicorn archive.wsgi --config archive/gunicorn_conf.py \
-		--bind $(HOST):$(PORT)
+	@echo "Serving the archive on http://$(HOST):$(PORT)/ with its background worker (Ctrl-C stops both)"
+	export SECRET_KEY=$$(cat var/secret-key); \
+		$(PY) manage.py procrastinate worker & worker=$$!; \
+		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+		$(VENV)/bin/gunicorn archive.wsgi --config archive/gunicorn_conf.py --bind $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

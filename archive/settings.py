@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_filters",
     "axes",
+    "procrastinate.contrib.django",
     "questions",
 ]
 
@@ -187,6 +188,9 @@ UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 100, minimum=1, maximum=2_000) * 2**
 UPLOAD_MAX_ZIP_MEMBERS = env_int("UPLOAD_MAX_ZIP_MEMBERS", 5_000, minimum=1, maximum=100_000)
 UPLOAD_MAX_UNPACKED_BYTES = env_int("UPLOAD_MAX_UNPACKED_MB", 200, minimum=1, maximum=4_000) * 2**20
 DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES + 1
+# Uploaded files wait here until the background worker imports them (questions/tasks.py): the web server and
+# the worker must both see it (docker-compose.yml shares a volume).
+UPLOADS_DIR = env_path("ARCHIVE_UPLOADS_DIR", DATA_DIR / "uploads")
 
 LOGGING = {
     "version": 1,

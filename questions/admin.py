@@ -3,6 +3,8 @@ and import documents from the browser."""
 
 from __future__ import annotations
 
+import shutil
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -18,11 +20,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from questions import tasks
 from questions.editing import MergeError, compare_with_import, last_import, merge_entities, revert_to_import
-from questions.importing.runner import FileReport, import_documents
-from questions.importing.uploads import UploadLimits, UploadRefused, documents_from_uploads
+from questions.importing.uploads import UploadLimits, UploadRefused, store_uploads
 from questions.models import (
     Answer,
+    ImportJob,
     Member,
     MemberAlias,
     Minister,
@@ -121,6 +124,8 @@ class QuestionAdmin(admin.ModelAdmin):
     def get_urls(self):
         own = [
             path("import/", self.admin_site.admin_view(self.upload_view), name="questions_question_upload"),
+            path("import/jobs/<int:job_id>/", self.admin_site.admin_view(self.job_view),
+                 name="questions_question_import_job"),  # fmt: skip
             path(
                 "<int:pk>/import/",
                 self.admin_site.admin_view(self.compare_view),
@@ -163,10 +168,15 @@ class QuestionAdmin(admin.ModelAdmin):
             "form": UploadForm(),
         }
         if request.method == "POST":
-            context.update(self._handle_upload(request, limits))
+            outcome = self._handle_upload(request, limits)
+            if isinstance(outcome, HttpResponseRedirect):
+                return outcome
+            context.update(outcome)
+        context["jobs"] = ImportJob.objects.all()[:10]
         return TemplateResponse(request, "admin/questions/question/upload.html", context)
 
-    def _handle_upload(self, request, limits: UploadLimits) -> dict:
+    def _handle_upload(self, request, limits: UploadLimits):
+        """Check and keep the files, and queue their import (questions/tasks.py); then the job's page."""
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         if declared > limits.max_total_bytes + 2**20:
             return {"refused": _("De upload is te groot: hoogstens %(max)d MiB.") % {
@@ -174,13 +184,40 @@ class QuestionAdmin(admin.ModelAdmin):
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return {"form": form}
-        try:
-            documents, skipped = documents_from_uploads(request.FILES.getlist("files"), limits)
-        except UploadRefused as refusal:
-            return {"refused": str(refusal)}
-        summary = import_documents(documents, overwrite_edits=form.cleaned_data["overwrite_edits"])
-        reports: list[FileReport] = [*summary.reports]
-        return {"reports": reports, "skipped": skipped, "summary": summary.line()}
+        uploads = request.FILES.getlist("files")
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                created_by=request.user, overwrite_edits=form.cleaned_data["overwrite_edits"],
+                files=[upload.name for upload in uploads],
+            )  # fmt: skip
+            folder = tasks.upload_folder(job.pk)
+            try:
+                skipped = store_uploads(uploads, limits, folder)
+            except UploadRefused as refusal:
+                shutil.rmtree(folder, ignore_errors=True)
+                transaction.set_rollback(True)
+                return {"refused": str(refusal)}
+            except OSError:
+                shutil.rmtree(folder, ignore_errors=True)
+                raise
+            job.skipped = [list(item) for item in skipped]
+            job.save(update_fields=["skipped"])
+            # Deferred in this transaction: the queue lives in the same database. One import runs at a time.
+            tasks.import_upload.configure(lock="imports", queueing_lock=f"import-{job.pk}").defer(job_id=job.pk)
+        return HttpResponseRedirect(job.get_absolute_url())
+
+    def job_view(self, request, job_id: int):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(ImportJob, pk=job_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Import %(number)d") % {"number": job.pk},
+            "job": job,
+            "percent": round(100 * job.processed / job.documents) if job.documents else 0,
+        }
+        return TemplateResponse(request, "admin/questions/question/import_job.html", context)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -333,3 +370,21 @@ class SynonymAdmin(admin.ModelAdmin):
 
     list_display = ["term", "expansion"]
     search_fields = ["term", "expansion"]
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Imports from the browser and their reports, kept after they finish (each has its own page)."""
+
+    list_display = ["__str__", "created_at", "created_by", "summary", "report_link"]
+    list_filter = ["status"]
+
+    @admin.display(description=gettext_lazy("verslag"))
+    def report_link(self, job: ImportJob) -> str:
+        return format_html('<a href="{}">{}</a>', job.get_absolute_url(), _("bekijken"))
+
+    def has_add_permission(self, request) -> bool:
+        return False  # an import starts from the upload page
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -378,3 +378,46 @@ class Word(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class ImportJob(models.Model):
+    """An import from the browser: the uploaded files wait on disk (settings.UPLOADS_DIR/<id>) until the background
+    worker imports them (questions/tasks.py); the editor follows it on its page, and the report stays here."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("in de wachtrij")
+        RUNNING = "running", _("bezig")
+        DONE = "done", _("klaar")
+        FAILED = "failed", _("mislukt")
+
+    created_at = models.DateTimeField(_("aangemaakt"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    overwrite_edits = models.BooleanField(_("correcties overschrijven"), default=False)
+    status = models.CharField(_("toestand"), max_length=8, choices=Status.choices, default=Status.QUEUED)
+    files = models.JSONField(_("bestanden"), default=list)  # the names uploaded
+    documents = models.PositiveIntegerField(_("documenten"), default=0)
+    processed = models.PositiveIntegerField(_("verwerkt"), default=0)
+    # Per file: name, outcome, detail, question id, warnings; and files skipped (not .txt, .pdf or .zip).
+    reports = models.JSONField(_("verslag"), default=list)
+    skipped = models.JSONField(_("overgeslagen"), default=list)
+    summary = models.CharField(_("samenvatting"), max_length=200, blank=True)
+    error = models.TextField(_("fout"), blank=True)
+    started_at = models.DateTimeField(_("gestart"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("klaar op"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:questions_question_import_job", kwargs={"job_id": self.pk})
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

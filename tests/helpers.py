@@ -34,3 +34,13 @@ def run_search(query: QueryDict | str | dict) -> ResultPage:
 def found_numbers(text: str) -> list[int]:
     """The question numbers a text search finds, in the order of the results page (relevance)."""
     return [question.number for question in run_search({"q": text}).questions]
+
+
+def run_jobs() -> None:
+    """Run the background worker until the queue is empty, as ``manage.py procrastinate worker`` does (tests
+    that use it need ``transactional_db``: the worker reads what the request committed)."""
+    from procrastinate.contrib.django import app
+
+    # As the management command does: the worker talks to PostgreSQL through its own connection.
+    with app.replace_connector(app.connector.get_worker_connector()):
+        app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)

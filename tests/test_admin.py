@@ -8,10 +8,11 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group, User
 from django.test import override_settings
 
-from questions.models import Answer, Member, Minister, Question, Theme
+from questions import tasks
+from questions.models import Answer, ImportJob, Member, Minister, Question, Theme
 from tests.conftest import SEED_DOCUMENT, SV235_EXTRACTIONS
 from tests.factories import corpus
-from tests.helpers import run_import, run_search, summary_line
+from tests.helpers import run_import, run_jobs, run_search, summary_line
 
 pytestmark = pytest.mark.django_db
 
@@ -274,6 +275,18 @@ def upload(client, *files, **extra):
     return client.post("/admin/questions/question/import/", {"files": list(files), **extra})
 
 
+def upload_and_import(client, *files, **extra) -> ImportJob:
+    """Upload, let the background worker import, and return the finished job (its page is checked too)."""
+    response = upload(client, *files, **extra)
+    assert response.status_code == 302, getattr(response, "context", {}) and response.context.get("refused")
+    job = ImportJob.objects.get(pk=int(response["Location"].rstrip("/").rsplit("/", 1)[1]))
+    assert job.status == ImportJob.Status.QUEUED
+    assert "in de wachtrij" in client.get(response["Location"]).content.decode().lower()
+    run_jobs()
+    job.refresh_from_db()
+    return job
+
+
 def named(name: str, data: bytes) -> io.BytesIO:
     handle = io.BytesIO(data)
     handle.name = name
@@ -290,26 +303,70 @@ def zipped(name: str, members: dict[str, bytes]) -> io.BytesIO:
     return buffer
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_uploading_good_and_bad_files_reports_each(client, editor):
-    response = upload(client, named("seed.txt", SEED_DOCUMENT.read_bytes()),
-                      named("sv235.pdf", SV235_EXTRACTIONS["pdf"].read_bytes()), named("leeg.txt", b""),
-                      named("foto.jpg", b"\xff\xd8"))  # fmt: skip
+    job = upload_and_import(client, named("seed.txt", SEED_DOCUMENT.read_bytes()),
+                            named("sv235.pdf", SV235_EXTRACTIONS["pdf"].read_bytes()), named("leeg.txt", b""),
+                            named("foto.jpg", b"\xff\xd8"))  # fmt: skip
 
-    page = response.content.decode()
-    assert response.context["summary"] == "imported 2, updated 0, unchanged 0, conflict 0, failed 1"
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert job.summary == "imported 2, updated 0, unchanged 0, conflict 0, failed 1"
+    assert job.status == ImportJob.Status.DONE and job.processed == job.documents == 3
     assert "leeg.txt" in page and "the file is empty" in page
     assert "foto.jpg" in page and "overgeslagen" in page
+    assert 'http-equiv="refresh"' not in page  # finished: the page stops refreshing
     assert Question.objects.count() == 2
+    # The report stays: the upload page lists the job.
+    assert job.get_absolute_url() in client.get("/admin/questions/question/import/").content.decode()
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_uploading_a_zip_imports_its_documents(client, editor):
     archive = zipped("export.zip", {"a/seed.txt": SEED_DOCUMENT.read_bytes(), "b/sv235.txt":
                                     SV235_EXTRACTIONS["pypdf"].read_bytes(), "__MACOSX/._x.txt": b"junk"})  # fmt: skip
 
-    response = upload(client, archive)
+    job = upload_and_import(client, archive)
 
-    assert response.context["summary"].startswith("imported 2,")
+    assert job.summary.startswith("imported 2,")
     assert Question.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_job_run_twice_changes_nothing_the_second_time(client, editor):
+    job = upload_and_import(client, named("seed.txt", SEED_DOCUMENT.read_bytes()))
+    finished_at = job.finished_at
+
+    tasks.import_upload.defer(job_id=job.pk)  # a retried or duplicated job
+    run_jobs()
+
+    job.refresh_from_db()
+    assert job.finished_at == finished_at and job.summary.startswith("imported 1,")
+    assert Question.objects.count() == 1
+
+
+def lying_about_size(archive: io.BytesIO, member: str, declared: int) -> bytes:
+    """The zip with ``member``'s uncompressed size lowered to ``declared`` in its local and central headers."""
+    data = bytearray(archive.getvalue())
+    local = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(member).header_offset
+    data[local + 22:local + 26] = declared.to_bytes(4, "little")
+    at = data.find(b"PK\x01\x02")
+    while at != -1:
+        name_length = int.from_bytes(data[at + 28:at + 30], "little")
+        if bytes(data[at + 46:at + 46 + name_length]) == member.encode():
+            data[at + 24:at + 28] = declared.to_bytes(4, "little")
+        at = data.find(b"PK\x01\x02", at + 4)
+    return bytes(data)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_zip_member_larger_than_its_header_says_fails_the_job_and_imports_nothing(client, editor):
+    archive = zipped("liar.zip", {"seed.txt": SEED_DOCUMENT.read_bytes(), "b.txt": b"x" * 50_000})
+
+    job = upload_and_import(client, named("liar.zip", lying_about_size(archive, "b.txt", 100)))
+
+    assert job.status == ImportJob.Status.FAILED and "liar.zip" in job.error
+    assert Question.objects.count() == 0
+    assert "er is niets geïmporteerd" in client.get(job.get_absolute_url()).content.decode()
 
 
 def test_a_zip_with_a_path_traversal_name_is_refused_whole(client, editor):

@@ -58,3 +58,20 @@ def test_the_database_runs_with_the_archives_settings():
         name, value = setting.split("=", 1)
         passed[name] = re.sub(r"^\$\{\w+:-(.*)\}$", r"\1", value)  # the default of an overridable value
     assert passed == for_machine(4 * 2**30)
+
+
+def test_a_worker_runs_the_background_jobs_with_the_webs_configuration_and_uploads():
+    web, worker = COMPOSE["services"]["web"], COMPOSE["services"]["worker"]
+
+    assert worker["build"] == "."
+    assert worker["environment"] == web["environment"]
+    assert "procrastinate worker" in " ".join(worker["command"])
+    assert worker["depends_on"] == {"db": {"condition": "service_healthy"}}
+    uploads = web["environment"]["ARCHIVE_UPLOADS_DIR"]
+    assert f"uploads:{uploads}" in web["volumes"] and f"uploads:{uploads}" in worker["volumes"]
+    assert "uploads" in COMPOSE["volumes"]
+
+
+def test_there_is_no_default_database_password():
+    assert COMPOSE["services"]["db"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
+    assert "${POSTGRES_PASSWORD:?" in COMPOSE["services"]["web"]["environment"]["DATABASE_URL"]

@@ -1,0 +1,84 @@
+"""Work that outlasts a request, run by the background worker (``manage.py procrastinate worker``).
+
+Procrastinate keeps the queue in the archive's own PostgreSQL: no other server to run, and a job is deferred in
+the transaction that creates its record, so a job never points at a record that was rolled back.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from procrastinate.contrib.django import app
+
+from questions.importing.runner import FileReport, import_documents
+from questions.importing.uploads import UploadRefused, unpack
+from questions.models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY_SECONDS = 1.0
+
+
+def upload_folder(job_id: int) -> Path:
+    return Path(settings.UPLOADS_DIR) / str(job_id)
+
+
+def _report_record(report: FileReport) -> dict:
+    return {"name": report.name, "outcome": report.outcome.value, "detail": report.detail,
+            "question_id": report.question_id, "warnings": list(report.warnings)}  # fmt: skip
+
+
+# Deferred with a lock (one import at a time) and a queueing lock per job (questions/admin.py).
+@app.task(queue="imports", pass_context=False)
+def import_upload(job_id: int) -> None:
+    """Import the files of an upload. Run twice, it does nothing the second time: a finished job is left as
+    it is, and importing the same documents again would find them unchanged anyway."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.finished:
+            return
+        job.status, job.started_at = ImportJob.Status.RUNNING, timezone.now()
+        job.save(update_fields=["status", "started_at"])
+    folder = upload_folder(job_id)
+    try:
+        _run(job, folder)
+    except Exception as error:  # the job's page says what went wrong; the worker goes on with the next job
+        logger.exception("import job %s failed", job_id)
+        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.FAILED, error=str(error)[:2000],
+                                                   finished_at=timezone.now())  # fmt: skip
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        # The worker runs each job in a thread of its own; its connection would outlive the job otherwise.
+        connection.close()
+
+
+def _run(job: ImportJob, folder: Path) -> None:
+    try:
+        documents, skipped = unpack(folder)
+    except UploadRefused as refusal:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, error=str(refusal),
+                                                   finished_at=timezone.now())  # fmt: skip
+        return
+    ImportJob.objects.filter(pk=job.pk).update(documents=len(documents),
+                                               skipped=[*job.skipped, *map(list, skipped)])  # fmt: skip
+    done = 0
+    last_saved = time.monotonic()
+
+    def on_report(_report: FileReport) -> None:
+        nonlocal done, last_saved
+        done += 1
+        if time.monotonic() - last_saved >= PROGRESS_EVERY_SECONDS:
+            ImportJob.objects.filter(pk=job.pk).update(processed=done)
+            last_saved = time.monotonic()
+
+    summary = import_documents(documents, overwrite_edits=job.overwrite_edits, on_report=on_report)
+    ImportJob.objects.filter(pk=job.pk).update(
+        status=ImportJob.Status.DONE, processed=done, summary=summary.line(),
+        reports=[_report_record(report) for report in summary.reports], finished_at=timezone.now(),
+    )  # fmt: skip
