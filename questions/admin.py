@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from questions import tasks
 from questions.editing import MergeError, compare_with_import, last_import, merge_entities, revert_to_import
+from questions.importing.text import clean_characters
 from questions.importing.uploads import UploadLimits, UploadRefused, store_uploads
 from questions.models import (
     Answer,
@@ -42,8 +43,21 @@ admin.site.site_title = gettext_lazy("Vragenarchief")
 admin.site.index_title = gettext_lazy("Beheer van de schriftelijke vragen")
 
 
+class CleanTextForm(forms.ModelForm):
+    """Text typed or pasted by editors loses the characters that are never content and that XML cannot carry
+    (control characters, U+FFFE): the same rule as imports (questions/importing/text.py)."""
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        for name, value in cleaned.items():
+            if isinstance(value, str):
+                cleaned[name] = clean_characters(value)
+        return cleaned
+
+
 class AnswerInline(admin.StackedInline):
     model = Answer
+    form = CleanTextForm
     extra = 0
     max_num = 1
     autocomplete_fields = ["minister"]
@@ -53,6 +67,7 @@ class AnswerInline(admin.StackedInline):
 
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
+    form = CleanTextForm
     list_display = ["number", "session", "date_asked", "title", "member", "minister", "has_answer",
                     "edited_since_import"]  # fmt: skip
     list_display_links = ["number", "title"]
@@ -347,6 +362,7 @@ class ThemeAdmin(NamedEntityAdmin):
 
 @admin.register(Answer)
 class AnswerAdmin(admin.ModelAdmin):
+    form = CleanTextForm
     list_display = ["question", "minister", "answer_date", "recorded_at"]
     list_select_related = ["question", "minister"]
     search_fields = ["question__title", "question__number"]

@@ -1,12 +1,13 @@
 """RSS and Atom feeds, read with a real parser (feedparser)."""
 
 import datetime as dt
+from xml.etree import ElementTree
 
 import feedparser
 import pytest
 from django.utils import timezone
 
-from questions.models import Answer
+from questions.models import Answer, Question
 from tests.factories import corpus, make_question
 
 pytestmark = pytest.mark.django_db
@@ -99,3 +100,41 @@ def test_feed_items_carry_their_themes_as_categories(client):
     (entry,) = parse(client, "/feeds/questions.rss", {"q": "fietspaden"}).entries
 
     assert [tag.term for tag in entry.tags] == ["Mobiliteit", "Water"]
+
+
+BAD = "Wegen\x01 en\x0b bruggen\ufffe in\uffff Gent"
+
+
+@pytest.mark.parametrize("path", ["/feeds/questions.rss", "/feeds/questions.atom", "/feeds/answers.rss",
+                                  "/feeds/answers.atom"])  # fmt: skip
+def test_characters_xml_cannot_carry_never_break_a_feed(client, path):
+    # Written around the importer and the admin (raw data): the feed still parses, without them.
+    make_question(title=BAD, text=BAD, answer=BAD, themes=(BAD,))
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    ElementTree.fromstring(response.content)  # well-formed XML
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.entries and "Wegen en bruggen in Gent" in parsed.entries[0].title
+
+
+def test_imports_and_admin_edits_drop_characters_xml_cannot_carry(client, editor, tmp_path):
+    from tests.conftest import SEED_DOCUMENT
+    from tests.helpers import run_import
+    from tests.test_admin import change_form_data
+
+    text = SEED_DOCUMENT.read_text(encoding="utf-8")
+    text = text.replace("Werkgroep Institutionele", "Werkgroep\x07 Instit\ufffeutionele")
+    (tmp_path / "seed.txt").write_text(text, encoding="utf-8")
+    assert run_import(tmp_path / "seed.txt")[0] == 0
+    question = Question.objects.get()
+    assert "Werkgroep Institutionele" in question.title
+
+    data = change_form_data(question, title="Nieuwe\x0b titel\uffff", question_text="Tekst\x1f met\ufffe fouten")
+    assert client.post(f"/admin/questions/question/{question.pk}/change/", data).status_code == 302
+
+    question.refresh_from_db()
+    assert (question.title, question.question_text) == ("Nieuwe titel", "Tekst met fouten")
+    assert not feedparser.parse(client.get("/feeds/questions.rss").content).bozo

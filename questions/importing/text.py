@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 
 SOFT_HYPHEN = "\u00ad"
-# Control characters (but line ends), and zero-width characters that are never content.
-_DROPPED = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff]")
+# Control characters (but line ends), zero-width characters that are never content, and what XML 1.0 cannot
+# carry (U+FFFE, U+FFFF, lone surrogates): every output (HTML, feeds, CSV) can then show the text.
+_DROPPED = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u200b\u200c\u200d\u2060\ufeff\ufffe\uffff\ud800-\udfff]")
+# What XML 1.0 allows (https://www.w3.org/TR/xml/#charsets).
+_NOT_XML = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # Words that follow a hyphen with a space in "bestuurs- of regeringsdocumenten", "Dender- en IJzerbekken".
 _CONJUNCTIONS = {"en", "of", "tot", "noch", "als", "maar", "dan", "and", "or"}
 # A candidate numbered item ("2. Welke stappen ..."): after white space, or glued by the extraction to the end
@@ -26,6 +29,11 @@ def clean_characters(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
     text = text.replace("\t", " ").replace("\u00a0", " ").replace("\u202f", " ")
     return _DROPPED.sub("", text)
+
+
+def xml_safe(text: str) -> str:
+    """The text without the characters XML 1.0 cannot carry (feeds are XML)."""
+    return _NOT_XML.sub("", text)
 
 
 def collapse_spaces(text: str) -> str:
