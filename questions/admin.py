@@ -47,8 +47,8 @@ class CleanTextForm(forms.ModelForm):
     """Text typed or pasted by editors loses the characters that are never content and that XML cannot carry
     (control characters, U+FFFE): the same rule as imports (questions/importing/text.py)."""
 
-    def clean(self):  # type: ignore[no-untyped-def]
-        cleaned = super().clean()
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
         for name, value in cleaned.items():
             if isinstance(value, str):
                 cleaned[name] = clean_characters(value)

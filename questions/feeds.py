@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.syndication.views import Feed
@@ -27,15 +28,17 @@ from questions.search.results import newest_matches
 FEED_SIZE = 30
 
 
-class _XmlSafe:
+class _XmlSafe(SyndicationFeed):
     """A feed generator that leaves out what XML 1.0 cannot carry, whatever a record holds: one bad character
     in one title made every feed that listed it fail, for every subscriber."""
 
-    def add_item(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        cleaned = {key: xml_safe(value) if isinstance(value, str) else value for key, value in kwargs.items()}
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
+        cleaned: dict[str, Any] = {key: xml_safe(value) if isinstance(value, str) else value
+                                   for key, value in kwargs.items()}  # fmt: skip
         if isinstance(cleaned.get("categories"), list | tuple):
             cleaned["categories"] = [xml_safe(str(category)) for category in cleaned["categories"]]
-        return super().add_item(*[xml_safe(arg) if isinstance(arg, str) else arg for arg in args], **cleaned)
+        positional: list[Any] = [xml_safe(arg) if isinstance(arg, str) else arg for arg in args]
+        super().add_item(*positional, **cleaned)
 
 
 class XmlSafeRss(_XmlSafe, Rss201rev2Feed):
