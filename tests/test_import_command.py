@@ -268,3 +268,38 @@ def test_statistics_are_gathered_after_a_tenth_of_the_archive_or_ten_thousand_qu
     from questions.importing.maintenance import needs_analyze
 
     assert needs_analyze(changed, known) is expected
+
+
+def test_the_parser_worker_exits_when_the_importer_is_killed(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    script = (
+        "import django, time\n"
+        "django.setup()\n"
+        "from questions.importing.runner import Document, _Parser\n"
+        "parser = _Parser(parallel=True)\n"
+        f"parser.submit([Document('seed.txt', lambda: {SEED_DOCUMENT.read_bytes()!r})])()\n"
+        "print('parsing', flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    importer = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                                env={**os.environ, "DJANGO_SETTINGS_MODULE": "archive.settings"})  # fmt: skip
+    try:
+        assert importer.stdout is not None and importer.stdout.readline().strip() == "parsing"
+        children = psutil.Process(importer.pid).children(recursive=True)
+        assert children  # the parser worker (and multiprocessing's resource tracker)
+
+        importer.send_signal(signal.SIGKILL)
+        importer.wait(timeout=10)
+
+        gone, alive = psutil.wait_procs(children, timeout=10)
+        assert alive == [], [child.cmdline() for child in alive]
+    finally:
+        if importer.poll() is None:
+            importer.kill()

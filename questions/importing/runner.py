@@ -9,6 +9,7 @@ from __future__ import annotations
 import glob
 import logging
 import multiprocessing
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -29,6 +30,7 @@ from questions.importing.load import (
     store_new,
 )
 from questions.importing.parse import ParsedQuestion, parse_many, parse_or_reason
+from questions.importing.worker_process import exit_with_parent
 from questions.search import vocabulary
 
 logger = logging.getLogger(__name__)
@@ -127,7 +129,10 @@ class _Parser:
 
     def __init__(self, parallel: bool) -> None:
         self._executor = (
-            ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) if parallel else None
+            ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                initializer=exit_with_parent, initargs=(os.getpid(),))  # fmt: skip
+            if parallel
+            else None
         )
 
     def submit(self, batch: list[Document]) -> Callable[[], ParsedBatch]:
