@@ -275,7 +275,6 @@ def test_the_parser_worker_exits_when_the_importer_is_killed(tmp_path):
     import signal
     import subprocess
     import sys
-    import time
 
     import psutil
 
