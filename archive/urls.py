@@ -15,3 +15,8 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("", include("questions.urls")),
 ]
+
+handler400 = "archive.errors.bad_request"
+handler403 = "archive.errors.forbidden"
+handler404 = "archive.errors.not_found"
+handler500 = "archive.errors.server_error"

@@ -1,0 +1,128 @@
+"""Errors for people and programs, refused requests, and the headers every response carries."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.factories import make_question
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.django_db
+
+
+def test_a_missing_page_is_the_sites_own_page_with_a_search_box(client, settings):
+    settings.DEBUG = False
+    response = client.get("/bestaat-niet/")
+
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="nl">' in page and 'role="search"' in page and "Niet gevonden" in page
+
+    client.cookies["django_language"] = "en"
+    assert '<html lang="en">' in client.get("/bestaat-niet/").content.decode()
+
+
+@pytest.mark.parametrize("path", ["/api/questions/999999/", "/api/bestaat-niet/"])
+def test_api_errors_are_json(client, settings, path):
+    settings.DEBUG = False
+    response = client.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json()["status"] == 404 and response.json()["error"]
+
+
+def test_trace_and_other_methods_are_refused(client):
+    response = client.generic("TRACE", "/")
+
+    assert response.status_code == 405
+    assert "GET" in response["Allow"] and "TRACE" not in response["Allow"]
+    assert client.generic("PUT", "/api/questions/").json()["status"] == 405
+
+
+NUL_PATHS = [
+    "/search/?q=a%00b", "/api/questions/?q=%00", "/ministers/?page=%00", "/admin/questions/question/?q=%00",
+    "/admin/autocomplete/?term=%00&app_label=questions&model_name=question&field_name=member",
+    "/admin/questions/question/?member__id__exact=%00",
+]
+
+
+@pytest.mark.parametrize("path", NUL_PATHS)
+def test_a_nul_byte_in_a_parameter_is_dropped_not_a_500(admin_client, path):
+    response = admin_client.get(path)
+
+    assert response.status_code in (200, 400, 403, 404), response.status_code
+
+
+@pytest.mark.parametrize("path", ["/search/?page=99999999999999999999999", "/ministers/?page=99999999999999999999",
+                                  "/api/questions/?page=-5", "/search/facet/member/?page=1e99"])  # fmt: skip
+def test_huge_or_odd_page_numbers_never_give_a_500(client, path):
+    make_question(title="Vraag")
+
+    assert client.get(path).status_code in (200, 400)
+
+
+def test_pages_carry_a_content_security_policy_and_a_permissions_policy(client, settings):
+    response = client.get("/")
+
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert "'unsafe-inline'" not in response["Content-Security-Policy"]
+    assert "geolocation=()" in response["Permissions-Policy"]
+    assert not settings.SECURE_HSTS_PRELOAD and not settings.SECURE_HSTS_INCLUDE_SUBDOMAINS
+
+
+def test_a_feed_reader_polling_an_unchanged_feed_gets_304(client):
+    make_question(title="Vraag")
+    first = client.get("/feeds/questions.rss")
+
+    again = client.get("/feeds/questions.rss", HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first.status_code == 200 and first["ETag"]
+    assert again.status_code == 304 and again.content == b""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_a_database_that_does_not_answer_gives_503_with_retry_after_and_no_server_software():
+    """The real server, with a database address where nothing listens."""
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": f"postgres://archive@127.0.0.1:{_free_port()}/archive", "DEBUG": "false",
+           "SECRET_KEY": "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "WEB_CONCURRENCY": "1"}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "archive.wsgi", "--config", "archive/gunicorn_conf.py",
+         "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        for path, kind in (("/search/?q=water", "text/html"), ("/api/questions/?q=water", "application/json")):
+            deadline = time.monotonic() + 30
+            while True:
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10)
+                    pytest.fail("the page answered without a database")
+                except urllib.error.HTTPError as error:
+                    response = error
+                    break
+                except (ConnectionError, urllib.error.URLError):
+                    assert time.monotonic() < deadline, "the server did not start"
+                    time.sleep(0.3)
+            assert response.code == 503
+            assert response.headers["Retry-After"] == "30"
+            assert response.headers["Content-Type"].startswith(kind)
+            assert response.headers["Server"] == "vragenarchief"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
