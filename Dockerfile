@@ -18,4 +18,4 @@ RUN mkdir -p var && SECRET_KEY=build-only-key-not-used-at-run-time-0123456789 \
 
 USER archive
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn archive.wsgi --config archive/gunicorn_conf.py --bind 0.0.0.0:8000"]
+CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn archive.asgi:application --config archive/gunicorn_conf.py --bind 0.0.0.0:8000"]

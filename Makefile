@@ -31,7 +31,7 @@ demo: $(STAMP) var/secret-key
 	export SECRET_KEY=$$(cat var/secret-key); \
 		$(PY) manage.py procrastinate worker & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-		$(VENV)/bin/gunicorn archive.wsgi --config archive/gunicorn_conf.py --bind $(HOST):$(PORT)
+		$(VENV)/bin/gunicorn archive.asgi:application --config archive/gunicorn_conf.py --bind $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -3,16 +3,14 @@
 import multiprocessing
 import os
 
-import gunicorn.http.wsgi  # type: ignore[import-untyped]
-
 from archive.env import env_int
 
 workers = env_int("WEB_CONCURRENCY", min(4, multiprocessing.cpu_count() * 2), minimum=1, maximum=64)
-threads = 1
+# gunicorn's asyncio worker serving archive/asgi.py: the event loop reads requests, so slow clients hold
+# sockets, not workers (tests/test_slow_clients.py: 50 of them, and a search still answers at once).
+worker_class = "asgi"
 timeout = 30
 accesslog = "-"
-# The Server header names no software (gunicorn sends "gunicorn" otherwise).
-gunicorn.http.wsgi.SERVER = "vragenarchief"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

@@ -76,7 +76,8 @@ class RefusalsMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    """Content-Security-Policy and Permissions-Policy on every response (Django 5.2 sets the others)."""
+    """Content-Security-Policy, Permissions-Policy and a Server header that names no software, on every response
+    (Django 5.2 sets the other security headers)."""
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
@@ -86,4 +87,5 @@ class SecurityHeadersMiddleware:
         policy = ADMIN_CONTENT_SECURITY_POLICY if request.path.startswith("/admin/") else CONTENT_SECURITY_POLICY
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers["Server"] = "vragenarchief"  # the server would name its software otherwise
         return response

@@ -79,6 +79,7 @@ AXES_RESET_ON_SUCCESS = True
 
 ROOT_URLCONF = "archive.urls"
 WSGI_APPLICATION = "archive.wsgi.application"
+ASGI_APPLICATION = "archive.asgi.application"  # what gunicorn serves (archive/gunicorn_conf.py)
 
 TEMPLATES = [
     {

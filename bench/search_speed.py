@@ -134,7 +134,7 @@ class Server:
         subprocess.run([sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env,
                        check=True)  # fmt: skip
         self.process = subprocess.Popen(
-            [str(ROOT / ".venv/bin/gunicorn"), "archive.wsgi", "--config", "archive/gunicorn_conf.py",
+            [str(ROOT / ".venv/bin/gunicorn"), "archive.asgi:application", "--config", "archive/gunicorn_conf.py",
              "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null", "--timeout", "120"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip

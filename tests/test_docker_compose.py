@@ -41,7 +41,7 @@ def test_the_image_migrates_on_start_and_serves_with_gunicorn():
     dockerfile = (ROOT / "Dockerfile").read_text()
 
     assert "manage.py migrate" in dockerfile
-    assert "gunicorn archive.wsgi" in dockerfile
+    assert "gunicorn archive.asgi:application" in dockerfile
     assert "collectstatic" in dockerfile
     assert "\nUSER " in dockerfile
 

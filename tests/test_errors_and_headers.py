@@ -102,8 +102,8 @@ def test_a_database_that_does_not_answer_gives_503_with_retry_after_and_no_serve
     env = {**os.environ, "DATABASE_URL": f"postgres://archive@127.0.0.1:{_free_port()}/archive", "DEBUG": "false",
            "SECRET_KEY": "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "WEB_CONCURRENCY": "1"}
     server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "archive.wsgi", "--config", "archive/gunicorn_conf.py",
-         "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
+        [str(Path(sys.executable).parent / "gunicorn"), "archive.asgi:application",
+         "--config", "archive/gunicorn_conf.py", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:

@@ -1,0 +1,103 @@
+"""A handful of slow clients cannot starve the site: the real server (gunicorn with the project's config) on
+loopback, held by connections that send one header line every few seconds, still answers a search at once."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.django_db
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url() -> str:
+    """The test database, as a URL the server process can use."""
+    params = connection.get_connection_params()
+    host = str(params.get("host") or "127.0.0.1")
+    user = params.get("user") or ""
+    password = params.get("password") or ""
+    credentials = quote(user) + (":" + quote(password) if password else "")
+    return f"postgres://{credentials}@{quote(host, safe='')}:{params.get('port') or 5432}/{params['dbname']}"
+
+
+@pytest.fixture
+def server():
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": _database_url(), "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1",
+           "SECRET_KEY": "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"}  # fmt: skip
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "archive.asgi:application",
+         "--config", "archive/gunicorn_conf.py", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(base + "/search/?q=water", timeout=10).read()
+            break
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, "the server did not start"
+            time.sleep(0.3)
+    yield port
+    process.terminate()
+    process.wait(timeout=15)
+
+
+class SlowClients:
+    """Connections that each send a request's first line and then one header line every ``pace`` seconds."""
+
+    def __init__(self, port: int, count: int, pace: float = 3.0) -> None:
+        self.sockets = []
+        for _ in range(count):
+            client = socket.create_connection(("127.0.0.1", port), timeout=5)
+            client.sendall(b"GET /search/?q=water HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            self.sockets.append(client)
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._drip, args=(pace,), daemon=True)
+        self.thread.start()
+
+    def _drip(self, pace: float) -> None:
+        line = 0
+        while not self.stopped.wait(pace):
+            line += 1
+            for client in self.sockets:
+                try:
+                    client.sendall(f"X-Slow-{line}: {line}\r\n".encode())
+                except OSError:
+                    pass
+
+    def close(self) -> None:
+        self.stopped.set()
+        for client in self.sockets:
+            client.close()
+
+
+@pytest.mark.parametrize("count", [6, 50])
+def test_slow_clients_do_not_starve_a_normal_search(server, count):
+    slow = SlowClients(server, count)
+    try:
+        time.sleep(4)  # every slow client has begun its request
+        for _ in range(3):
+            started = time.monotonic()
+            body = urllib.request.urlopen(f"http://127.0.0.1:{server}/search/?q=water", timeout=10).read()
+            assert time.monotonic() - started < 2.0
+            assert b"Vragenarchief" in body
+    finally:
+        slow.close()
