@@ -22,7 +22,7 @@ def test_the_web_service_is_built_here_and_waits_for_a_healthy_database():
 
     assert web["build"] == "."
     assert web["depends_on"] == {"db": {"condition": "service_healthy"}}
-    assert web["ports"] == ["127.0.0.1:8000:8000"]
+    assert "ports" not in web  # reached through the proxy only
 
 
 def test_the_web_service_gets_its_configuration_from_the_environment():
@@ -75,3 +75,16 @@ def test_a_worker_runs_the_background_jobs_with_the_webs_configuration_and_uploa
 def test_there_is_no_default_database_password():
     assert COMPOSE["services"]["db"]["environment"]["POSTGRES_PASSWORD"].startswith("${POSTGRES_PASSWORD:?")
     assert "${POSTGRES_PASSWORD:?" in COMPOSE["services"]["web"]["environment"]["DATABASE_URL"]
+
+
+def test_a_buffering_proxy_serves_the_static_files_and_passes_the_rest_to_web():
+    proxy = COMPOSE["services"]["proxy"]
+    config = (ROOT / "deploy" / "nginx.conf").read_text()
+
+    assert proxy["image"].startswith("nginx:")
+    assert proxy["ports"] == ["127.0.0.1:8000:80"]
+    assert "static:/static:ro" in proxy["volumes"]
+    assert "static:/app/var/staticfiles" in COMPOSE["services"]["web"]["volumes"]
+    assert "proxy_pass http://archive" in config and "server web:8000" in config
+    assert "proxy_request_buffering on" in config and "client_header_timeout" in config
+    assert "server_tokens off" in config
