@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 SAMPLES := tests/fixtures/vlaams-parlement/000_3766b604c4d8bdfa.txt tests/fixtures/vlaams-parlement/sv-235-2024.pdf
 
-.PHONY: install demo test lint stop-db messages clean
+.PHONY: install demo test lint stop-db messages clean backup restore
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ demo: $(STAMP) var/secret-key
 		$(PY) manage.py procrastinate worker & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 		$(VENV)/bin/gunicorn archive.asgi:application --config archive/gunicorn_conf.py --bind $(HOST):$(PORT)
+
+# A dump of the database (the embedded one, or DATABASE_URL's) under var/backups/; `make restore FILE=…` puts one back.
+backup: $(STAMP) var/secret-key
+	SECRET_KEY=$$(cat var/secret-key) $(PY) manage.py backup_archive
+
+restore: $(STAMP) var/secret-key
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/archive-….dump"; exit 2; }
+	SECRET_KEY=$$(cat var/secret-key) $(PY) manage.py restore_archive --yes "$(FILE)"
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
