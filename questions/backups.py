@@ -52,8 +52,10 @@ def _program(name: str) -> str:
 
 def _connection_arguments(database: str | None = None) -> tuple[list[str], dict[str, str]]:
     params = connection.get_connection_params()
-    arguments = ["--host", str(params.get("host") or "127.0.0.1"), "--port", str(params.get("port") or 5432),
-                 "--username", str(params.get("user") or ""), "--dbname", database or str(params["dbname"])]  # fmt: skip
+    arguments = [
+        "--host", str(params.get("host") or "127.0.0.1"), "--port", str(params.get("port") or 5432),
+        "--username", str(params.get("user") or ""), "--dbname", database or str(params["dbname"]),
+    ]  # fmt: skip
     env = {**os.environ}
     if params.get("password"):
         env["PGPASSWORD"] = str(params["password"])
