@@ -55,6 +55,7 @@ MIDDLEWARE = [
     "archive.middleware.ChosenLanguageMiddleware",
     # After the language: its refusals and 503s are pages in the visitor's language.
     "archive.refusals.RefusalsMiddleware",
+    "archive.clients.RateLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag and Last-Modified answered with 304 (feed readers poll).
     "django.middleware.http.ConditionalGetMiddleware",
@@ -70,12 +71,30 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# How many reverse proxies stand in front of the application (docker compose: one, nginx): the client's
+# address is then read from X-Forwarded-For (archive/clients.py). 0: the connection's own address.
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0, maximum=5)
+
 # Failed logins: after AXES_FAILURE_LIMIT failures for one user name from one address, that pair is locked out
-# for an hour.
+# for an hour; so is an address with that many failures whatever the user names (password spraying).
+# Addresses come from archive/clients.py, right behind a proxy.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1, maximum=100)
 AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "archive.clients.client_address"
+
+# Requests a minute per client address (archive/clients.py); 0 switches a limit off.
+RATE_LIMITS = {
+    "search": env_int("RATE_LIMIT_SEARCH", 120, minimum=0, maximum=100_000),
+    "api": env_int("RATE_LIMIT_API", 120, minimum=0, maximum=100_000),
+    "csv": env_int("RATE_LIMIT_CSV", 10, minimum=0, maximum=100_000),
+    "feeds": env_int("RATE_LIMIT_FEEDS", 60, minimum=0, maximum=100_000),
+}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "rate_limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate-limits"},
+}
 
 ROOT_URLCONF = "archive.urls"
 WSGI_APPLICATION = "archive.wsgi.application"

@@ -126,3 +126,43 @@ def test_a_database_that_does_not_answer_gives_503_with_retry_after_and_no_serve
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_a_client_beyond_the_rate_limit_gets_429_with_retry_after(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "api": 3}
+    from django.core.cache import caches
+
+    caches["rate_limits"].clear()
+    statuses = [client.get("/api/questions/", REMOTE_ADDR="203.0.113.9").status_code for _ in range(5)]
+
+    assert statuses == [200, 200, 200, 429, 429]
+    refused = client.get("/api/questions/", REMOTE_ADDR="203.0.113.9")
+    assert 0 < int(refused["Retry-After"]) <= 60 and refused.json()["status"] == 429
+    # Another address is not affected.
+    assert client.get("/api/questions/", REMOTE_ADDR="203.0.113.10").status_code == 200
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_address_the_proxy_saw(rf, settings):
+    from archive.clients import client_address
+
+    request = rf.get("/", REMOTE_ADDR="172.18.0.5", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7")
+    settings.TRUSTED_PROXIES = 0
+    assert client_address(request) == "172.18.0.5"
+    settings.TRUSTED_PROXIES = 1
+    assert client_address(request) == "198.51.100.7"  # not the 6.6.6.6 the client wrote itself
+
+
+def test_password_spraying_from_one_address_is_locked_out(client, settings):
+    from django.contrib.auth.models import User
+
+    User.objects.create_user("redacteur", password="a-long-enough-password-1", is_staff=True)
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/admin/login/", {"username": f"gok{attempt}", "password": "x"}, REMOTE_ADDR="203.0.113.50")
+
+    locked = client.post("/admin/login/", {"username": "redacteur", "password": "a-long-enough-password-1"},
+                         REMOTE_ADDR="203.0.113.50")  # fmt: skip
+    elsewhere = client.post("/admin/login/", {"username": "redacteur", "password": "a-long-enough-password-1"},
+                            REMOTE_ADDR="203.0.113.51")  # fmt: skip
+
+    assert locked.status_code in (403, 429)
+    assert elsewhere.status_code == 302  # the editor still gets in from another address
