@@ -101,3 +101,25 @@ def test_slow_clients_do_not_starve_a_normal_search(server, count):
             assert b"Vragenarchief" in body
     finally:
         slow.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_csv_export_streams_through_the_real_server_in_chunks(server):
+    import csv
+    import http.client
+    import io
+
+    from tests.factories import make_question
+
+    for index in range(1_100):  # more than two chunks of rows
+        make_question(title=f"Vraag {index} over water", learn_words=False)
+
+    conversation = http.client.HTTPConnection("127.0.0.1", server, timeout=30)
+    conversation.request("GET", "/search/export.csv?q=water")
+    response = conversation.getresponse()
+    body = response.read().decode("utf-8-sig")
+
+    assert response.status == 200
+    assert response.getheader("Transfer-Encoding") == "chunked"  # streamed, not read into memory and sent whole
+    rows = list(csv.reader(io.StringIO(body)))
+    assert len(rows) == 1 + 1_100
