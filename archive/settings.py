@@ -160,6 +160,14 @@ else:
 _database.setdefault("OPTIONS", {})["options"] = "-c random_page_cost=" + str(
     env_float("DATABASE_RANDOM_PAGE_COST", 1.1, minimum=0.1, maximum=100.0)
 )
+# A pool of connections per server process: under ASGI Django runs each request's views in a thread of its
+# own, and persistent connections per thread would pile up (Django's advice: pools under ASGI). A request
+# waits at most 3 s for a connection; then it is a 503 (archive/refusals.py).
+if env_bool("DATABASE_POOL", True):
+    _database["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+    _database["OPTIONS"]["pool"] = {
+        "min_size": 1, "max_size": env_int("DATABASE_POOL_SIZE", 8, minimum=1, maximum=100), "timeout": 3,
+    }  # fmt: skip
 DATABASES: dict[str, dict[str, Any]] = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -111,7 +111,7 @@ def test_a_database_that_does_not_answer_gives_503_with_retry_after_and_no_serve
             deadline = time.monotonic() + 30
             while True:
                 try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10)
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30)
                     pytest.fail("the page answered without a database")
                 except urllib.error.HTTPError as error:
                     response = error

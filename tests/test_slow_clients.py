@@ -103,7 +103,7 @@ def test_slow_clients_do_not_starve_a_normal_search(server, count):
         slow.close()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_csv_export_streams_through_the_real_server_in_chunks(server):
     import csv
     import http.client
