@@ -435,3 +435,27 @@ def test_failed_logins_are_rate_limited(client):
 
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@override_settings(UPLOAD_MAX_BYTES=100 * 2**20, UPLOAD_MAX_UNPACKED_BYTES=200 * 2**20)
+def test_an_upload_at_the_limits_is_imported_in_bounded_memory(client, editor):
+    import resource
+    import tracemalloc
+
+    # 200 MiB unpacked, the limit: 200 members of 1 MiB (below the size where the compression ratio is checked).
+    line = b"Schriftelijke vraag over wegenwerken, mobiliteit en de lokale besturen in Vlaanderen.\n"
+    member = line * (2**20 // len(line))
+    archive = zipped("groot.zip", {f"map/{index:03d}.txt": member for index in range(200)})
+
+    tracemalloc.start()
+    try:
+        job = upload_and_import(client, archive)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    parser_worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # Linux: KiB
+
+    assert job.status == ImportJob.Status.DONE and job.documents == 200
+    assert peak < 300 * 2**20, f"{peak / 2**20:.0f} MiB held by the import at once"
+    assert parser_worker_peak < 300 * 2**20, f"{parser_worker_peak / 2**20:.0f} MiB in the parser worker"

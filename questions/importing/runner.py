@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 DOCUMENT_SUFFIXES = {".txt", ".pdf"}
 BATCH_SIZE = 200
 MAX_FILE_BYTES = 50 * 1024 * 1024
+BATCH_MAX_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Document:
 
     name: str
     read: Callable[[], bytes]
+    size: int | None = None  # bytes, when known without reading (a file on disk)
 
 
 def expand_paths(paths: Iterable[str]) -> tuple[list[Document], list[FileReport]]:
@@ -88,7 +90,7 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[Document], list[FileReport]
         resolved = path.resolve()
         if resolved not in seen:
             seen.add(resolved)
-            documents.append(Document(str(path), path.read_bytes))
+            documents.append(Document(str(path), path.read_bytes, path.stat().st_size))
 
     for raw in paths:
         matches = sorted(glob.glob(raw, recursive=True)) if glob.has_magic(raw) else [raw]
@@ -111,6 +113,8 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[Document], list[FileReport]
 
 
 def _read(document: Document) -> bytes | FileReport:
+    if document.size is not None and document.size > MAX_FILE_BYTES:  # refused without reading it
+        return FileReport(document.name, Outcome.FAILED, f"larger than {MAX_FILE_BYTES // 2**20} MiB")
     try:
         data = document.read()
     except OSError as error:
@@ -163,9 +167,19 @@ class _Parser:
             self._executor.shutdown(cancel_futures=True)
 
 
-def _batches(items: list[Document], size: int) -> Iterator[list[Document]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
+def _batches(items: list[Document], size: int, max_bytes: int = BATCH_MAX_BYTES) -> Iterator[list[Document]]:
+    """Batches of at most ``size`` documents and, as far as their sizes are known, ``max_bytes``: a batch is
+    read into memory whole (and a second one is parsed meanwhile), so a few large PDFs make a batch of their own."""
+    batch: list[Document] = []
+    total = 0
+    for item in items:
+        if batch and (len(batch) >= size or total + (item.size or 0) > max_bytes):
+            yield batch
+            batch, total = [], 0
+        batch.append(item)
+        total += item.size or 0
+    if batch:
+        yield batch
 
 
 def import_documents(

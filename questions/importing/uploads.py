@@ -146,7 +146,7 @@ def unpack(folder: Path) -> tuple[list[Document], list[tuple[str, str]]]:
             target = folder / f"{stored.stem}-unpacked"
             documents += _unpack_zip(stored, name, target, skipped)
         else:
-            documents.append(Document(name, stored.read_bytes))
+            documents.append(Document(name, stored.read_bytes, stored.stat().st_size))
     return documents, skipped
 
 
@@ -162,7 +162,7 @@ def _unpack_zip(path: Path, name: str, target: Path, skipped: list[tuple[str, st
                 out_path = target / f"{number:05d}{PurePosixPath(member.filename).suffix.lower()}"
                 out_path.parent.mkdir(parents=True, exist_ok=True)
                 _copy_member(archive, member, out_path, name)
-                documents.append(Document(member_name, out_path.read_bytes))
+                documents.append(Document(member_name, out_path.read_bytes, out_path.stat().st_size))
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError, ValueError) as error:
         shutil.rmtree(target, ignore_errors=True)
         raise UploadRefused(_("%(name)s kon niet uitgepakt worden (%(error)s): er is niets geïmporteerd.") % {
