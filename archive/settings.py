@@ -162,8 +162,12 @@ _database.setdefault("OPTIONS", {})["options"] = "-c random_page_cost=" + str(
 )
 # A pool of connections per server process: under ASGI Django runs each request's views in a thread of its
 # own, and persistent connections per thread would pile up (Django's advice: pools under ASGI). A request
-# waits at most 3 s for a connection; then it is a 503 (archive/refusals.py).
-if env_bool("DATABASE_POOL", True):
+# waits at most 3 s for a connection; then it is a 503 (archive/refusals.py). The embedded server (the demo,
+# development) gets a connection per request instead: its backend starts the server again if it stopped, which
+# a pool, connecting by itself, would not ask it to.
+if not _database_url:
+    _database["CONN_MAX_AGE"] = 0
+elif env_bool("DATABASE_POOL", True):
     _database["CONN_MAX_AGE"] = 0  # the pool keeps the connections
     _database["OPTIONS"]["pool"] = {
         "min_size": 1, "max_size": env_int("DATABASE_POOL_SIZE", 8, minimum=1, maximum=100), "timeout": 3,
