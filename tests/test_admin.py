@@ -440,22 +440,41 @@ def test_failed_logins_are_rate_limited(client):
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(UPLOAD_MAX_BYTES=100 * 2**20, UPLOAD_MAX_UNPACKED_BYTES=200 * 2**20)
 def test_an_upload_at_the_limits_is_imported_in_bounded_memory(client, editor):
-    import resource
+    import threading
     import tracemalloc
+
+    import psutil
 
     # 200 MiB unpacked, the limit: 200 members of 1 MiB (below the size where the compression ratio is checked).
     line = b"Schriftelijke vraag over wegenwerken, mobiliteit en de lokale besturen in Vlaanderen.\n"
     member = line * (2**20 // len(line))
     archive = zipped("groot.zip", {f"map/{index:03d}.txt": member for index in range(200)})
 
+    # The importer's parser worker is a process of its own: its resident memory, sampled while it runs.
+    worker_peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal worker_peak
+        while not done.wait(0.05):
+            for child in psutil.Process().children(recursive=True):
+                try:
+                    if "spawn_main" in " ".join(child.cmdline()):
+                        worker_peak = max(worker_peak, child.memory_info().rss)
+                except psutil.Error:
+                    pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     tracemalloc.start()
     try:
         job = upload_and_import(client, archive)
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    parser_worker_peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024  # Linux: KiB
+        done.set()
+        sampler.join()
 
     assert job.status == ImportJob.Status.DONE and job.documents == 200
     assert peak < 300 * 2**20, f"{peak / 2**20:.0f} MiB held by the import at once"
-    assert parser_worker_peak < 300 * 2**20, f"{parser_worker_peak / 2**20:.0f} MiB in the parser worker"
+    assert 0 < worker_peak < 300 * 2**20, f"{worker_peak / 2**20:.0f} MiB in the parser worker"
