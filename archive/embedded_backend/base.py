@@ -23,9 +23,10 @@ class DatabaseWrapper(base.DatabaseWrapper):
             server = ensure_server(
                 Path(self.settings_dict["EMBEDDED_PGDATA"]), database, self.settings_dict.get("EMBEDDED_SETTINGS") or {}
             )
-        except (OSError, subprocess.SubprocessError) as error:
+        except (OSError, subprocess.SubprocessError, ValueError, AssertionError) as error:
             # A server that is being restarted by another process: the database is unavailable for now (a 503
-            # with Retry-After, archive/refusals.py), not an error of the application.
+            # with Retry-After, archive/refusals.py), not an error of the application. The library's files
+            # read halfway through another process's write give a ValueError (JSON) or its own assertion.
             raise OperationalError(f"the embedded PostgreSQL could not be started: {error}") from error
         params["host"] = server.socket_dir
         params["port"] = server.port
