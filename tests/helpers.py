@@ -44,3 +44,27 @@ def run_jobs() -> None:
     # As the management command does: the worker talks to PostgreSQL through its own connection.
     with app.replace_connector(app.connector.get_worker_connector()):
         app.run_worker(wait=False, install_signal_handlers=False, listen_notify=False)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_real_server(port: int, **environment: str):
+    """gunicorn with the project's configuration on 127.0.0.1:``port`` (a subprocess; the caller stops it),
+    with a throw-away secret key and DEBUG off, plus ``environment``."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+           **environment}  # fmt: skip
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "archive.asgi:application",
+         "--config", "archive/gunicorn_conf.py", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
+        cwd=Path(__file__).resolve().parent.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip

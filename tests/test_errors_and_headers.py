@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -14,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import make_question
+from tests.helpers import free_port, start_real_server
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
@@ -90,22 +87,11 @@ def test_a_feed_reader_polling_an_unchanged_feed_gets_304(client):
     assert again.status_code == 304 and again.content == b""
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def test_a_database_that_does_not_answer_gives_503_with_retry_after_and_no_server_software():
     """The real server, with a database address where nothing listens."""
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": f"postgres://archive@127.0.0.1:{_free_port()}/archive", "DEBUG": "false",
-           "SECRET_KEY": "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz", "WEB_CONCURRENCY": "1"}
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "archive.asgi:application",
-         "--config", "archive/gunicorn_conf.py", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    port = free_port()
+    server = start_real_server(port, DATABASE_URL=f"postgres://archive@127.0.0.1:{free_port()}/archive",
+                               WEB_CONCURRENCY="1")  # fmt: skip
     try:
         for path, kind in (("/search/?q=water", "text/html"), ("/api/questions/?q=water", "application/json")):
             deadline = time.monotonic() + 30

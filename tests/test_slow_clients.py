@@ -3,10 +3,7 @@ loopback, held by connections that send one header line every few seconds, still
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 import urllib.request
@@ -16,14 +13,10 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
+from tests.helpers import free_port, start_real_server
+
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _database_url() -> str:
@@ -38,14 +31,8 @@ def _database_url() -> str:
 
 @pytest.fixture
 def server():
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": _database_url(), "DEBUG": "false", "ALLOWED_HOSTS": "127.0.0.1",
-           "SECRET_KEY": "test-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz"}  # fmt: skip
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "archive.asgi:application",
-         "--config", "archive/gunicorn_conf.py", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    port = free_port()
+    process = start_real_server(port, DATABASE_URL=_database_url(), ALLOWED_HOSTS="127.0.0.1")
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while True:

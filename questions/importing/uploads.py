@@ -78,7 +78,7 @@ def _safe_member_name(name: str) -> bool:
     return ".." not in parts and not (parts and parts[0].endswith(":"))
 
 
-def _zip_members(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
+def _zip_members(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     """The members to import: documents, not folders, hidden files or macOS metadata."""
     chosen = []
     for member in archive.infolist():
@@ -154,7 +154,7 @@ def _unpack_zip(path: Path, name: str, target: Path, skipped: list[tuple[str, st
     documents = []
     try:
         with zipfile.ZipFile(path) as archive:
-            for number, member in enumerate(_zip_members(archive, name)):
+            for number, member in enumerate(_zip_members(archive)):
                 member_name = f"{name}/{member.filename}"
                 if PurePosixPath(member.filename).suffix.lower() not in DOCUMENT_SUFFIXES:
                     skipped.append((member_name, _("geen .txt of .pdf")))
