@@ -7,11 +7,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from questions.models import Question
-from questions.search.filters import answered_label
 from questions.search.http import json_error, refuse_problems_as_json, site_of
 from questions.search.params import SearchParams
 from questions.search.records import question_record
 from questions.search.results import search
+from questions.templatetags.archive import facet_label
 
 
 def question_list(request: HttpRequest) -> JsonResponse:
@@ -30,8 +30,8 @@ def question_list(request: HttpRequest) -> JsonResponse:
         return f"{site}{reverse('questions:api_list')}?{query.urlencode()}"
 
     facets = {
-        name: [{"value": item.value, "label": answered_label(item.value) if name == "answered" else item.label,
-                "count": item.count} for item in values]
+        name: [{"value": item.value, "label": facet_label(name, item.value, item.label), "count": item.count}
+               for item in values]
         for name, values in results.facets.items()
     }  # fmt: skip
     rows = []

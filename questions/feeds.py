@@ -18,8 +18,10 @@ from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFee
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from questions import deadlines
 from questions.importing.text import xml_safe
 from questions.models import Answer
+from questions.search.filters import status_condition
 from questions.search.http import refuse_problems_as_text
 from questions.search.params import SearchParams
 from questions.search.query import matching
@@ -144,13 +146,13 @@ class AnswersRss(_FilteredFeed):
         )
 
     def description(self, obj: FeedRequest) -> str:
-        return _("Antwoorden in de volgorde waarin het archief ze opnam, nieuwste eerst.")
+        return _("De nieuwste antwoorden, op datum van het antwoord; waar die niet bekend is, op datum van de vraag.")
 
     def items(self, obj: FeedRequest):
         return list(
             Answer.objects.filter(question__in=matching(obj.params).values("id"))
             .select_related("question", "minister", "question__member")
-            .order_by("-recorded_at", "-id")[:FEED_SIZE]
+            .order_by("-dated", "-id")[:FEED_SIZE]
         )
 
     def item_title(self, answer) -> str:
@@ -158,7 +160,11 @@ class AnswersRss(_FilteredFeed):
         return _("Antwoord: %(title)s (nr. %(number)s)") % {"title": question.title, "number": question.number}
 
     def item_description(self, answer) -> str:
-        return escape(f"{answer.minister}: {answer.text[:600]}")
+        if answer.answer_date is not None:
+            dated = _("Beantwoord op %(date)s.") % {"date": answer.answer_date.isoformat()}
+        else:
+            dated = _("Antwoorddatum onbekend; vraag van %(date)s.") % {"date": answer.question.date_asked.isoformat()}
+        return escape(f"{dated} {answer.minister}: {answer.text[:600]}")
 
     def item_link(self, answer) -> str:
         return answer.question.get_absolute_url() + "#antwoord"
@@ -166,7 +172,8 @@ class AnswersRss(_FilteredFeed):
     item_guid_is_permalink = True
 
     def item_pubdate(self, answer) -> dt.datetime:
-        return answer.recorded_at
+        # The answer's date, else its question's (Answer.dated); noon in Brussels, as for questions.
+        return dt.datetime.combine(answer.dated or answer.question.date_asked, dt.time(12, 0), tzinfo=BRUSSELS)
 
     def item_author_name(self, answer) -> str:
         return answer.minister.name
@@ -175,3 +182,48 @@ class AnswersRss(_FilteredFeed):
 class AnswersAtom(AnswersRss):
     feed_type = XmlSafeAtom
     subtitle = AnswersRss.description
+
+
+class OverdueRss(QuestionsRss):
+    """Questions that have just become overdue (unanswered past their deadline), the most recent first: each
+    appears on the day after its deadline. Takes the search's parameters, like every feed."""
+
+    def title(self, obj: FeedRequest) -> str:
+        described = obj.params.describe()
+        return (
+            _("Antwoord te laat: %(filters)s") % {"filters": described}
+            if described
+            else _("Schriftelijke vragen met een laat antwoord")
+        )
+
+    def description(self, obj: FeedRequest) -> str:
+        return _("Vragen die na 20 werkdagen nog niet beantwoord zijn, zodra hun termijn verstreken is.")
+
+    def items(self, obj: FeedRequest):
+        overdue = matching(obj.params).filter(status_condition(["overdue"], deadlines.today()))
+        return list(overdue.order_by("-date_asked", "-id").for_display()[:FEED_SIZE])
+
+    def item_title(self, question) -> str:
+        return _("Te laat: %(title)s (nr. %(number)s, %(session)s)") % {
+            "title": question.title, "number": question.number, "session": question.session}  # fmt: skip
+
+    def item_description(self, question) -> str:
+        due = _("Termijn verstreken op %(date)s.") % {"date": question.deadline.isoformat()}
+        return escape(f"{due} {question.member} → {question.minister}: {question.question_text[:600]}")
+
+    def item_guid(self, question) -> str:
+        return question.get_absolute_url() + "#termijn"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, question) -> dt.datetime:
+        overdue_since = question.deadline + dt.timedelta(days=1)
+        return dt.datetime.combine(overdue_since, dt.time(12, 0), tzinfo=BRUSSELS)
+
+    def item_updateddate(self, question) -> dt.datetime:
+        return self.item_pubdate(question)
+
+
+class OverdueAtom(OverdueRss):
+    feed_type = XmlSafeAtom
+    subtitle = OverdueRss.description

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import cast
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from questions import deadlines
 from questions.names import name_key
 from questions.search.text import SEARCH_CONFIG, Snippet
 
@@ -168,7 +170,7 @@ class QuestionQuerySet(models.QuerySet):
         return (
             self.select_related("member", "minister")
             .defer("search_vector", "title_vector", "name_vector", "import_snapshot", "pending_snapshot")
-            .annotate(theme_names=_theme_names())
+            .annotate(theme_names=_theme_names(), answered_on=F("answer__answer_date"))
         )
 
     def newest_first(self) -> QuestionQuerySet:
@@ -235,6 +237,7 @@ class Question(models.Model):
 
     # Not columns: set on the questions that a query reads them with (for_display(), a page of results).
     theme_names: list[str]
+    answered_on: dt.date | None  # the answer's date, where a source gave it
     snippet: Snippet | None
 
     class Meta:
@@ -259,6 +262,9 @@ class Question(models.Model):
             models.Index("session", F("date_asked").desc(), F("id").desc(), name="question_session_newest"),
             # A question cited by its number ("292", "nr. 292 (2023-2024)"): numbers repeat per minister and year.
             models.Index("number", "session", name="question_number"),
+            # The unanswered questions, per minister by date: /overdue/, the waiting and overdue counts.
+            models.Index("minister", F("date_asked").desc(), F("id").desc(), name="question_unanswered",
+                         condition=Q(has_answer=False)),
         ]
 
     def __str__(self) -> str:
@@ -266,6 +272,19 @@ class Question(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("questions:detail", kwargs={"pk": self.pk})
+
+    @property
+    def deadline(self) -> dt.date:
+        """The last day for an answer on time (questions/deadlines.py)."""
+        return deadlines.deadline(self.date_asked)
+
+    @property
+    def status(self) -> deadlines.Status:
+        return deadlines.status_of(self.date_asked, self.has_answer, deadlines.today())
+
+    @property
+    def days_overdue(self) -> int:
+        return 0 if self.has_answer else deadlines.days_overdue(self.date_asked, deadlines.today())
 
     def mark_edited(self, user=None) -> None:
         """Record that an editor corrected this question, so imports no longer overwrite it silently."""
@@ -279,20 +298,28 @@ class Answer(models.Model):
     text = models.TextField(_("antwoord"))
     minister = models.ForeignKey(Minister, on_delete=models.PROTECT, related_name="answers", verbose_name=_("minister"))
     minister_title = models.TextField(_("bevoegdheid"))
-    # The seed layout does not carry the answer date; the parliament's open data does.
+    # When a source gives it: a date in the document's header, an editor's entry, or a metadata file imported
+    # alongside (questions/importing/metadata.py). The seed layout does not carry it.
     answer_date = models.DateField(_("datum antwoord"), null=True, blank=True)
-    # When the archive first saw this answer: "new answers" feeds are dated by it.
+    # Set by PostgreSQL (questions/triggers/answer_dates.sql): the answer date, else the question's date asked.
+    # The newest answers, the answers feeds and alert mails are ordered by it, never by the import's moment.
+    dated = models.DateField(_("gedateerd"), null=True, editable=False)
+    # When the archive first saw this answer (bookkeeping for editors; alerts send what is new since).
     recorded_at = models.DateTimeField(_("opgenomen in het archief"), default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("antwoord")
         verbose_name_plural = _("antwoorden")
-        # The newest answers (home page, feeds) in the order they are shown: an import records a whole batch at
-        # one moment, so the date alone left PostgreSQL sorting every answer of the archive by id.
-        indexes = [models.Index(F("recorded_at").desc(), F("id").desc(), name="answer_newest")]
+        # The newest answers (home page, feeds) in the order they are shown.
+        indexes = [models.Index(F("dated").desc(), F("id").desc(), name="answer_newest_dated")]
 
     def __str__(self) -> str:
         return f"{_('Antwoord op')} {self.question}"
+
+    @property
+    def date_is_estimated(self) -> bool:
+        """Listed by its question's date, for want of its own."""
+        return self.answer_date is None
 
 
 class Synonym(models.Model):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("members/", views.entity_index, {"kind": "member"}, name="members"),
     path("themes/", views.entity_index, {"kind": "theme"}, name="themes"),
     path("years/", views.year_index, name="years"),
+    path("overdue/", views.overdue_questions, name="overdue"),
     path("ministers/<slug:slug>/", views.minister_detail, name="minister"),
     path("members/<slug:slug>/", views.member_detail, name="member"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme"),
@@ -23,4 +24,6 @@ urlpatterns = [
     path("feeds/questions.atom", feeds.QuestionsAtom(), name="feed_questions_atom"),
     path("feeds/answers.rss", feeds.AnswersRss(), name="feed_answers_rss"),
     path("feeds/answers.atom", feeds.AnswersAtom(), name="feed_answers_atom"),
+    path("feeds/overdue.rss", feeds.OverdueRss(), name="feed_overdue_rss"),
+    path("feeds/overdue.atom", feeds.OverdueAtom(), name="feed_overdue_atom"),
 ]

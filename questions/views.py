@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from questions import directory
+from questions import directory, overdue
 from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
 from questions.search.facets import largest_themes, questions_and_answered
 from questions.search.filters import FACETS
@@ -19,7 +19,8 @@ from questions.search.results import search
 
 def home(request: HttpRequest) -> HttpResponse:
     newest_questions = Question.objects.newest_first().for_display()[:8]
-    newest_answers = Answer.objects.select_related("question", "minister").order_by("-recorded_at", "-id")[:8]
+    # By the answer's date where a source gave it, else the question's (Answer.dated): never the import's moment.
+    newest_answers = Answer.objects.select_related("question", "minister").order_by("-dated", "-id")[:8]
     top_themes = largest_themes(15)
     return render(
         request,
@@ -106,3 +107,8 @@ def facet_values(request: HttpRequest, name: str) -> HttpResponse:
         order = "count"
     return render(request, "questions/facet_values.html",
                   {"name": name, "values": values, "order": order, "results": results})  # fmt: skip
+
+
+def overdue_questions(request: HttpRequest) -> HttpResponse:
+    """Unanswered past the 20 working days, by minister (questions/deadlines.py has the rule)."""
+    return render(request, "questions/overdue.html", {"report": overdue.overdue_report()})

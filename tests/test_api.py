@@ -19,11 +19,12 @@ def test_the_list_has_count_pages_results_and_facets(client, questions):
 
     assert data["count"] == 2
     assert data["next"] is None and data["previous"] is None
-    assert set(data["facets"]) == {"theme", "minister", "member", "year", "answered"}
+    assert set(data["facets"]) == {"theme", "minister", "member", "year", "answered", "status"}
     assert {"value": "water", "label": "Water", "count": 2} in data["facets"]["theme"]
     first = data["results"][0]
     assert set(first) == {"id", "url", "api_url", "number", "session", "date", "title", "member", "minister",
-                          "minister_title", "themes", "answered", "snippet"}  # fmt: skip
+                          "minister_title", "themes", "answered", "status", "deadline", "answer_date",
+                          "snippet"}  # fmt: skip
     assert first["url"].startswith("http://testserver/questions/")
     assert first["date"] == "2024-01-11"
     assert first["themes"] == ["Binnenlands bestuur", "Water"]

@@ -79,7 +79,8 @@ def _with_compound_parts(vector: str, compounds: dict[str, set[str]]) -> str:
 
 
 def expected_state() -> tuple[dict[int, tuple], Counter]:
-    """Per question (has_answer, theme_ids, vector), and the facet counters, from the source rows."""
+    """Per question (has_answer, theme_ids, vector, name vector, its answer's listing date), and the facet
+    counters, from the source rows."""
     answers = {answer.question_id: answer for answer in Answer.objects.select_related("minister")}
     links: dict[int, list[Theme]] = {}
     for link in Question.themes.through.objects.select_related("theme"):
@@ -99,7 +100,8 @@ def expected_state() -> tuple[dict[int, tuple], Counter]:
         vector = _with_compound_parts(vector, compounds)
         theme_ids = sorted(theme.pk for theme in themes)
         names = _name_vector_text(question.title, question.question_text, answer.text if answer else "")
-        questions[question.pk] = (answer is not None, theme_ids, vector, names)
+        dated = (answer.answer_date or question.date_asked) if answer is not None else None
+        questions[question.pk] = (answer is not None, theme_ids, vector, names, dated)
 
         values = [("theme", str(pk)) for pk in theme_ids]
         values += [("minister", str(question.minister_id)), ("member", str(question.member_id)),
@@ -116,10 +118,11 @@ def expected_state() -> tuple[dict[int, tuple], Counter]:
 
 def stored_state() -> tuple[dict[int, tuple], Counter]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT id, has_answer, theme_ids, search_vector::text, name_vector::text"
-                       " FROM questions_question ORDER BY id")  # fmt: skip
-        questions = {pk: (has_answer, list(theme_ids), vector, names)
-                     for pk, has_answer, theme_ids, vector, names in cursor}  # fmt: skip
+        cursor.execute("SELECT q.id, q.has_answer, q.theme_ids, q.search_vector::text, q.name_vector::text, a.dated"
+                       " FROM questions_question AS q LEFT JOIN questions_answer AS a ON a.question_id = q.id"
+                       " ORDER BY q.id")  # fmt: skip
+        questions = {pk: (has_answer, list(theme_ids), vector, names, dated)
+                     for pk, has_answer, theme_ids, vector, names, dated in cursor}  # fmt: skip
     counters = Counter({
         (row.dimension, row.value, row.facet, row.facet_value): row.count
         for row in FacetCount.objects.exclude(count=0)
@@ -220,6 +223,10 @@ def test_queryset_update(questions):
     Answer.objects.filter(question=questions["work"]).update(text="Geen cijfers over zonnepanelen.")
     Member.objects.filter(name="Karl Vanlouwe").update(name="Karel Vanlouwe")
     Theme.objects.filter(name="Werk").update(name="Arbeidsmarkt")
+    # The date an answer is listed by follows its question's date, unless it has its own.
+    Question.objects.filter(pk=questions["work"].pk).update(date_asked=dt.date(2024, 3, 4))
+    Answer.objects.filter(question=questions["data"]).update(answer_date=dt.date(2024, 3, 20))
+    Answer.objects.filter(question=questions["data"]).update(answer_date=None)
 
     assert searchable("asbest") == {questions["school"].pk}
     assert searchable("zonnepanel") == {questions["work"].pk}

@@ -8,6 +8,7 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
+from questions import deadlines
 from questions.editing import merge_entities
 from questions.models import Answer, Member, Minister, Question, Theme
 from questions.search import query
@@ -91,12 +92,19 @@ def test_an_emptied_archive_has_no_counts_left():
         "theme=werk&minister=jo-brouns&year=2023-2024",
         "theme=water&theme=werk&answered=yes",
         "minister=ben-weyts&answered=yes",  # nothing matches
+        "status=waiting",
+        "status=overdue&minister=jo-brouns",
+        "status=answered&theme=werk",
+        "status=waiting&status=overdue",
+        "status=overdue&answered=no",
     ],
 )
 def test_browsing_reads_the_same_counts_as_counting_live(query_string):
     corpus()
     make_question(title="Nog een", member="Suzy Wouters", minister="Jo Brouns", themes=("Werk", "Water"),
                   answer="Ja.", date=dt.date(2022, 11, 3))  # fmt: skip
+    make_question(title="Nog geen antwoord", member="Karl Vanlouwe", minister="Jo Brouns", themes=("Werk",),
+                  date=deadlines.today() - dt.timedelta(days=3))  # fmt: skip
 
     from_browsing, from_live = counts_both_ways(query_string)
 
@@ -112,7 +120,10 @@ def test_every_combination_of_two_filters_agrees():
         "member": ["suzy-wouters", "karl-vanlouwe"],
         "year": ["2023-2024", "2021-2022"],
         "answered": ["yes", "no"],
+        "status": ["answered", "waiting", "overdue"],
     }
+    make_question(title="Nog geen antwoord", member="Karl Vanlouwe", minister="Jo Brouns", themes=("Werk",),
+                  date=deadlines.today() - dt.timedelta(days=3))  # fmt: skip
     singles = [f"{name}={value}" for name, options in values.items() for value in options]
     for first, second in itertools.combinations(singles, 2):
         query_string = f"{first}&{second}"
@@ -128,7 +139,10 @@ def test_browsing_with_one_filter_counts_nothing_live():
     counting = [query["sql"] for query in captured.captured_queries if "json_agg" in query["sql"]]
     assert len(counting) == 1
     assert "questions_facetcount" in counting[0]
-    assert "everything" not in counting[0] and "questions_question" not in counting[0]
+    assert "everything" not in counting[0]
+    # The questions are read only for the status facet's "waiting": the unanswered ones of the last weeks.
+    assert counting[0].count('FROM "questions_question"') == 2
+    assert counting[0].count('"questions_question"."date_asked" >') == 2
 
 
 def test_imported_documents_are_counted_at_once():

@@ -49,17 +49,28 @@ def test_a_search_feed_takes_the_search_parameters(client):
     assert "wateroverlast" in feed.feed.title
 
 
-def test_the_answers_feed_is_dated_when_the_archive_recorded_the_answer(client):
+def test_the_answers_feed_is_ordered_and_dated_by_the_answer_date_never_by_the_import(client):
     questions = corpus()
+    # Imported last, but asked in 2022 and with no answer date: listed by its question's date, after the
+    # answer of a question asked in 2024.
     Answer.objects.filter(question=questions["old"]).update(recorded_at=timezone.now() + dt.timedelta(hours=1))
 
     feed = parse(client, "/feeds/answers.atom", {"minister": "zuhal-demir"})
 
     assert [entry.link for entry in feed.entries] == [
-        f"http://testserver{questions['old'].get_absolute_url()}#antwoord",
         f"http://testserver{questions['water'].get_absolute_url()}#antwoord",
+        f"http://testserver{questions['old'].get_absolute_url()}#antwoord",
     ]
-    assert feed.entries[0].published_parsed > feed.entries[1].published_parsed
+    assert feed.entries[1].published_parsed[:3] == (2022, 3, 1)
+    assert "Antwoorddatum onbekend; vraag van 2022-03-01" in feed.entries[1].summary
+
+    # An answer date, from a source or an editor, puts it where it belongs.
+    Answer.objects.filter(question=questions["old"]).update(answer_date=dt.date(2024, 5, 2))
+    feed = parse(client, "/feeds/answers.atom", {"minister": "zuhal-demir"})
+
+    assert feed.entries[0].link.endswith(f"{questions['old'].get_absolute_url()}#antwoord")
+    assert feed.entries[0].published_parsed[:3] == (2024, 5, 2)
+    assert "Beantwoord op 2024-05-02" in feed.entries[0].summary
 
 
 def test_feed_text_is_escaped(client):

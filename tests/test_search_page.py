@@ -285,7 +285,8 @@ def test_a_text_search_is_evaluated_once_per_request():
 @pytest.mark.parametrize(
     "query_string, index",
     [
-        ("minister=zuhal-demir&answered=no", "question_minister_newest"),
+        ("minister=zuhal-demir", "question_minister_newest"),
+        ("minister=zuhal-demir&answered=no", "question_unanswered"),
         ("member=suzy-wouters", "question_member_newest"),
         ("year=2023-2024", "question_session_newest"),
     ],

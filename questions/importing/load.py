@@ -280,7 +280,9 @@ def store_new(batch: list[tuple[ParsedQuestion, str]], cache: EntityCache) -> li
     ids = _new_question_ids(len(batch))
     now = timezone.now()
     _copy_rows(Answer, [
-        {"question_id": pk, "recorded_at": now, "answer_date": None, **answer_fields(parsed, cache)}
+        # dated: what the trigger would set, had the question been written first (answer_dates.sql).
+        {"question_id": pk, "recorded_at": now, "answer_date": parsed.answer_date,
+         "dated": parsed.answer_date or parsed.date_asked, **answer_fields(parsed, cache)}
         for pk, parsed in zip(ids, parsed_list, strict=True)
         if parsed.answered
     ])  # fmt: skip
@@ -350,7 +352,10 @@ def apply_parsed(question: Question, parsed: ParsedQuestion, source_file: str, c
     if with_header:
         question.themes.set([cache.get(Theme, name) for name in parsed.themes])
     if parsed.answered:
-        Answer.objects.update_or_create(question=question, defaults=answer_fields(parsed, cache))
+        fields = answer_fields(parsed, cache)
+        if parsed.answer_date is not None:  # a source without one keeps what an editor or a metadata file gave
+            fields["answer_date"] = parsed.answer_date
+        Answer.objects.update_or_create(question=question, defaults=fields)
     elif Answer.objects.filter(question=question).exists():
         notes.append("the source has no answer; kept the answer already in the archive")
     return "; ".join(notes)

@@ -40,7 +40,10 @@ _DATE_LINE = re.compile(r"^datum\s*:\s*(.+)$", re.IGNORECASE)
 _TO = re.compile(r"^aan\s+(.+)$")
 _ANSWER_HEADING = re.compile(r"^(.*?)ANTWOORD\s*$")
 _ANSWER_REFERENCE = re.compile(r"^op\s+vraag\s+nr\.?\s*(\d{1,6})\s+van\s+(.+?)$", re.IGNORECASE)
-_HEADER_FIELD = re.compile(r"^(title|titel|thema|pdf link|thema link)\s*:\s*(.*)$", re.IGNORECASE)
+_HEADER_FIELD = re.compile(
+    r"^(title|titel|thema|pdf link|thema link|antwoorddatum|datum antwoord|answer date)\s*:\s*(.*)$", re.IGNORECASE
+)
+_ANSWER_DATE_FIELDS = ("antwoorddatum", "datum antwoord", "answer date")
 _DUTCH_DATE = re.compile(r"^(\d{1,2})\s+([a-zA-Z]+)\s+(\d{4})$")
 _NUMERIC_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _CAPITALS_NAME = re.compile(r"^[A-ZÀ-ÖØ-Þ][A-ZÀ-ÖØ-Þ'’.\- ]*[A-ZÀ-ÖØ-Þ.]$")
@@ -71,6 +74,8 @@ class ParsedQuestion:
     pdf_url: str = ""
     source_url: str = ""
     source_id: str | None = None
+    # Given by a header line (``antwoorddatum: 12 maart 2024``); the PDF's own text does not print it.
+    answer_date: dt.date | None = None
     warnings: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -91,6 +96,10 @@ class ParsedQuestion:
         record = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "warnings"}
         record["date_asked"] = self.date_asked.isoformat()
         record["themes"] = list(self.themes)
+        # Left out when unknown, so the fingerprint of a document without one is what it was before it existed.
+        answer_date = record.pop("answer_date")
+        if answer_date is not None:
+            record["answer_date"] = answer_date.isoformat()
         return record
 
     @classmethod
@@ -99,6 +108,7 @@ class ParsedQuestion:
         fields: dict[str, Any] = {name: record.get(name) for name in cls.__dataclass_fields__ if name != "warnings"}
         fields["date_asked"] = dt.date.fromisoformat(record["date_asked"])
         fields["themes"] = tuple(record.get("themes") or ())
+        fields["answer_date"] = dt.date.fromisoformat(record["answer_date"]) if record.get("answer_date") else None
         return cls(**fields)
 
     def content_hash(self) -> str:
@@ -187,6 +197,7 @@ class _Header:
     themes: list[str] = field(default_factory=list)
     pdf_url: str = ""
     source_url: str = ""
+    answer_date: str = ""
 
 
 def _split_header(lines: list[str]) -> tuple[_Header | None, list[str]]:
@@ -209,6 +220,8 @@ def _split_header(lines: list[str]) -> tuple[_Header | None, list[str]]:
                 header.pdf_url = value
             elif current == "thema link":
                 header.source_url = value
+            elif current in _ANSWER_DATE_FIELDS:
+                header.answer_date = value
             continue
         value = collapse_spaces(line)
         if value and current == "thema":
@@ -323,8 +336,32 @@ def _parse_body(lines: list[str], header: _Header | None) -> ParsedQuestion:
         pdf_url=_url(header.pdf_url, "pdf link", warnings) if header else "",
         source_url=_url(header.source_url, "thema link", warnings) if header else "",
         source_id=_source_id(header.source_url) if header else None,
+        answer_date=_answer_date(header, answer_text, date_asked, warnings),
         warnings=tuple(warnings),
     )
+
+
+def _answer_date(
+    header: _Header | None, answer_text: str | None, asked: dt.date, warnings: list[str]
+) -> dt.date | None:
+    """The header's answer date, when it can be read and makes sense; otherwise a warning and none."""
+    if header is None or not header.answer_date:
+        return None
+    if answer_text is None:
+        warnings.append("an answer date without an answer: ignored")
+        return None
+    try:
+        value = dt.date.fromisoformat(header.answer_date)
+    except ValueError:
+        try:
+            value = parse_dutch_date(header.answer_date)
+        except ParseError as error:
+            warnings.append(f"answer date ignored: {error}")
+            return None
+    if value < asked:
+        warnings.append(f"answer date {value.isoformat()} ignored: before the question's date {asked.isoformat()}")
+        return None
+    return value
 
 
 def _url(value: str, label: str, warnings: list[str]) -> str:

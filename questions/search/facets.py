@@ -20,13 +20,14 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from questions import deadlines
 from questions.models import FacetCount, Theme
 from questions.names import typed_name_matches
 from questions.search.filters import FACETS
 from questions.search.statement import Statement
 
 # A question has exactly one of these, so counts under several values of such a filter add up.
-SINGLE_VALUED = frozenset({"minister", "member", "year", "answered"})
+SINGLE_VALUED = frozenset({"minister", "member", "year", "answered", "status"})
 ROW_COLUMNS = ("id", "date_asked", "minister_id", "member_id", "session", "has_answer", "theme_ids")
 
 # One SELECT per facet over the rows "base" (a relation with ROW_COLUMNS). Rows are grouped by id and labelled
@@ -44,7 +45,12 @@ _LIVE_SQL = {
     "year": "SELECT 'year', base.session, base.session, count(*) FROM {rows} GROUP BY base.session",
     "answered": """SELECT 'answered', CASE WHEN base.has_answer THEN 'yes' ELSE 'no' END, '', count(*) FROM {rows}
                    GROUP BY base.has_answer""",
+    # {cutoff}: the last date asked whose deadline has passed (questions/deadlines.py), an ISO date.
+    "status": """SELECT 'status', CASE WHEN base.has_answer THEN 'answered'
+                                       WHEN base.date_asked <= DATE '{cutoff}' THEN 'overdue' ELSE 'waiting' END,
+                        '', count(*) FROM {rows} GROUP BY 2""",
 }
+STATUS_ORDER = ("answered", "waiting", "overdue")
 _ENTITY_TABLES = {"theme": "questions_theme", "minister": "questions_minister", "member": "questions_member"}
 
 
@@ -67,7 +73,25 @@ class ActiveFilter:
 
 def live(facet: str, rows: str) -> str:
     """``facet``'s counts over ``rows`` (SQL for a relation named base, with ROW_COLUMNS)."""
-    return _LIVE_SQL[facet].format(rows=rows)
+    return _LIVE_SQL[facet].format(rows=rows, cutoff=overdue_cutoff().isoformat())
+
+
+def overdue_cutoff():
+    return deadlines.last_overdue_asked(deadlines.today())
+
+
+def stored_status(statement: Statement, source: tuple[str, tuple[str, ...]], waiting_sql: str) -> str:
+    """The status facet from the stored answered counts under ``source``: the unanswered questions split into
+    waiting (``waiting_sql``: the unanswered ones asked after the overdue cutoff, a few weeks' worth, counted
+    live through the date index) and overdue (the rest)."""
+    answered = stored(statement, "answered", source)
+    return f"""SELECT 'status', s.value, '', s.n FROM (
+                   SELECT CASE a.value WHEN 'yes' THEN 'answered' ELSE 'overdue' END,
+                          a.n - CASE WHEN a.value = 'no' THEN w.n ELSE 0 END
+                   FROM ({answered}) AS a (facet, value, label, n), (SELECT count(*) FROM ({waiting_sql}) AS q) AS w (n)
+                   UNION ALL
+                   SELECT 'waiting', count(*) FROM ({waiting_sql}) AS q
+               ) AS s (value, n) WHERE s.n > 0"""
 
 
 def stored(statement: Statement, facet: str, source: tuple[str, tuple[str, ...]]) -> str:
@@ -109,6 +133,9 @@ def stored_source(own: str | None, filters: dict[str, ActiveFilter]) -> tuple[st
     if len(others) > 1:
         return None
     ((name, active),) = others.items()
+    if name == "status":  # not stored (it changes with the calendar), but "answered" is
+        answered_only = active.stored_values == ("answered",) and own != "answered"
+        return ("answered", ("yes",)) if answered_only else None
     if name in SINGLE_VALUED or len(active.stored_values) == 1:
         return name, active.stored_values
     return None
@@ -142,6 +169,8 @@ def collect(
             found.sort(key=lambda item: item.value, reverse=True)
         elif name == "answered":
             found.sort(key=lambda item: item.value != "yes")
+        elif name == "status":
+            found.sort(key=lambda item: STATUS_ORDER.index(item.value) if item.value in STATUS_ORDER else 9)
         else:
             found.sort(key=lambda item: (-item.count, item.label.casefold()))
         if narrowed[0] == name and narrowed[1]:

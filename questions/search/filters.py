@@ -21,12 +21,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from questions import deadlines
 from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
 from questions.search import lookups, text
 from questions.sessions import is_session
 
 SORTS = ("relevance", "newest", "oldest")
-FACETS = ("theme", "minister", "member", "year", "answered")
+FACETS = ("theme", "minister", "member", "year", "answered", "status")
 ANSWERED_VALUES = ("yes", "no")
 MAX_VALUES_PER_FILTER = 20
 # Deeper than anyone reads; beyond it a page number is a mistake (and a bigint overflow in OFFSET).
@@ -192,6 +193,27 @@ class AnsweredFilter(FacetFilter):
         return Q(has_answer=value)
 
 
+class StatusFilter(FacetFilter):
+    """Answered, waiting (within the 20 working days) or overdue, as of today (questions/deadlines.py): a
+    question's deadline only depends on its date asked, so waiting and overdue are a date bound on it."""
+
+    def condition(self, value: Sequence[str]) -> Q:
+        return status_condition(value, deadlines.today())
+
+
+def status_condition(statuses: Sequence[str], today: dt.date) -> Q:
+    cutoff = deadlines.last_overdue_asked(today)
+    parts = {
+        "answered": Q(has_answer=True),
+        "waiting": Q(has_answer=False, date_asked__gt=cutoff),
+        "overdue": Q(has_answer=False, date_asked__lte=cutoff),
+    }
+    condition = Q()
+    for status in statuses:
+        condition |= parts[status]
+    return condition
+
+
 class NumberFilter(django_filters.Filter):
     """A question number (``number=292``): numbers are per minister per year, so several questions may have it."""
 
@@ -323,6 +345,17 @@ class SearchForm(forms.Form):
             return None
         return value == "yes"
 
+    def clean_status(self) -> tuple[str, ...]:
+        valid = []
+        for value in self._capped("status", self.cleaned_data.get("status") or []):
+            if value in deadlines.STATUSES:
+                valid.append(value)
+            else:
+                self.problems.append(
+                    _("“status” is “answered”, “waiting” of “overdue”, niet “%(value)s”.") % {"value": value[:40]}
+                )
+        return tuple(valid)
+
     def _clean_date(self, name: str, label: str) -> dt.date | None:
         value = self.cleaned_data.get(name) or ""
         if not value:
@@ -414,6 +447,7 @@ class QuestionFilterSet(django_filters.FilterSet):
     member = EntityFilter(Member, "member_id", label=gettext_lazy("Vraagsteller"))
     year = YearFilter(label=gettext_lazy("Zittingsjaar"))
     answered = AnsweredFilter(label=gettext_lazy("Beantwoord"))
+    status = StatusFilter(label=gettext_lazy("Status"))
     number = NumberFilter(label=gettext_lazy("Vraagnummer"))
     date_from = DateBoundFilter(lookup_expr="gte", label=gettext_lazy("Vanaf"))
     date_to = DateBoundFilter(lookup_expr="lte", label=gettext_lazy("Tot en met"))
@@ -441,3 +475,9 @@ def narrow(queryset: QS, values: dict[str, Any], *, skip: Sequence[str] = ()) ->
 
 def answered_label(value: str) -> str:
     return _("beantwoord") if value == "yes" else _("onbeantwoord")
+
+
+def status_label(value: str) -> str:
+    return {"answered": _("beantwoord"), "waiting": _("wacht op antwoord"), "overdue": _("antwoord te laat")}.get(
+        value, value
+    )

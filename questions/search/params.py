@@ -22,6 +22,7 @@ from questions.search.filters import (
     QuestionFilterSet,
     TextQuery,
     answered_label,
+    status_label,
 )
 
 Sort = Literal["relevance", "newest", "oldest"]
@@ -35,6 +36,7 @@ class SearchParams:
     members: tuple[Choice, ...] = ()
     years: tuple[str, ...] = ()
     answered: bool | None = None
+    statuses: tuple[str, ...] = ()  # answered, waiting, overdue (questions/deadlines.py)
     number: int | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -65,6 +67,7 @@ class SearchParams:
             members=cleaned.get("member") or (),
             years=cleaned.get("year") or (),
             answered=cleaned.get("answered"),
+            statuses=cleaned.get("status") or (),
             number=cleaned.get("number"),
             date_from=cleaned.get("date_from"),
             date_to=cleaned.get("date_to"),
@@ -104,6 +107,7 @@ class SearchParams:
             "member": self.members,
             "year": self.years,
             "answered": self.answered,
+            "status": self.statuses,
             "number": self.number,
             "date_from": self.date_from,
             "date_to": self.date_to,
@@ -132,6 +136,7 @@ class SearchParams:
             "year": {year: year for year in self.years},
             "answered": {} if self.answered is None else {
                 "yes" if self.answered else "no": answered_label("yes" if self.answered else "no")},
+            "status": {status: status_label(status) for status in self.statuses},
         }  # fmt: skip
 
     def chips(self) -> list[tuple[str, str, str]]:

@@ -159,9 +159,9 @@ def _browse(base: QuerySet, filters: dict[str, ActiveFilter]) -> tuple[int, list
 
     parts = []
     for facet in FACETS:
-        source = facets.stored_source(facet, filters)
-        if source is not None:
-            parts.append(facets.stored(statement, facet, source))
+        stored_part = _stored_part(statement, base, facet, filters)
+        if stored_part is not None:
+            parts.append(stored_part)
         elif facet not in filters:
             if everything() is None:
                 return 0, []
@@ -176,3 +176,19 @@ def _browse(base: QuerySet, filters: dict[str, ActiveFilter]) -> tuple[int, list
         sql = f"WITH everything AS MATERIALIZED ({everything_sql})\n{sql}"
     total_value, facet_rows = _fetch_one(statement, sql)
     return int(total_value), facet_rows
+
+
+def _stored_part(statement: Statement, base: QuerySet, facet: str, filters: dict[str, ActiveFilter]) -> str | None:
+    """``facet``'s counts from the stored counters, when its other filters allow; None: count it live."""
+    source = facets.stored_source(facet, filters)
+    if source is None:
+        return None
+    if facet != "status":
+        return facets.stored(statement, facet, source)
+    # The status facet from the stored answered counts, with the waiting questions counted live (facets.py).
+    if "answered" in filters:
+        return None
+    others = [active.condition for name, active in filters.items() if name != "status"]
+    waiting = base.filter(*others, has_answer=False, date_asked__gt=facets.overdue_cutoff())
+    waiting_sql = statement.queryset(waiting.order_by().values("id"))
+    return None if waiting_sql is None else facets.stored_status(statement, source, waiting_sql)

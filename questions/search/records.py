@@ -10,9 +10,9 @@ from questions.models import Answer, Question
 
 SUMMARY_FIELDS = (
     "id", "url", "api_url", "number", "session", "date", "title", "member", "minister", "minister_title", "themes",
-    "answered",
+    "answered", "status", "deadline", "answer_date",
 )  # fmt: skip
-FULL_FIELDS = (*SUMMARY_FIELDS, "question_text", "answer_text", "answer_date", "pdf_url", "source_url")
+FULL_FIELDS = (*SUMMARY_FIELDS, "question_text", "answer_text", "pdf_url", "source_url")
 
 
 def answer_of(question: Question) -> Answer | None:
@@ -37,13 +37,16 @@ def question_record(question: Question, site: str, *, full: bool = False) -> dic
         "minister_title": question.minister_title,
         "themes": list(question.theme_names),
         "answered": question.has_answer,
+        # answered, waiting (within the 20 working days) or overdue: questions/deadlines.py
+        "status": question.status,
+        "deadline": question.deadline.isoformat(),
+        "answer_date": question.answered_on.isoformat() if question.answered_on else None,
     }
     if full:
         answer = answer_of(question)
         record.update(
             question_text=question.question_text,
             answer_text=answer.text if answer else None,
-            answer_date=answer.answer_date.isoformat() if answer and answer.answer_date else None,
             pdf_url=question.pdf_url or None,
             source_url=question.source_url or None,
         )

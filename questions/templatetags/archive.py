@@ -9,6 +9,18 @@ from django.http import QueryDict
 from django.urls import reverse
 
 register = template.Library()
+
+
+@register.simple_tag
+def facet_label(name: str, value: str, label: str) -> str:
+    """What a facet value is called on the page: the answered and status facets have codes for values."""
+    from questions.search.filters import answered_label, status_label
+
+    if name == "answered":
+        return answered_label(value)
+    if name == "status":
+        return status_label(value)
+    return label
 _NUMBERED = re.compile(r"^(\d{1,2})\.\s+(.*)$", re.DOTALL)
 
 

@@ -11,6 +11,7 @@ admin, ``QuerySet.update()``, ``bulk_create``, raw SQL, a data migration. Nothin
 - ``words.sql``: the stemmed forms of the vocabulary's words and compound parts (``questions_word``), which
   ``question_derived.sql`` adds to a question's vector.
 - ``facet_counts.sql``: the counters in ``questions_facetcount``, kept from the questions' changed rows.
+- ``answer_dates.sql``: the date each answer is listed by (its own, else its question's), ``questions_answer.dated``.
 
 Each file can run again safely (``CREATE OR REPLACE``, ``DROP TRIGGER IF EXISTS``): a migration that changes
 one runs it again with :func:`install`.
@@ -28,6 +29,7 @@ FILES = (
     "name_changes.sql",
     "facet_counts.sql",
     "words.sql",
+    "answer_dates.sql",
 )
 
 

@@ -1,0 +1,132 @@
+"""Deadlines (20 working days, Belgian holidays and 11 July), the status facet, /overdue/ and its feed, and the
+answer dates that order the newest answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import feedparser
+import pytest
+
+from questions import deadlines
+from questions.importing.parse import parse_document
+from questions.models import Answer
+from tests.conftest import SEED_DOCUMENT
+from tests.factories import make_question
+from tests.helpers import run_import, run_search
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    "asked, due",
+    [
+        # Karl Vanlouwe's nr. 292: four plain weeks.
+        (dt.date(2024, 2, 27), dt.date(2024, 3, 26)),
+        # 1 May, Ascension (9 May) and Whit Monday (20 May 2024) do not count.
+        (dt.date(2024, 4, 25), dt.date(2024, 5, 28)),
+        # 11 July (the Flemish Community's day) and 21 July 2025 (a Monday) do not count.
+        (dt.date(2025, 7, 1), dt.date(2025, 7, 31)),
+        # Christmas and New Year; asked on a Saturday, counted from the Monday.
+        (dt.date(2023, 12, 16), dt.date(2024, 1, 16)),
+        # Easter Monday 2024 (1 April).
+        (dt.date(2024, 3, 20), dt.date(2024, 4, 18)),
+        # 1 and 11 November 2024 (a Friday and a Monday).
+        (dt.date(2024, 10, 25), dt.date(2024, 11, 26)),
+    ],
+)
+def test_the_deadline_is_twenty_working_days_later(asked, due):
+    assert deadlines.deadline(asked) == due
+
+
+def test_the_holidays_are_belgian_plus_the_eleventh_of_july():
+    found = deadlines.holidays_between(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+    assert dt.date(2024, 7, 11) in found and dt.date(2024, 7, 21) in found and dt.date(2024, 5, 20) in found
+    assert dt.date(2024, 2, 14) not in found
+
+
+def test_overdue_is_a_bound_on_the_date_asked():
+    today = dt.date(2024, 3, 27)
+    cutoff = deadlines.last_overdue_asked(today)
+    assert deadlines.deadline(cutoff) < today <= deadlines.deadline(cutoff + dt.timedelta(days=1))
+    assert deadlines.status_of(dt.date(2024, 2, 27), False, today) == "overdue"
+    assert deadlines.status_of(dt.date(2024, 2, 28), False, today) == "waiting"
+    assert deadlines.status_of(dt.date(2024, 2, 27), True, today) == "answered"
+
+
+@pytest.fixture
+def statuses():
+    today = deadlines.today()
+    return {
+        "answered": make_question(title="Beantwoord", answer="Ja.", date=today - dt.timedelta(days=200)),
+        "overdue": make_question(title="Te laat", minister="Zuhal Demir", date=today - dt.timedelta(days=90)),
+        "waiting": make_question(title="Nog binnen termijn", date=today - dt.timedelta(days=2)),
+    }
+
+
+def test_the_status_facet_filters_and_counts_on_the_page_api_and_csv(client, statuses):
+    page = run_search({})
+    assert {item.value: item.count for item in page.facets["status"]} == {"answered": 1, "waiting": 1, "overdue": 1}
+
+    for status, question in statuses.items():
+        data = client.get("/api/questions/", {"status": status}).json()
+        assert [row["id"] for row in data["results"]] == [question.pk]
+        assert data["results"][0]["status"] == status
+        assert data["results"][0]["deadline"] == deadlines.deadline(question.date_asked).isoformat()
+
+    both = client.get("/api/questions/", {"status": ["waiting", "overdue"], "q": "termijn"}).json()
+    assert [row["id"] for row in both["results"]] == [statuses["waiting"].pk]
+    html = client.get("/search/", {"status": "overdue"}).content.decode()
+    assert "Te laat" in html and "Nog binnen termijn" not in html
+    csv_text = client.get("/search/export.csv", {"status": "overdue"}).getvalue().decode("utf-8-sig")
+    assert "Te laat" in csv_text and "Beantwoord" not in csv_text.split("\n", 1)[1]
+
+
+def test_an_unknown_status_is_refused_clearly(client, statuses):
+    response = client.get("/api/questions/", {"status": "late"})
+    assert response.status_code == 400
+    assert "late" in response.json()["details"][0]
+    page = client.get("/search/", {"status": "late"})
+    assert page.status_code == 200 and "“late”" in page.content.decode()
+
+
+def test_the_overdue_page_lists_late_questions_by_minister_with_days_overdue(client, statuses):
+    html = client.get("/overdue/").content.decode()
+
+    assert "Zuhal Demir" in html and "Te laat" in html
+    assert "Beantwoord" not in html and "Nog binnen termijn" not in html
+    days = (deadlines.today() - deadlines.deadline(statuses["overdue"].date_asked)).days
+    assert f'<td class="number">{days}</td>' in html
+
+
+def test_the_overdue_feed_lists_questions_once_their_deadline_passed(client, statuses):
+    feed = feedparser.parse(client.get("/feeds/overdue.atom").content)
+
+    assert [entry.title for entry in feed.entries] == [f"Te laat: Te laat (nr. {statuses['overdue'].number}, "
+                                                       f"{statuses['overdue'].session})"]  # fmt: skip
+    overdue_since = deadlines.deadline(statuses["overdue"].date_asked) + dt.timedelta(days=1)
+    assert feed.entries[0].published_parsed[:3] == overdue_since.timetuple()[:3]
+    assert feedparser.parse(client.get("/feeds/overdue.rss", {"minister": "jo-brouns"}).content).entries == []
+
+
+def test_an_answer_date_in_the_header_is_read_and_ordered_by(tmp_path, client):
+    text = SEED_DOCUMENT.read_text(encoding="utf-8")
+    dated = text.replace("pdf link:", "antwoorddatum: 19 maart 2024\npdf link:", 1)
+    assert parse_document(dated).answer_date == dt.date(2024, 3, 19)
+    assert parse_document(text).answer_date is None
+    wrong = text.replace("pdf link:", "antwoorddatum: 1 januari 2020\npdf link:", 1)
+    assert parse_document(wrong).answer_date is None
+    assert any("before the question's date" in warning for warning in parse_document(wrong).warnings)
+
+    (tmp_path / "dated.txt").write_text(dated, encoding="utf-8")
+    run_import(tmp_path / "dated.txt")
+    answer = Answer.objects.get()
+    assert answer.answer_date == dt.date(2024, 3, 19) and answer.dated == dt.date(2024, 3, 19)
+    home = client.get("/").content.decode()
+    assert "beantwoord op 19 Mrt 2024" in home
+
+    # Imported again without the line: the date stays.
+    (tmp_path / "dated.txt").write_text(text.replace("grondige reflectie", "diepgaande reflectie"), encoding="utf-8")
+    code, output = run_import(tmp_path / "dated.txt")
+    assert "updated" in output
+    assert Answer.objects.get().answer_date == dt.date(2024, 3, 19)
