@@ -29,7 +29,8 @@ def client_address(request) -> str:
 
 def _limit_for(path: str) -> tuple[str, int] | None:
     """(name, requests per minute) of the limit a path falls under, or None."""
-    for prefix, name in (("/search/export.csv", "csv"), ("/feeds/", "feeds"), ("/api/", "api"), ("/search/", "search")):
+    for prefix, name in (("/search/export", "csv"), ("/feeds/", "feeds"), ("/api/", "api"), ("/search/", "search"),
+                         ("/alerts/new/", "alerts")):  # fmt: skip
         if path.startswith(prefix):
             return name, settings.RATE_LIMITS[name]
     return None

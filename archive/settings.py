@@ -90,6 +90,7 @@ RATE_LIMITS = {
     "api": env_int("RATE_LIMIT_API", 120, minimum=0, maximum=100_000),
     "csv": env_int("RATE_LIMIT_CSV", 10, minimum=0, maximum=100_000),
     "feeds": env_int("RATE_LIMIT_FEEDS", 60, minimum=0, maximum=100_000),
+    "alerts": env_int("RATE_LIMIT_ALERTS", 10, minimum=0, maximum=100_000),  # the alert form, per address
 }
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -230,6 +231,31 @@ DATA_UPLOAD_MAX_NUMBER_FILES = UPLOAD_MAX_FILES + 1
 # Uploaded files wait here until the background worker imports them (questions/tasks.py): the web server and
 # the worker must both see it (docker-compose.yml shares a volume).
 UPLOADS_DIR = env_path("ARCHIVE_UPLOADS_DIR", DATA_DIR / "uploads")
+
+# Mail (alerts: questions/alerts/). Django's own names. With EMAIL_HOST, mail goes out by SMTP; without it, each
+# mail is written as a file under EMAIL_FILE_PATH (var/mail/), so the demo shows them without a mail server.
+EMAIL_HOST = env_str("EMAIL_HOST") or ""
+EMAIL_PORT = env_int("EMAIL_PORT", 587 if EMAIL_HOST else 25, minimum=1, maximum=65_535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be true")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30, minimum=1, maximum=600)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "Vragenarchief <alerts@localhost>"
+if "@" not in DEFAULT_FROM_EMAIL:
+    raise ImproperlyConfigured(f"DEFAULT_FROM_EMAIL must be a mail address; got {DEFAULT_FROM_EMAIL!r}")
+EMAIL_FILE_PATH = env_path("EMAIL_FILE_PATH", DATA_DIR / "mail")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.filebased.EmailBackend"
+)
+# The address links in mails start with (mails are sent by the worker, outside any request).
+SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL starts with http:// or https://; got {SITE_URL!r}")
+# Unconfirmed alerts (and their addresses) are deleted after this many hours.
+ALERT_CONFIRMATION_HOURS = env_int("ALERT_CONFIRMATION_HOURS", 48, minimum=1, maximum=24 * 30)
 
 LOGGING = {
     "version": 1,

@@ -25,6 +25,7 @@ from questions.editing import MergeError, compare_with_import, last_import, merg
 from questions.importing.text import clean_characters
 from questions.importing.uploads import UploadLimits, UploadRefused, store_uploads
 from questions.models import (
+    Alert,
     Answer,
     ImportJob,
     Member,
@@ -386,6 +387,35 @@ class SynonymAdmin(admin.ModelAdmin):
 
     list_display = ["term", "expansion"]
     search_fields = ["term", "expansion"]
+
+
+@admin.register(Alert)
+class AlertAdmin(admin.ModelAdmin):
+    """What subscribers follow, counted; never their addresses (they are the subscribers', not the editors')."""
+
+    list_display = ["description", "kind", "frequency", "language", "is_confirmed", "sent_at"]
+    list_filter = ("kind", "frequency", "language", ("confirmed_at", admin.EmptyFieldListFilter))
+    fields = ("description", "kind", "query", "frequency", "language", "created_at", "confirmed_at", "sent_at")
+    readonly_fields = fields
+    show_full_result_count = True
+
+    @admin.display(description=gettext_lazy("bevestigd"), boolean=True)
+    def is_confirmed(self, alert: Alert) -> bool:
+        return alert.confirmed
+
+    def changelist_view(self, request, extra_context=None):
+        counts = Alert.objects.aggregate(
+            confirmed=Count("id", filter=Q(confirmed_at__isnull=False)),
+            waiting=Count("id", filter=Q(confirmed_at__isnull=True)),
+            addresses=Count("email", distinct=True, filter=Q(confirmed_at__isnull=False)),
+        )
+        return super().changelist_view(request, {**(extra_context or {}), "alert_counts": counts})
+
+    def has_add_permission(self, request) -> bool:
+        return False  # subscribers ask for alerts themselves (/alerts/new/)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(ImportJob)

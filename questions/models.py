@@ -448,3 +448,66 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Alert(models.Model):
+    """A subscriber's alert by email, double opt-in (questions/alerts/): new questions or new answers for a
+    search (a minister's, member's or theme's page is a search too), or the answer to one question.
+
+    The address is kept only in here: deleted with the alert (unsubscribing), and with an alert never confirmed
+    after ALERT_CONFIRMATION_HOURS. Editors see the alerts' counts and searches in the admin, not addresses.
+    """
+
+    class Kind(models.TextChoices):
+        QUESTIONS = "questions", _("nieuwe vragen")
+        ANSWERS = "answers", _("nieuwe antwoorden")
+        ANSWERED = "answered", _("het antwoord op een vraag")
+
+    class Frequency(models.TextChoices):
+        IMPORT = "import", _("na elke import")
+        DAILY = "daily", _("dagelijks")
+        WEEKLY = "weekly", _("wekelijks")
+
+    email = models.EmailField(_("e-mailadres"))
+    kind = models.CharField(_("soort"), max_length=9, choices=Kind.choices, default=Kind.QUESTIONS)
+    query = models.TextField(_("zoekopdracht"), blank=True)  # the search's parameters, as a query string
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                 verbose_name=_("vraag"))  # fmt: skip
+    description = models.CharField(_("omschrijving"), max_length=300)
+    frequency = models.CharField(_("frequentie"), max_length=6, choices=Frequency.choices, default=Frequency.DAILY)
+    language = models.CharField(_("taal"), max_length=2, choices=settings.LANGUAGES, default="nl")
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("aangevraagd"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("bevestigd"), null=True, blank=True)
+    checked_at = models.DateTimeField(_("laatst nagekeken"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("laatst verstuurd"), null=True, blank=True)
+    # What was already there when the alert was confirmed or last checked: question ids (new questions) or
+    # answer ids (new answers) up to this one are not new.
+    seen_up_to = models.BigIntegerField(default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("e-mailmelding")
+        verbose_name_plural = _("e-mailmeldingen")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["email"], name="alert_email")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.description}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class AlertDelivery(models.Model):
+    """A question an alert has mailed: never twice for one alert."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="+")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alert", "question"], name="alert_question_once")]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} → {self.question_id}"

@@ -15,10 +15,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from procrastinate.contrib.django import app
+from procrastinate.exceptions import AlreadyEnqueued
 
 from questions.importing.runner import FileReport, import_documents
 from questions.importing.uploads import UploadRefused, unpack
-from questions.models import ImportJob
+from questions.models import Alert, ImportJob
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +83,42 @@ def _run(job: ImportJob, folder: Path) -> None:
         status=ImportJob.Status.DONE, processed=done, summary=summary.line(),
         reports=[_report_record(report) for report in summary.reports], finished_at=timezone.now(),
     )  # fmt: skip
+    queue_alerts()
+
+
+# --- mail ------------------------------------------------------------------------------------------------------
+
+
+@app.task(queue="mail", pass_context=False)
+def send_alert_confirmation(alert_id: int) -> None:
+    """The double opt-in mail of a new alert (questions/alerts/)."""
+    from questions.alerts.sending import send_confirmation
+
+    try:
+        alert = Alert.objects.filter(pk=alert_id, confirmed_at__isnull=True).first()
+        if alert is not None:
+            send_confirmation(alert)
+    finally:
+        connection.close()
+
+
+# Every hour, and after each import (queue_alerts): one at a time, a second request while one waits is dropped.
+@app.periodic(cron="7 * * * *")
+@app.task(queue="mail", queueing_lock="send_alerts", pass_context=False)
+def send_alerts(timestamp: int | None = None) -> None:
+    """Mail every alert that is due (questions/alerts/sending.py)."""
+    from questions.alerts.sending import send_due
+
+    try:
+        report = send_due()
+        logger.info("alerts: %s", report.line())
+    finally:
+        connection.close()
+
+
+def queue_alerts() -> None:
+    """Ask the worker to send the alerts (after an import): nothing to do if it is already asked."""
+    try:
+        send_alerts.defer()
+    except AlreadyEnqueued:
+        pass

@@ -4,16 +4,22 @@ import csv
 import io
 
 import pytest
+from django.utils import timezone, translation
+from openpyxl import load_workbook
 
-from questions.export import safe_cell
+from questions.export import column_labels, safe_cell
 from tests.factories import corpus, make_question
 
 pytestmark = pytest.mark.django_db
 
 
-def read_csv(response) -> list[dict]:
+def read_csv(response, delimiter: str = ";", language: str = "nl") -> list[dict]:
+    """The rows by field name (the API's), read from the headers in ``language``."""
     body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.DictReader(io.StringIO(body)))
+    header, *rows = csv.reader(io.StringIO(body), delimiter=delimiter)
+    with translation.override(language):
+        fields = {label: name for name, label in column_labels().items()}
+    return [dict(zip([fields[label] for label in header], row, strict=True)) for row in rows]
 
 
 def test_it_exports_every_match_beyond_one_page(client):
@@ -39,7 +45,8 @@ def test_it_has_the_api_fields_and_the_texts(client):
 
     assert [row["title"] for row in rows] == [questions["work"].title, questions["data"].title]
     assert rows[1]["answer_text"].startswith("De uitwisseling van data")
-    assert rows[1]["answered"] == "yes"
+    assert rows[1]["answered"] == "ja"
+    assert rows[1]["status"] == "beantwoord"
     assert rows[1]["question_text"] == questions["data"].question_text
 
 
@@ -86,3 +93,41 @@ def test_a_search_with_an_unusable_parameter_is_refused_not_exported_whole(clien
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/plain")
     assert reason in response.content.decode()
+
+
+def test_the_csv_is_made_for_the_readers_spreadsheet(client):
+    make_question(title="Wateroverlast; een vraag", text="Over wateroverlast, en meer.", themes=("Water", "Milieu"))
+
+    dutch = client.get("/search/export.csv", {"q": "wateroverlast"})
+    body = b"".join(dutch.streaming_content).decode("utf-8-sig")
+    header = body.splitlines()[0]
+    assert header.startswith("id;link;API-link;nummer;zittingsjaar;datum;titel;vraagsteller;minister")
+    assert f'filename="vragen-wateroverlast-{timezone.localdate().isoformat()}.csv"' in dutch["Content-Disposition"]
+    (row,) = read_csv(client.get("/search/export.csv", {"q": "wateroverlast"}))
+    assert row["title"] == "Wateroverlast; een vraag" and row["themes"] == "Milieu; Water"
+
+    client.cookies["django_language"] = "en"
+    english = client.get("/search/export.csv", {"q": "wateroverlast"})
+    assert 'filename="questions-wateroverlast-' in english["Content-Disposition"]
+    (row,) = read_csv(english, delimiter=",", language="en")
+    assert row["answered"] == "no" and row["status"] == "overdue"
+    assert read_csv(client.get("/search/export.csv", {"q": "wateroverlast", "sep": ";"}), language="en")
+    assert read_csv(client.get("/search/export.csv", {"q": "wateroverlast", "sep": "tab"}), delimiter="\t",
+                    language="en")  # fmt: skip
+    refused = client.get("/search/export.csv", {"sep": "|"})
+    assert refused.status_code == 400 and "sep" in refused.content.decode()
+
+
+def test_the_excel_export_holds_the_same_rows(client):
+    made = [make_question(title=f"Vraag {index}", text="Over fietspaden.") for index in range(3)]
+    make_question(title='=HYPERLINK("http://evil")', text="fietspaden")
+
+    response = client.get("/search/export.xlsx", {"q": "fietspaden", "sort": "oldest"})
+
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert "vragen-fietspaden-" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
+    rows = list(sheet.values)
+    assert rows[0][:3] == ("id", "link", "API-link")
+    assert [row[0] for row in rows[1:4]] == [question.pk for question in made]
+    assert rows[4][6] == '\'=HYPERLINK("http://evil")'

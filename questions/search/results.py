@@ -63,7 +63,7 @@ def search(params: SearchParams) -> ResultPage:
         notices.append(_("Er zijn maar %(pages)d pagina’s: de laatste wordt getoond.") % {"pages": num_pages})
         number = num_pages
         result = query.run(params, (number - 1) * PAGE_SIZE, PAGE_SIZE)
-    questions = _page_questions(result.page_ids, params.tsquery)
+    questions = page_questions(result.page_ids, params.tsquery)
     return ResultPage(params, result.total, result.facets, questions, number, num_pages, notices,
                       result.facet_totals, _suggestion(params, result.total))  # fmt: skip
 
@@ -76,7 +76,7 @@ def _suggestion(params: SearchParams, total: int) -> str | None:
     return suggestions.suggest(typed.typed, total)
 
 
-def _page_questions(ids: list[int], tsquery: str | None) -> list[Question]:
+def page_questions(ids: list[int], tsquery: str | None) -> list[Question]:
     """The page's questions in order, each with its ``snippet``, in one query."""
     rows = Question.objects.for_display().filter(pk__in=ids)
     if tsquery is not None:

@@ -5,6 +5,7 @@ from tqdm import tqdm
 
 from questions.importing.load import Outcome
 from questions.importing.runner import FileReport, expand_paths, import_documents
+from questions.tasks import queue_alerts
 
 
 class Command(BaseCommand):
@@ -44,6 +45,8 @@ class Command(BaseCommand):
         summary.reports[:0] = problems
         if summary.statistics_refreshed and verbosity > 0:
             self.stdout.write("refreshed the planner's statistics (this run changed a good share of the archive)")
+        if not dry_run:
+            queue_alerts()  # the worker mails what this import brought (questions/alerts/)
         prefix = "dry run (nothing written): " if dry_run else ""
         self.stdout.write(prefix + summary.line())
         if summary.failed:
