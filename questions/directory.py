@@ -7,11 +7,12 @@ minister's date index.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import connection
 
-from questions.models import FacetCount, Member, Minister, NamedEntity, Theme
+from questions.models import Answer, FacetCount, Member, Minister, NamedEntity, Question, Theme
 from questions.search.facets import archive_counts
 
 KINDS: dict[str, type[NamedEntity]] = {"minister": Minister, "member": Member, "theme": Theme}
@@ -55,3 +56,26 @@ def entries(kind: str) -> list[Entry]:
 def years() -> list[tuple[str, int]]:
     """Every parliamentary year with questions, newest first, with its number of questions."""
     return sorted(archive_counts("year").items(), reverse=True)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    total: int
+    answered: int
+    years: list[tuple[str, int]]  # oldest first
+    first_asked: dt.date | None
+    last_asked: dt.date | None
+    last_import: dt.datetime | None  # when the archive last took in a new question or answer
+
+
+def coverage() -> Coverage:
+    """The archive's extent, from the stored counters and a few index look-ups (never a scan of the questions)."""
+    answered = archive_counts("answered")
+    oldest = Question.objects.order_by("date_asked", "id").values_list("date_asked", flat=True).first()
+    newest = Question.objects.order_by("-date_asked", "-id").values_list("date_asked", flat=True).first()
+    # The newest row of each table by its index (ids and recorded_at grow with every import).
+    last_question = Question.objects.order_by("-id").values_list("first_imported_at", flat=True).first()
+    last_answer = Answer.objects.order_by("-recorded_at").values_list("recorded_at", flat=True).first()
+    moments = [moment for moment in (last_question, last_answer) if moment is not None]
+    return Coverage(sum(answered.values()), answered.get("yes", 0), sorted(archive_counts("year").items()),
+                    oldest, newest, max(moments) if moments else None)  # fmt: skip

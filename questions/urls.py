@@ -17,6 +17,7 @@ urlpatterns = [
     path("themes/", views.entity_index, {"kind": "theme"}, name="themes"),
     path("years/", views.year_index, name="years"),
     path("overdue/", views.overdue_questions, name="overdue"),
+    path("about/", views.about, name="about"),
     path("ministers/<slug:slug>/", views.minister_detail, name="minister"),
     path("members/<slug:slug>/", views.member_detail, name="member"),
     path("themes/<slug:slug>/", views.theme_detail, name="theme"),

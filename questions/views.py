@@ -6,11 +6,13 @@ from dataclasses import replace
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from questions import directory, overdue
+from questions import directory, overdue, scorecards
+from questions.citation import citation, document_link
 from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
-from questions.search.facets import largest_themes, questions_and_answered
+from questions.search.facets import largest_themes
 from questions.search.filters import FACETS
 from questions.search.params import SearchParams
 from questions.search.related import related_questions
@@ -30,7 +32,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "questions/search.html", {"results": search(SearchParams.from_query(request.GET))})
+    results = search(SearchParams.from_query(request.GET))
+    period, bars = scorecards.timeline(results, request.GET, request.path)
+    return render(request, "questions/search.html", {"results": results, "timeline": bars, "period": period})
 
 
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -45,6 +49,8 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "question": question,
             "answer": getattr(question, "answer", None) if question.has_answer else None,
             "related": related_questions(question),
+            "citation": citation(question),
+            "document_link": document_link(question),
         },
     )
 
@@ -54,13 +60,12 @@ def _entity_page(request: HttpRequest, model: type[NamedEntity], slug: str, para
     query = request.GET.copy()
     query.setlist(parameter, [entity.slug])
     results = search(SearchParams.from_query(query))
-    total, answered = questions_and_answered(parameter, entity.pk)
-    stats = {"total": total, "answered": answered}
-    share = round(100 * answered / total) if total else None
+    search_url = f"{reverse('questions:search')}?{parameter}={entity.slug}"
+    card = scorecards.scorecard(parameter, entity, search_url)
     return render(
         request,
         "questions/entity.html",
-        {"entity": entity, "results": results, "stats": stats, "answered_share": share, "parameter": parameter},
+        {"entity": entity, "results": results, "card": card, "parameter": parameter, "search_url": search_url},
     )
 
 
@@ -112,3 +117,8 @@ def facet_values(request: HttpRequest, name: str) -> HttpResponse:
 def overdue_questions(request: HttpRequest) -> HttpResponse:
     """Unanswered past the 20 working days, by minister (questions/deadlines.py has the rule)."""
     return render(request, "questions/overdue.html", {"report": overdue.overdue_report()})
+
+
+def about(request: HttpRequest) -> HttpResponse:
+    """What the archive covers (years, questions per year) and when it last took in documents."""
+    return render(request, "questions/about.html", {"coverage": directory.coverage()})

@@ -152,15 +152,16 @@ def as_json_rows(parts: list[str]) -> str:
 
 def collect(
     rows: list[list], selected: dict[str, dict[str, str]], limit: int, narrowed: tuple[str, str] = ("", "")
-) -> tuple[dict[str, list[FacetValue]], dict[str, int]]:
+) -> tuple[dict[str, list[FacetValue]], dict[str, int], list[FacetValue]]:
     """Each facet's ``limit`` largest values (years newest first; all of them for 0), plus every selected one;
-    and how many values each facet has. ``narrowed`` (a facet, typed text) keeps only that facet's values whose
+    how many values each facet has; and every year with its count (the timeline). ``narrowed`` (a facet, typed text) keeps only that facet's values whose
     label holds the text, or one of whose words is it with one typo (questions.names.typed_name_matches)."""
     values: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     for facet, value, label, count in rows:
         values[facet].append(FacetValue(value, label, int(count), value in selected.get(facet, {})))
     facets = {}
     totals: dict[str, int] = {}
+    every_year = list(values["year"])
     for name, found in values.items():
         present = {item.value for item in found}
         found += [FacetValue(value, label, 0, True) for value, label in selected.get(name, {}).items()
@@ -179,7 +180,7 @@ def collect(
         shown = found[:limit] if limit else found
         shown += [item for item in found[limit:] if item.selected] if limit else []
         facets[name] = shown
-    return facets, totals
+    return facets, totals, every_year
 
 
 # --- the stored counts, read directly (home page, entity pages) -------------------------------------------------

@@ -29,6 +29,7 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]
     page_ids: list[int]
     facet_totals: dict[str, int]  # how many values each facet has (more than it shows, with a limit)
+    years: list[FacetValue]  # every parliamentary year with its count, shown or not (the timeline)
 
 
 def matching(params: SearchParams) -> QuestionQuerySet:
@@ -58,21 +59,21 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
     selected = params.selected()
     narrowed = (params.facet, params.facet_q)
     if params.impossible:
-        shown, totals = facets.collect([], selected, params.facet_limit, narrowed)
-        return SearchResult(0, shown, [], totals)
+        shown, totals, years = facets.collect([], selected, params.facet_limit, narrowed)
+        return SearchResult(0, shown, [], totals, years)
     filters = active_filters(params)
     # The filters that are not facets: the text and the dates.
     base = narrow(Question.objects.all(), params.filter_values(), skip=FACETS)
     if params.browsing and not count_live:
         total, rows = _browse(base, filters)
         page = in_date_order(matching(params), params).values_list("id", flat=True)[offset : offset + limit]
-        shown, totals = facets.collect(rows, selected, params.facet_limit, narrowed)
-        return SearchResult(total, shown, list(page), totals)
+        shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)
+        return SearchResult(total, shown, list(page), totals, years)
     page_request = paging.PageRequest(params.sort, params.tsquery, offset, limit, _pinned(params))
     with text.index_scans_only() if params.tsquery is not None else nullcontext():
         total, rows, ids = _search(base, filters, page_request)
-    shown, totals = facets.collect(rows, selected, params.facet_limit, narrowed)
-    return SearchResult(total, shown, ids, totals)
+    shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)
+    return SearchResult(total, shown, ids, totals, years)
 
 
 PINNED_LIMIT = 50

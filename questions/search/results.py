@@ -34,6 +34,7 @@ class ResultPage:
     notices: list[str] = field(default_factory=list)
     facet_totals: dict[str, int] = field(default_factory=dict)  # values per facet, shown or not
     suggestion: str | None = None  # "Bedoelde u …?": a corrected text that finds more (suggestions.py)
+    years: list[FacetValue] = field(default_factory=list)  # every year with its count (the timeline)
 
     @property
     def has_next(self) -> bool:
@@ -65,7 +66,7 @@ def search(params: SearchParams) -> ResultPage:
         result = query.run(params, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     questions = page_questions(result.page_ids, params.tsquery)
     return ResultPage(params, result.total, result.facets, questions, number, num_pages, notices,
-                      result.facet_totals, _suggestion(params, result.total))  # fmt: skip
+                      result.facet_totals, _suggestion(params, result.total), result.years)  # fmt: skip
 
 
 def _suggestion(params: SearchParams, total: int) -> str | None:

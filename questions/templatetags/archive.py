@@ -8,6 +8,8 @@ from django import template
 from django.http import QueryDict
 from django.urls import reverse
 
+from questions.search.filters import MAX_PAGE
+
 register = template.Library()
 
 
@@ -113,3 +115,19 @@ def paragraphs(text: str) -> list[dict]:
         else:
             blocks.append({"list": False, "text": paragraph})
     return blocks
+
+
+@register.filter
+def page_window(results, around: int = 2) -> list[int | None]:
+    """The page numbers to offer: the first, the last, and ``around`` either side of the current one; None marks a
+    gap (shown as "…"). Past the archive's page limit nothing is offered."""
+    last = min(results.num_pages, MAX_PAGE)
+    shown = {1, last, *range(max(1, results.number - around), min(last, results.number + around) + 1)}
+    window: list[int | None] = []
+    previous = 0
+    for number in sorted(shown):
+        if number - previous > 1:
+            window.append(None)
+        window.append(number)
+        previous = number
+    return window
