@@ -75,7 +75,8 @@ def scorecard(facet: str, entity: NamedEntity, search_url: str) -> Scorecard:
     card.total, card.answered = int(counts.get(facet, 0)), int(counts.get("answered", 0))
     years = sorted(_paired(facet, pk, "year").items())
     answered_per_year = _answered_per_year(pk) if facet == "minister" else {}
-    card.per_year = [Bar(year, count, f"{search_url}&year={year}", answered_per_year.get(year)) for year, count in years]
+    card.per_year = [Bar(year, count, f"{search_url}&year={year}", answered_per_year.get(year))
+                     for year, count in years]  # fmt: skip
     if facet == "minister":
         card.top["theme"] = _top_entities(facet, pk, "theme")
         _minister_figures(card, pk)

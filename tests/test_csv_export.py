@@ -110,7 +110,7 @@ def test_the_csv_is_made_for_the_readers_spreadsheet(client):
     english = client.get("/search/export.csv", {"q": "wateroverlast"})
     assert 'filename="questions-wateroverlast-' in english["Content-Disposition"]
     (row,) = read_csv(english, delimiter=",", language="en")
-    assert row["answered"] == "no" and row["status"] == "overdue"
+    assert row["answered"] == "no" and row["status"] == "answer overdue"
     assert read_csv(client.get("/search/export.csv", {"q": "wateroverlast", "sep": ";"}), language="en")
     assert read_csv(client.get("/search/export.csv", {"q": "wateroverlast", "sep": "tab"}), delimiter="\t",
                     language="en")  # fmt: skip

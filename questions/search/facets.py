@@ -154,8 +154,9 @@ def collect(
     rows: list[list], selected: dict[str, dict[str, str]], limit: int, narrowed: tuple[str, str] = ("", "")
 ) -> tuple[dict[str, list[FacetValue]], dict[str, int], list[FacetValue]]:
     """Each facet's ``limit`` largest values (years newest first; all of them for 0), plus every selected one;
-    how many values each facet has; and every year with its count (the timeline). ``narrowed`` (a facet, typed text) keeps only that facet's values whose
-    label holds the text, or one of whose words is it with one typo (questions.names.typed_name_matches)."""
+    how many values each facet has; and every year with its count (the timeline). ``narrowed`` (a facet, typed
+    text) keeps only that facet's values whose label holds the text, or one of whose words is it with one typo
+    (questions.names.typed_name_matches)."""
     values: dict[str, list[FacetValue]] = {name: [] for name in FACETS}
     for facet, value, label, count in rows:
         values[facet].append(FacetValue(value, label, int(count), value in selected.get(facet, {})))
