@@ -11,8 +11,8 @@ from questions.scorecards import Bar
 
 register = template.Library()
 
-LABEL_WIDTH, PLOT_WIDTH, COUNT_WIDTH, ROW_HEIGHT = 190, 360, 70, 22
-MAX_LABEL = 28
+LABEL_WIDTH, PLOT_WIDTH, COUNT_WIDTH, ROW_HEIGHT = 150, 230, 50, 22
+MAX_LABEL = 22
 _ids = itertools.count(1)
 
 

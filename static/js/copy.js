@@ -9,6 +9,12 @@ document.querySelectorAll("button[data-copy]").forEach(function (button) {
     navigator.clipboard.writeText(source.textContent.trim()).then(function () {
       button.textContent = button.dataset.copied || label;
       setTimeout(function () { button.textContent = label; }, 2000);
+    }, function () {
+      // Not allowed here: select the text, so the reader can copy it with the keyboard.
+      var range = document.createRange();
+      range.selectNodeContents(source);
+      window.getSelection().removeAllRanges();
+      window.getSelection().addRange(range);
     });
   });
 });
