@@ -158,3 +158,28 @@ def test_nonsense_server_settings_refuse_to_start(value):
 
     assert result.returncode != 0
     assert "ARCHIVE_PG_SETTINGS" in result.stderr and "is not a PostgreSQL setting" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "variables, message",
+    [
+        ({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}, "cannot both be true"),
+        ({"DEFAULT_FROM_EMAIL": "archief"}, "DEFAULT_FROM_EMAIL must be a mail address"),
+        ({"SITE_URL": "vragen.example"}, "SITE_URL starts with http"),
+        ({"EMAIL_PORT": "smtp"}, "EMAIL_PORT must be a whole number"),
+    ],
+)
+def test_mail_settings_refuse_nonsense(variables, message):
+    result = load_settings(SECRET_KEY=GOOD_KEY, **variables)
+    assert result.returncode != 0 and message in result.stderr
+
+
+def test_mail_goes_to_files_without_a_mail_server_and_by_smtp_with_one():
+    def run(**env: str) -> str:
+        script = "import archive.settings as s; print(s.EMAIL_BACKEND)"
+        environment = {**clean_environment(), "SECRET_KEY": GOOD_KEY, **env}
+        return subprocess.run([sys.executable, "-c", script], env=environment, cwd=ROOT, capture_output=True,
+                              text=True, timeout=60).stdout.strip()  # fmt: skip
+
+    assert run() == "django.core.mail.backends.filebased.EmailBackend"
+    assert run(EMAIL_HOST="smtp.example") == "django.core.mail.backends.smtp.EmailBackend"
