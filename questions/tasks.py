@@ -119,6 +119,8 @@ def send_alerts(timestamp: int | None = None) -> None:
 def queue_alerts() -> None:
     """Ask the worker to send the alerts (after an import): nothing to do if it is already asked."""
     try:
-        send_alerts.defer()
+        # In a savepoint: the refused insert of a second queued job must not abort the caller's transaction.
+        with transaction.atomic():
+            send_alerts.defer()
     except AlreadyEnqueued:
         pass
