@@ -20,7 +20,8 @@ from questions.models import Alert, AlertDelivery, Answer
 from tests.factories import make_question
 from tests.helpers import free_port, run_jobs
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Transactional (the worker reads what requests committed); serialized: the editors' group comes from a migration.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 class Mailbox:
@@ -228,7 +229,6 @@ def test_the_form_refuses_what_it_cannot_follow(client):
     assert not Alert.objects.exists()
 
 
-@pytest.mark.django_db(transaction=False)  # the editors' group comes from a migration: kept outside a flush
 def test_editors_see_counts_not_addresses(client, mailbox, editor):
     ask(client, "q=asbest", address="secret-source@krant.example")
     client.force_login(editor)

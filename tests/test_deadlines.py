@@ -130,3 +130,41 @@ def test_an_answer_date_in_the_header_is_read_and_ordered_by(tmp_path, client):
     code, output = run_import(tmp_path / "dated.txt")
     assert "updated" in output
     assert Answer.objects.get().answer_date == dt.date(2024, 3, 19)
+
+
+def test_answer_dates_from_a_metadata_file_imported_alongside(tmp_path, client):
+    first = SEED_DOCUMENT.read_text(encoding="utf-8")
+    second = first.replace("/1806581", "/1806999").replace("nr. 292", "nr. 300").replace(
+        "op vraag nr. 292", "op vraag nr. 300")
+    (tmp_path / "a.txt").write_text(first, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(second, encoding="utf-8")
+    (tmp_path / "antwoorden.csv").write_text(
+        "nummer;zittingsjaar;minister;antwoorddatum\n"
+        "292;2023-2024;Jo Brouns;19 maart 2024\n"
+        "999;2023-2024;;2024-03-20\n"
+        "300;2023-2024;;gisteren\n", encoding="utf-8")  # fmt: skip
+
+    code, output = run_import(tmp_path)
+
+    assert "answer dates: 1 set, 0 unchanged, 2 not applied" in output
+    assert "line 3: nr. 999 (2023-2024): no such question" in output
+    assert "line 4: cannot read the date 'gisteren'" in output
+    assert Answer.objects.get(question__number=292).answer_date == dt.date(2024, 3, 19)
+    assert Answer.objects.get(question__number=300).answer_date is None
+
+    opendata = tmp_path / "schv.json"
+    opendata.write_text(
+        '{"items": [{"id": 1806999, "vraagnummer": 300, "zittingsjaar": "2023-2024",'
+        ' "minister": {"voornaam": "Jo", "naam": "Brouns"},'
+        ' "procedureverloop": [{"status": "Ingediend", "datum": "2024-02-27"},'
+        ' {"status": "Beantwoord", "datum": "2024-04-02T00:00:00"}]}]}', encoding="utf-8")  # fmt: skip
+    code, output = run_import(opendata)
+    assert "answer dates: 1 set" in output
+    answer = Answer.objects.get(question__number=300)
+    assert answer.answer_date == dt.date(2024, 4, 2) and answer.dated == dt.date(2024, 4, 2)
+    newest = client.get("/").content.decode()
+    assert newest.index("beantwoord op 2 Apr 2024") < newest.index("beantwoord op 19 Mrt 2024")
+
+    (tmp_path / "kapot.json").write_text("{niet: json", encoding="utf-8")
+    code, output = run_import(tmp_path / "kapot.json")
+    assert code == 1 and "kapot.json: not JSON" in output

@@ -36,6 +36,8 @@ from questions.search import vocabulary
 logger = logging.getLogger(__name__)
 
 DOCUMENT_SUFFIXES = {".txt", ".pdf"}
+# Answer dates given alongside the documents (questions/importing/answer_dates.py), applied after them.
+METADATA_SUFFIXES = {".csv", ".json"}
 BATCH_SIZE = 200
 MAX_FILE_BYTES = 50 * 1024 * 1024
 BATCH_MAX_BYTES = 32 * 1024 * 1024
@@ -78,7 +80,8 @@ class Document:
 
 
 def expand_paths(paths: Iterable[str]) -> tuple[list[Document], list[FileReport]]:
-    """Files, folders (recursively: every .txt and .pdf below them) and glob patterns, in a stable order.
+    """Files, folders (recursively: every .txt, .pdf, .csv and .json below them) and glob patterns, in a stable
+    order (the .csv and .json files are answer dates: see import_answer_dates).
 
     Returns the documents and a failure report for every path that names nothing readable.
     """
@@ -101,7 +104,8 @@ def expand_paths(paths: Iterable[str]) -> tuple[list[Document], list[FileReport]
             if path.is_dir():
                 for child in sorted(path.rglob("*")):
                     hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                    if child.is_file() and child.suffix.lower() in DOCUMENT_SUFFIXES and not hidden:
+                    wanted = DOCUMENT_SUFFIXES | METADATA_SUFFIXES
+                    if child.is_file() and child.suffix.lower() in wanted and not hidden:
                         add(child)
             elif path.is_file():
                 add(path)
@@ -319,3 +323,29 @@ def _store_one(
         return FileReport(document.name, Outcome.FAILED, str(error).strip(), warnings=parsed.warnings)
     cache.keep_new()
     return FileReport(document.name, result.outcome, result.detail, result.question_id, parsed.warnings)
+
+
+def is_metadata(document: Document) -> bool:
+    return Path(document.name).suffix.lower() in METADATA_SUFFIXES
+
+
+def import_answer_dates(documents: list[Document]) -> list[FileReport]:
+    """Apply the answer dates of metadata files (after the documents they refer to are in): one report each."""
+    from questions.importing import answer_dates
+
+    reports = []
+    for document in documents:
+        data = _read(document)
+        if isinstance(data, FileReport):
+            reports.append(data)
+            continue
+        rows, problems = answer_dates.parse(data, document.name)
+        if not rows and problems:
+            reports.append(FileReport(document.name, Outcome.FAILED, "; ".join(problems[:5])))
+            continue
+        applied = answer_dates.apply(rows)
+        not_applied = problems + (applied.problems or [])
+        outcome = Outcome.UPDATED if applied.set else Outcome.UNCHANGED
+        detail = f"answer dates: {applied.set} set, {applied.unchanged} unchanged, {len(not_applied)} not applied"
+        reports.append(FileReport(document.name, outcome, detail, warnings=tuple(not_applied[:20])))
+    return reports

@@ -4,14 +4,15 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from questions.importing.load import Outcome
-from questions.importing.runner import FileReport, expand_paths, import_documents
+from questions.importing.runner import FileReport, expand_paths, import_answer_dates, import_documents, is_metadata
 from questions.tasks import queue_alerts
 
 
 class Command(BaseCommand):
     help = (
         "Import written questions from files, folders (recursively: .txt and .pdf) or glob patterns: the "
-        "scraper's seed layout, the text of a question's PDF, or the PDF itself."
+        "scraper's seed layout, the text of a question's PDF, or the PDF itself. .csv and .json files among them "
+        "give answer dates (nummer;zittingsjaar;antwoorddatum, or the parliament's open data), applied afterwards."
     )
 
     def add_arguments(self, parser) -> None:
@@ -25,9 +26,11 @@ class Command(BaseCommand):
         parser.add_argument("--quiet-unchanged", action="store_true", help="do not list unchanged documents")
 
     def handle(self, *args, paths: list[str], dry_run: bool, overwrite_edits: bool, **options) -> None:
-        documents, problems = expand_paths(paths)
-        if not documents and not problems:
-            raise CommandError("no .txt or .pdf documents found in the given paths")
+        found, problems = expand_paths(paths)
+        if not found and not problems:
+            raise CommandError("no .txt or .pdf documents (nor .csv or .json answer dates) found in the given paths")
+        documents = [document for document in found if not is_metadata(document)]
+        metadata = [document for document in found if is_metadata(document)]
         verbosity = options["verbosity"]
         show_progress = sys.stderr.isatty() and verbosity > 0 and len(documents) > 1
         progress = tqdm(total=len(documents), unit="doc", disable=not show_progress, file=sys.stderr)
@@ -42,6 +45,11 @@ class Command(BaseCommand):
             self.stdout.write(self._describe(problem))
         summary = import_documents(documents, overwrite_edits=overwrite_edits, dry_run=dry_run, on_report=on_report)
         progress.close()
+        if metadata and not dry_run:
+            for report in import_answer_dates(metadata):
+                summary.reports.append(report)
+                if verbosity > 0:
+                    self.stdout.write(self._describe(report))
         summary.reports[:0] = problems
         if summary.statistics_refreshed and verbosity > 0:
             self.stdout.write("refreshed the planner's statistics (this run changed a good share of the archive)")
