@@ -88,15 +88,16 @@ class _FilteredFeed(Feed):
     def feed_url(self, obj: FeedRequest) -> str:
         return obj.path
 
+    @staticmethod
+    def _titled(obj: FeedRequest, filtered: str, unfiltered: str) -> str:
+        """``filtered`` (with %(filters)s) for a search, ``unfiltered`` for the whole archive."""
+        described = obj.params.describe()
+        return filtered % {"filters": described} if described else unfiltered
+
 
 class QuestionsRss(_FilteredFeed):
     def title(self, obj: FeedRequest) -> str:
-        described = obj.params.describe()
-        return (
-            _("Schriftelijke vragen: %(filters)s") % {"filters": described}
-            if described
-            else _("Nieuwste schriftelijke vragen")
-        )
+        return self._titled(obj, _("Schriftelijke vragen: %(filters)s"), _("Nieuwste schriftelijke vragen"))
 
     def description(self, obj: FeedRequest) -> str:
         return _("De nieuwste schriftelijke vragen in het archief, nieuwste eerst.")
@@ -138,12 +139,7 @@ class QuestionsAtom(QuestionsRss):
 
 class AnswersRss(_FilteredFeed):
     def title(self, obj: FeedRequest) -> str:
-        described = obj.params.describe()
-        return (
-            _("Nieuwe antwoorden: %(filters)s") % {"filters": described}
-            if described
-            else _("Nieuwe antwoorden op schriftelijke vragen")
-        )
+        return self._titled(obj, _("Nieuwe antwoorden: %(filters)s"), _("Nieuwe antwoorden op schriftelijke vragen"))
 
     def description(self, obj: FeedRequest) -> str:
         return _("De nieuwste antwoorden, op datum van het antwoord; waar die niet bekend is, op datum van de vraag.")
@@ -189,12 +185,7 @@ class OverdueRss(QuestionsRss):
     appears on the day after its deadline. Takes the search's parameters, like every feed."""
 
     def title(self, obj: FeedRequest) -> str:
-        described = obj.params.describe()
-        return (
-            _("Antwoord te laat: %(filters)s") % {"filters": described}
-            if described
-            else _("Schriftelijke vragen met een laat antwoord")
-        )
+        return self._titled(obj, _("Antwoord te laat: %(filters)s"), _("Schriftelijke vragen met een laat antwoord"))
 
     def description(self, obj: FeedRequest) -> str:
         return _("Vragen die na 20 werkdagen nog niet beantwoord zijn, zodra hun termijn verstreken is.")

@@ -80,14 +80,11 @@ def _from_csv(text: str) -> tuple[list[AnswerDate], list[str]]:
     if not headers & set(_DATE) or not (headers & set(_NUMBER) and headers & set(_SESSION) or "id" in headers):
         return [], ["the header must name the answer date and the number and year (or id): "
                     "nummer;zittingsjaar;antwoorddatum"]  # fmt: skip
-    rows, problems = [], []
+    rows: list[AnswerDate] = []
+    problems: list[str] = []
     for index, raw in enumerate(reader, start=2):
         row = {(key or "").strip().lower(): (value or "").strip() for key, value in raw.items()}
-        found, problem = _row(row, f"line {index}")
-        if found:
-            rows.append(found)
-        elif problem:
-            problems.append(problem)
+        _collect(row, f"line {index}", rows, problems)
     return rows, problems
 
 
@@ -99,7 +96,8 @@ def _from_json(text: str) -> tuple[list[AnswerDate], list[str]]:
     items = data.get("items", [data]) if isinstance(data, dict) else data
     if not isinstance(items, list):
         return [], ["expected a written question, a list of them, or {\"items\": [...]}"]
-    rows, problems = [], []
+    rows: list[AnswerDate] = []
+    problems: list[str] = []
     for index, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             problems.append(f"item {index}: not an object")
@@ -109,12 +107,16 @@ def _from_json(text: str) -> tuple[list[AnswerDate], list[str]]:
         minister = row.get("minister")
         if isinstance(minister, dict):
             row["minister"] = " ".join(str(minister.get(part, "")) for part in ("voornaam", "naam")).strip()
-        found, problem = _row(row, f"item {index}")
-        if found:
-            rows.append(found)
-        elif problem:
-            problems.append(problem)
+        _collect(row, f"item {index}", rows, problems)
     return rows, problems
+
+
+def _collect(row: dict[str, Any], where: str, rows: list[AnswerDate], problems: list[str]) -> None:
+    found, problem = _row(row, where)
+    if found:
+        rows.append(found)
+    elif problem:
+        problems.append(problem)
 
 
 def _answered_step(steps: Any) -> str | None:

@@ -11,7 +11,8 @@ MODELS = ["question", "answer", "minister", "member", "theme", "ministeralias", 
 DELETABLE = {"answer", "ministeralias", "memberalias", "themealias"}
 
 
-def create_editors(apps, schema_editor):
+def create_app_permissions(apps):
+    """The app's permissions, now (later migrations that grant new ones use this too)."""
     # In a migration the app config is a stub without models_module, which create_permissions checks for.
     app_config = apps.get_app_config("questions")
     original = getattr(app_config, "models_module", None)
@@ -20,6 +21,10 @@ def create_editors(apps, schema_editor):
         create_permissions(app_config, apps=apps, verbosity=0)
     finally:
         app_config.models_module = original
+
+
+def create_editors(apps, schema_editor):
+    create_app_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     codenames = [f"{action}_{model}" for model in MODELS for action in ("view", "add", "change")]

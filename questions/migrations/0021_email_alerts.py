@@ -3,19 +3,14 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-from django.contrib.auth.management import create_permissions
+import importlib
+
 from django.db import migrations, models
 
 
 def let_editors_see_alerts(apps, schema_editor):
     """Editors see the alerts (counts and searches, never addresses: questions/admin.py) and the imports."""
-    app_config = apps.get_app_config("questions")
-    original = getattr(app_config, "models_module", None)
-    app_config.models_module = original or True
-    try:
-        create_permissions(app_config, apps=apps, verbosity=0)
-    finally:
-        app_config.models_module = original
+    importlib.import_module("questions.migrations.0004_editors_group").create_app_permissions(apps)
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group = Group.objects.filter(name="editors").first()
