@@ -332,6 +332,20 @@ def test_uploading_a_zip_imports_its_documents(client, editor):
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_upload_may_bring_answer_dates_alongside(client, editor):
+    import datetime as dt
+
+    dates = b"nummer;zittingsjaar;antwoorddatum\n292;2023-2024;2024-03-19\n"
+    archive = zipped("export.zip", {"seed.txt": SEED_DOCUMENT.read_bytes(), "antwoorden.csv": dates})
+
+    job = upload_and_import(client, archive)
+
+    assert job.summary == "imported 1, updated 1, unchanged 0, conflict 0, failed 0"
+    assert Answer.objects.get().answer_date == dt.date(2024, 3, 19)
+    assert "answer dates: 1 set" in client.get(job.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_job_run_twice_changes_nothing_the_second_time(client, editor):
     job = upload_and_import(client, named("seed.txt", SEED_DOCUMENT.read_bytes()))
     finished_at = job.finished_at

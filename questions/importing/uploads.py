@@ -1,4 +1,5 @@
-"""Files uploaded in the admin (.txt, .pdf, or .zip of them): checked, kept on disk, unpacked for the importer.
+"""Files uploaded in the admin (.txt, .pdf, answer dates in .csv or .json, or a .zip of them): checked, kept on
+disk, unpacked for the importer.
 
 Two steps, so that the request does little and nothing is held in memory:
 
@@ -19,7 +20,10 @@ from pathlib import Path, PurePosixPath
 
 from django.utils.translation import gettext as _
 
-from questions.importing.runner import DOCUMENT_SUFFIXES, Document
+from questions.importing.runner import DOCUMENT_SUFFIXES, METADATA_SUFFIXES, Document
+
+# Documents, and the answer-date files that may come with them (questions/importing/answer_dates.py).
+IMPORTABLE_SUFFIXES = DOCUMENT_SUFFIXES | METADATA_SUFFIXES
 
 CHUNK_BYTES = 1 << 20
 
@@ -56,10 +60,10 @@ def store_uploads(uploads: list, limits: UploadLimits, folder: Path) -> list[tup
         if suffix == ".zip":
             unpacked += _check_zip(upload, limits, unpacked)
             kept.append(upload)
-        elif suffix in DOCUMENT_SUFFIXES:
+        elif suffix in IMPORTABLE_SUFFIXES:
             kept.append(upload)
         else:
-            skipped.append((upload.name, _("geen .txt, .pdf of .zip")))
+            skipped.append((upload.name, _("geen .txt, .pdf, .csv, .json of .zip")))
     folder.mkdir(parents=True, exist_ok=True)
     for position, upload in enumerate(kept):
         # A number first: two uploads may have the same name, and the name is the client's to choose.
@@ -156,8 +160,8 @@ def _unpack_zip(path: Path, name: str, target: Path, skipped: list[tuple[str, st
         with zipfile.ZipFile(path) as archive:
             for number, member in enumerate(_zip_members(archive)):
                 member_name = f"{name}/{member.filename}"
-                if PurePosixPath(member.filename).suffix.lower() not in DOCUMENT_SUFFIXES:
-                    skipped.append((member_name, _("geen .txt of .pdf")))
+                if PurePosixPath(member.filename).suffix.lower() not in IMPORTABLE_SUFFIXES:
+                    skipped.append((member_name, _("geen .txt, .pdf, .csv of .json")))
                     continue
                 out_path = target / f"{number:05d}{PurePosixPath(member.filename).suffix.lower()}"
                 out_path.parent.mkdir(parents=True, exist_ok=True)
