@@ -491,7 +491,7 @@ def main() -> None:
             print(f"  {name}: API p95 {rows[name]['api_c1']['p95']:.0f} ms", flush=True)
         feed = time_http(server, "/feeds/questions.rss", queries["common"], 1)
         started = time.perf_counter()
-        status, body = server.get("/search/export.csv?" + urlencode(queries["common"][0]))
+        status, body = server.get("/search/export.csv?" + urlencode({**queries["common"][0], "sep": ","}))
         csv_seconds = time.perf_counter() - started
         csv_rows = sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8-sig")))) - 1
         status, body = server.get("/api/questions/?" + urlencode(queries["common"][0]))

@@ -311,7 +311,11 @@ class Answer(models.Model):
         verbose_name = _("antwoord")
         verbose_name_plural = _("antwoorden")
         # The newest answers (home page, feeds) in the order they are shown.
-        indexes = [models.Index(F("dated").desc(), F("id").desc(), name="answer_newest_dated")]
+        indexes = [
+            models.Index(F("dated").desc(), F("id").desc(), name="answer_newest_dated"),
+            # The answers whose date is known, by question: a minister's median days to answer (scorecards.py).
+            models.Index("question", "answer_date", name="answer_dated_only", condition=Q(answer_date__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{_('Antwoord op')} {self.question}"

@@ -61,7 +61,7 @@ def _entity_page(request: HttpRequest, model: type[NamedEntity], slug: str, para
     query.setlist(parameter, [entity.slug])
     results = search(SearchParams.from_query(query))
     search_url = f"{reverse('questions:search')}?{parameter}={entity.slug}"
-    card = scorecards.scorecard(parameter, entity, search_url)
+    card = scorecards.scorecard(parameter, entity, search_url, {item.value: item.count for item in results.years})
     return render(
         request,
         "questions/entity.html",

@@ -85,12 +85,14 @@ def stored_status(statement: Statement, source: tuple[str, tuple[str, ...]], wai
     waiting (``waiting_sql``: the unanswered ones asked after the overdue cutoff, a few weeks' worth, counted
     live through the date index) and overdue (the rest)."""
     answered = stored(statement, "answered", source)
-    return f"""SELECT 'status', s.value, '', s.n FROM (
+    return f"""SELECT 'status', s.value, '', s.n
+               FROM (SELECT count(*) AS n FROM ({waiting_sql}) AS q) AS w
+               CROSS JOIN LATERAL (
                    SELECT CASE a.value WHEN 'yes' THEN 'answered' ELSE 'overdue' END,
                           a.n - CASE WHEN a.value = 'no' THEN w.n ELSE 0 END
-                   FROM ({answered}) AS a (facet, value, label, n), (SELECT count(*) FROM ({waiting_sql}) AS q) AS w (n)
+                   FROM ({answered}) AS a (facet, value, label, n)
                    UNION ALL
-                   SELECT 'waiting', count(*) FROM ({waiting_sql}) AS q
+                   SELECT 'waiting', w.n
                ) AS s (value, n) WHERE s.n > 0"""
 
 
