@@ -27,8 +27,8 @@ demo: $(STAMP) var/secret-key
 	SECRET_KEY=$$(cat var/secret-key) $(PY) manage.py migrate --no-input
 	SECRET_KEY=$$(cat var/secret-key) $(PY) manage.py collectstatic --no-input --verbosity 0
 	-SECRET_KEY=$$(cat var/secret-key) $(PY) manage.py import_questions $(SAMPLES)
-	@echo "Serving the archive on http://$(HOST):$(PORT)/ with its background worker (Ctrl-C stops both)"
-	export SECRET_KEY=$$(cat var/secret-key); \
+	@echo "Serving the archive on http://$(HOST):$(PORT)/ with its background worker (Ctrl-C stops both); mails go to var/mail/"
+	export SECRET_KEY=$$(cat var/secret-key) SITE_URL=http://$(HOST):$(PORT); \
 		$(PY) manage.py procrastinate worker & worker=$$!; \
 		trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 		$(VENV)/bin/gunicorn archive.asgi:application --config archive/gunicorn_conf.py --bind $(HOST):$(PORT)

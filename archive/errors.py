@@ -20,3 +20,9 @@ def not_found(request, exception=None):
 
 def server_error(request):
     return error_response(request, 500, _("Er ging iets mis aan onze kant. Het is gemeld; probeer het later opnieuw."))
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its token (expired, cookies off, another site): the site's 403, saying what to do."""
+    return error_response(request, 403, _("Dit formulier is verlopen of kwam niet van deze site. Laad de pagina "
+                                          "opnieuw en probeer het nog eens (cookies moeten aan staan)."))  # fmt: skip

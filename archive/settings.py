@@ -98,6 +98,7 @@ CACHES = {
 }
 
 ROOT_URLCONF = "archive.urls"
+CSRF_FAILURE_VIEW = "archive.errors.csrf_failure"  # the site's own 403 page, not Django's bare one
 WSGI_APPLICATION = "archive.wsgi.application"
 ASGI_APPLICATION = "archive.asgi.application"  # what gunicorn serves (archive/gunicorn_conf.py)
 

@@ -28,6 +28,28 @@ def test_a_missing_page_is_the_sites_own_page_with_a_search_box(client, settings
     assert '<html lang="en">' in client.get("/bestaat-niet/").content.decode()
 
 
+def test_a_form_without_its_token_gets_the_sites_own_page_saying_what_to_do():
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/alerts/new/?q=asbest", {"email": "a@b.example", "kind": "questions",
+                                                      "frequency": "daily", "language": "nl"})  # fmt: skip
+
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert 'role="search"' in page and "Laad de pagina opnieuw" in page
+
+
+def test_the_alert_form_is_rate_limited_per_address(client, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "alerts": 2}
+    from django.core.cache import caches
+
+    caches["rate_limits"].clear()
+    statuses = [client.get("/alerts/new/?q=asbest", REMOTE_ADDR="203.0.113.7").status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+
+
 @pytest.mark.parametrize("path", ["/api/questions/999999/", "/api/bestaat-niet/"])
 def test_api_errors_are_json(client, settings, path):
     settings.DEBUG = False
