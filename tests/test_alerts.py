@@ -98,6 +98,8 @@ def test_a_search_alert_from_request_to_unsubscribe(client, mailbox):
     (confirmation,) = mailbox.take()
     assert header(confirmation, "To") == "reporter@krant.example"
     assert "Bevestig" in header(confirmation, "Subject")
+    cancel = f"https://vragen.example/alerts/unsubscribe/{alert.token}/"
+    assert header(confirmation, "List-Unsubscribe") == f"<{cancel}>" and cancel in text_of(confirmation)
     # Unconfirmed: nothing is sent, whatever is new.
     make_question(title="Nieuw maar onbevestigd", text="Wateroverlast opnieuw.")
     send_due()
@@ -173,20 +175,25 @@ def test_answers_alerts_and_the_answer_to_one_question_in_english(client, mailbo
     assert "Wachtlijsten kinderopvang" in text_of(second) and "jeugdhulp" not in text_of(second)
 
 
-def test_daily_alerts_wait_for_their_day(client, mailbox):
+def test_daily_alerts_mail_at_most_once_a_day(client, mailbox):
     alert = ask(client, "q=begroting", frequency="daily")
     confirm_by_mail(client, mailbox)
     make_question(title="De begroting", text="Over de begroting.")
 
+    send_due()  # a new alert mails as soon as there is something new
+    (first,) = mailbox.take()
+    assert "De begroting" in text_of(first)
+
+    make_question(title="De begroting opnieuw", text="Weer de begroting.")
     send_due()
-    assert mailbox.take() == []  # checked at confirmation, less than a day ago
+    assert mailbox.take() == []  # not twice in one day
 
     now = timezone.now() + dt.timedelta(days=1)
     send_due(now)
-    (mail,) = mailbox.take()
-    assert "De begroting" in text_of(mail)
+    (second,) = mailbox.take()
+    assert "De begroting opnieuw" in text_of(second) and "Over de begroting." not in text_of(second)
     alert.refresh_from_db()
-    assert alert.checked_at == now
+    assert alert.sent_at == now
 
 
 def test_an_import_queues_the_alerts_for_the_worker(client, mailbox, tmp_path):

@@ -1,11 +1,12 @@
 """What is due, what is new for an alert, and the mail that says so.
 
-An alert is checked when due: after each import (frequency "import"), or once its day or week has passed
-(checked every hour by the worker's schedule, or by ``manage.py send_alerts``). New are the questions (or, for
-an answers alert, the answers) written since it was last checked: ids above ``seen_up_to``, the archive's
-newest id when it was last checked. A question it has mailed is recorded (questions_alertdelivery) and never
-mailed again by that alert. Each alert is checked in its own transaction, its row locked, so two workers never
-mail the same thing; a mail that fails leaves the alert as it was, to be tried again next time.
+An alert is checked when due: after each import (frequency "import"), or, daily and weekly, when it has not
+mailed for a day or a week (checked every hour by the worker's schedule, or by ``manage.py send_alerts``). New
+are the questions (or, for an answers alert, the answers) written since it was last checked: ids above
+``seen_up_to``, the archive's newest id when it was last checked. A question it has mailed is recorded
+(questions_alertdelivery) and never mailed again by that alert. Each alert is checked in its own transaction,
+its row locked, so two workers never mail the same thing; a mail that fails leaves the alert as it was, to be
+tried again next time.
 """
 
 from __future__ import annotations
@@ -56,12 +57,13 @@ class SendReport:
 
 
 def due(now: dt.datetime) -> QuerySet[Alert]:
-    """The confirmed alerts to check now."""
+    """The confirmed alerts to check now: after-import ones always; daily and weekly ones when they have not
+    mailed for a day or a week (a new one mails as soon as there is something new)."""
     alerts = Alert.objects.filter(confirmed_at__isnull=False)
     due_ids = []
-    for alert_id, frequency, checked_at in alerts.values_list("id", "frequency", "checked_at"):
+    for alert_id, frequency, sent_at in alerts.values_list("id", "frequency", "sent_at"):
         interval = INTERVALS.get(frequency)
-        if interval is None or checked_at is None or now - checked_at >= interval - SCHEDULE_MARGIN:
+        if interval is None or sent_at is None or now - sent_at >= interval - SCHEDULE_MARGIN:
             due_ids.append(alert_id)
     return Alert.objects.filter(id__in=due_ids).order_by("id")
 
@@ -158,9 +160,7 @@ def send_mail(alert: Alert, questions: list[Question], total: int) -> None:
         text = render_to_string("alerts/alert_mail.txt", context)
         html_body = render_to_string("alerts/alert_mail.html", context)
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split())[:200], body=text, to=[alert.email],
-        headers={"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                 "Auto-Submitted": "auto-generated"},
+        subject=" ".join(subject.split())[:200], body=text, to=[alert.email], headers=_leaving_headers(unsubscribe_url),
     )  # fmt: skip
     message.attach_alternative(html_body, "text/html")
     message.send()
@@ -177,11 +177,18 @@ def _item(question: Question) -> dict:
 def send_confirmation(alert: Alert) -> None:
     """The double opt-in mail: nothing is sent to an address before its owner follows this link."""
     confirm_url = _absolute(reverse("questions:alert_confirm", kwargs={"token": alert.token}))
+    unsubscribe_url = _absolute(reverse("questions:alert_unsubscribe", kwargs={"token": alert.token}))
     with translation.override(alert.language):
         subject = _("Bevestig uw e-mailmelding: %(search)s") % {"search": alert.description}
         context = {"alert": alert, "confirm_url": confirm_url, "hours": settings.ALERT_CONFIRMATION_HOURS,
-                   "site_url": settings.SITE_URL}  # fmt: skip
+                   "site_url": settings.SITE_URL, "unsubscribe_url": unsubscribe_url}  # fmt: skip
         text = render_to_string("alerts/confirm_mail.txt", context)
+    # Like every mail: a way out in one click (here it cancels the request, and the address with it).
     EmailMultiAlternatives(subject=" ".join(subject.split())[:200], body=text, to=[alert.email],
-                           headers={"Auto-Submitted": "auto-generated"}).send()  # fmt: skip
+                           headers=_leaving_headers(unsubscribe_url)).send()  # fmt: skip
+
+
+def _leaving_headers(unsubscribe_url: str) -> dict[str, str]:
+    return {"List-Unsubscribe": f"<{unsubscribe_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated"}  # fmt: skip
 
