@@ -6,12 +6,12 @@ through template loops cost more than the queries behind the page. Every text is
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from questions.scorecards import Bar
@@ -20,7 +20,6 @@ register = template.Library()
 
 LABEL_WIDTH, PLOT_WIDTH, COUNT_WIDTH, ROW_HEIGHT = 150, 230, 50, 22
 MAX_LABEL = 22
-_ids = itertools.count(1)
 
 
 def _short(label: str) -> str:
@@ -68,7 +67,7 @@ def bar_chart(bars: Sequence[Bar], title: str, label_heading: str, part_heading:
     """Horizontal bars, one a row, each linked to its search; ``part`` (e.g. answered) drawn inside its bar."""
     if not bars:
         return mark_safe("")
-    chart_id = f"chart-{next(_ids)}"
+    chart_id = "chart-" + (slugify(title) or "figures")  # titles differ on a page
     largest = max(bar.count for bar in bars) or 1
     width, height = LABEL_WIDTH + PLOT_WIDTH + COUNT_WIDTH, len(bars) * ROW_HEIGHT
     drawn = "".join(_bar(bar, index, largest, part_heading) for index, bar in enumerate(bars))
