@@ -64,6 +64,11 @@ def last_overdue_asked(today: dt.date) -> dt.date:
     return day
 
 
+def overdue_cutoff() -> dt.date:
+    """Today's bound: unanswered questions asked on or before it are overdue."""
+    return last_overdue_asked(today())
+
+
 def status_of(asked: dt.date, answered: bool, today: dt.date) -> Status:
     if answered:
         return "answered"
@@ -73,10 +78,6 @@ def status_of(asked: dt.date, answered: bool, today: dt.date) -> Status:
 def days_overdue(asked: dt.date, today: dt.date) -> int:
     """Calendar days since the deadline passed (0 when it has not)."""
     return max(0, (today - deadline(asked)).days)
-
-
-def days_to_answer(asked: dt.date, answered_on: dt.date) -> int:
-    return (answered_on - asked).days
 
 
 def today() -> dt.date:

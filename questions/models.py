@@ -320,11 +320,6 @@ class Answer(models.Model):
     def __str__(self) -> str:
         return f"{_('Antwoord op')} {self.question}"
 
-    @property
-    def date_is_estimated(self) -> bool:
-        """Listed by its question's date, for want of its own."""
-        return self.answer_date is None
-
 
 class Synonym(models.Model):
     """An abbreviation or other name and what it stands for (``VDAB`` and ``Vlaamse Dienst voor
@@ -483,7 +478,6 @@ class Alert(models.Model):
     token = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(_("aangevraagd"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("bevestigd"), null=True, blank=True)
-    checked_at = models.DateTimeField(_("laatst nagekeken"), null=True, blank=True)
     sent_at = models.DateTimeField(_("laatst verstuurd"), null=True, blank=True)
     # What was already there when the alert was confirmed or last checked: question ids (new questions) or
     # answer ids (new answers) up to this one are not new.

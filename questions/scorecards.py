@@ -102,7 +102,7 @@ def scorecard(facet: str, entity: NamedEntity, search_url: str, years: dict[str,
 def _minister_figures(card: Scorecard, minister_id: int) -> dict[str, int]:
     """Overdue now, the median days to an answer (where dated), and answered questions per year, in one
     statement through the minister's indexes; returns the last."""
-    cutoff = deadlines.last_overdue_asked(deadlines.today())
+    cutoff = deadlines.overdue_cutoff()
     with connection.cursor() as cursor:
         # The minister's questions are read once (their heap rows are wide), through the minister's index; the
         # answers with a date through their own small partial index.

@@ -17,7 +17,7 @@ from django.utils import timezone
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
 
-from questions.importing.runner import FileReport, import_answer_dates, import_documents, is_metadata
+from questions.importing.runner import FileReport, import_answer_dates, import_documents, split_answer_dates
 from questions.importing.uploads import UploadRefused, unpack
 from questions.models import Alert, ImportJob
 
@@ -78,8 +78,7 @@ def _run(job: ImportJob, folder: Path) -> None:
             ImportJob.objects.filter(pk=job.pk).update(processed=done)
             last_saved = time.monotonic()
 
-    metadata = [document for document in documents if is_metadata(document)]
-    documents = [document for document in documents if not is_metadata(document)]
+    documents, metadata = split_answer_dates(documents)
     summary = import_documents(documents, overwrite_edits=job.overwrite_edits, on_report=on_report)
     summary.reports += import_answer_dates(metadata)
     done += len(metadata)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -59,13 +59,10 @@ class SendReport:
 def due(now: dt.datetime) -> QuerySet[Alert]:
     """The confirmed alerts to check now: after-import ones always; daily and weekly ones when they have not
     mailed for a day or a week (a new one mails as soon as there is something new)."""
-    alerts = Alert.objects.filter(confirmed_at__isnull=False)
-    due_ids = []
-    for alert_id, frequency, sent_at in alerts.values_list("id", "frequency", "sent_at"):
-        interval = INTERVALS.get(frequency)
-        if interval is None or sent_at is None or now - sent_at >= interval - SCHEDULE_MARGIN:
-            due_ids.append(alert_id)
-    return Alert.objects.filter(id__in=due_ids).order_by("id")
+    waited = Q(frequency=Alert.Frequency.IMPORT) | Q(sent_at__isnull=True)
+    for frequency, interval in INTERVALS.items():
+        waited |= Q(frequency=frequency, sent_at__lte=now - interval + SCHEDULE_MARGIN)
+    return Alert.objects.filter(waited, confirmed_at__isnull=False).order_by("id")
 
 
 def send_due(now: dt.datetime | None = None) -> SendReport:
@@ -101,8 +98,8 @@ def _check(alert: Alert, now: dt.datetime) -> int:
         AlertDelivery.objects.bulk_create([AlertDelivery(alert=alert, question=question) for question in found],
                                           ignore_conflicts=True)  # fmt: skip
         alert.sent_at = now
-    alert.seen_up_to, alert.checked_at = newest, now
-    alert.save(update_fields=["seen_up_to", "checked_at", "sent_at"])
+    alert.seen_up_to = newest
+    alert.save(update_fields=["seen_up_to", "sent_at"])
     return len(found)
 
 
@@ -128,7 +125,6 @@ def _check_answered(alert: Alert) -> int:
         alert.delete()
         return 0
     if not question.has_answer:
-        Alert.objects.filter(pk=alert.pk).update(checked_at=timezone.now())
         return 0
     send_mail(alert, page_questions([question.pk], None), 1)
     alert.delete()
@@ -139,9 +135,13 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL + path
 
 
+def _unsubscribe_url(alert: Alert) -> str:
+    return _absolute(reverse("questions:alert_unsubscribe", kwargs={"token": alert.token}))
+
+
 def send_mail(alert: Alert, questions: list[Question], total: int) -> None:
     """One mail for ``alert``: its questions, links, and how to leave (also as List-Unsubscribe headers)."""
-    unsubscribe_url = _absolute(reverse("questions:alert_unsubscribe", kwargs={"token": alert.token}))
+    unsubscribe_url = _unsubscribe_url(alert)
     with translation.override(alert.language):
         if alert.kind == Alert.Kind.ANSWERED:
             subject = _("Beantwoord: %(title)s") % {"title": alert.description}
@@ -177,7 +177,7 @@ def _item(question: Question) -> dict:
 def send_confirmation(alert: Alert) -> None:
     """The double opt-in mail: nothing is sent to an address before its owner follows this link."""
     confirm_url = _absolute(reverse("questions:alert_confirm", kwargs={"token": alert.token}))
-    unsubscribe_url = _absolute(reverse("questions:alert_unsubscribe", kwargs={"token": alert.token}))
+    unsubscribe_url = _unsubscribe_url(alert)
     with translation.override(alert.language):
         subject = _("Bevestig uw e-mailmelding: %(search)s") % {"search": alert.description}
         context = {"alert": alert, "confirm_url": confirm_url, "hours": settings.ALERT_CONFIRMATION_HOURS,

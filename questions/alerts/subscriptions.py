@@ -83,8 +83,8 @@ def confirm(alert: Alert) -> None:
         return
     model = Answer if alert.kind == Alert.Kind.ANSWERS else Question
     alert.seen_up_to = model.objects.aggregate(last=Max("id"))["last"] or 0
-    alert.confirmed_at = alert.checked_at = timezone.now()
-    alert.save(update_fields=["seen_up_to", "confirmed_at", "checked_at"])
+    alert.confirmed_at = timezone.now()
+    alert.save(update_fields=["seen_up_to", "confirmed_at"])
 
 
 def unsubscribe(alert: Alert) -> None:

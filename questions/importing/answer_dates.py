@@ -20,7 +20,7 @@ import csv
 import datetime as dt
 import io
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from questions.importing.parse import ParseError, decode_text, parse_dutch_date
@@ -157,7 +157,7 @@ def _row(row: dict[str, Any], where: str) -> tuple[AnswerDate | None, str | None
 class Applied:
     set: int = 0
     unchanged: int = 0
-    problems: list[str] | None = None
+    problems: list[str] = field(default_factory=list)
 
 
 def apply(rows: list[AnswerDate]) -> Applied:
@@ -168,8 +168,7 @@ def apply(rows: list[AnswerDate]) -> Applied:
     from questions.models import Answer, Question
     from questions.names import name_key
 
-    result = Applied(problems=[])
-    assert result.problems is not None
+    result = Applied()
     with transaction.atomic():
         for row in rows:
             questions: list[Question]

@@ -325,8 +325,11 @@ def _store_one(
     return FileReport(document.name, result.outcome, result.detail, result.question_id, parsed.warnings)
 
 
-def is_metadata(document: Document) -> bool:
-    return Path(document.name).suffix.lower() in METADATA_SUFFIXES
+def split_answer_dates(found: list[Document]) -> tuple[list[Document], list[Document]]:
+    """The documents to import, and the answer-date files among ``found`` (to apply after them)."""
+    is_metadata = [Path(document.name).suffix.lower() in METADATA_SUFFIXES for document in found]
+    return ([document for document, metadata in zip(found, is_metadata, strict=True) if not metadata],
+            [document for document, metadata in zip(found, is_metadata, strict=True) if metadata])  # fmt: skip
 
 
 def import_answer_dates(documents: list[Document]) -> list[FileReport]:
@@ -344,7 +347,7 @@ def import_answer_dates(documents: list[Document]) -> list[FileReport]:
             reports.append(FileReport(document.name, Outcome.FAILED, "; ".join(problems[:5])))
             continue
         applied = answer_dates.apply(rows)
-        not_applied = problems + (applied.problems or [])
+        not_applied = problems + applied.problems
         outcome = Outcome.UPDATED if applied.set else Outcome.UNCHANGED
         detail = f"answer dates: {applied.set} set, {applied.unchanged} unchanged, {len(not_applied)} not applied"
         reports.append(FileReport(document.name, outcome, detail, warnings=tuple(not_applied[:20])))

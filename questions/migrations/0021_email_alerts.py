@@ -40,7 +40,6 @@ class Migration(migrations.Migration):
                 ('token', models.CharField(editable=False, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='aangevraagd')),
                 ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='bevestigd')),
-                ('checked_at', models.DateTimeField(blank=True, null=True, verbose_name='laatst nagekeken')),
                 ('sent_at', models.DateTimeField(blank=True, null=True, verbose_name='laatst verstuurd')),
                 ('seen_up_to', models.BigIntegerField(default=0, editable=False)),
                 ('question', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='questions.question', verbose_name='vraag')),

@@ -73,11 +73,7 @@ class ActiveFilter:
 
 def live(facet: str, rows: str) -> str:
     """``facet``'s counts over ``rows`` (SQL for a relation named base, with ROW_COLUMNS)."""
-    return _LIVE_SQL[facet].format(rows=rows, cutoff=overdue_cutoff().isoformat())
-
-
-def overdue_cutoff():
-    return deadlines.last_overdue_asked(deadlines.today())
+    return _LIVE_SQL[facet].format(rows=rows, cutoff=deadlines.overdue_cutoff().isoformat())
 
 
 def stored_status(statement: Statement, source: tuple[str, tuple[str, ...]], waiting_sql: str) -> str:
@@ -187,17 +183,6 @@ def collect(
 
 
 # --- the stored counts, read directly (home page, entity pages) -------------------------------------------------
-
-
-def questions_and_answered(facet: str, pk: int) -> tuple[int, int]:
-    """How many questions one minister, member or theme has, and how many of them are answered: two counters
-    that the triggers keep (answered comes after the entity facets in FACETS, so the pair is stored under it)."""
-    rows = FacetCount.objects.filter(
-        Q(dimension="", value="", facet=facet, facet_value=str(pk))
-        | Q(dimension=facet, value=str(pk), facet="answered", facet_value="yes")
-    ).values_list("facet", "count")
-    counts = dict(rows)
-    return int(counts.get(facet, 0)), int(counts.get("answered", 0))
 
 
 def archive_counts(facet: str) -> dict[str, int]:

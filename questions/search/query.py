@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
+from questions import deadlines
 from questions.models import Question, QuestionQuerySet
 from questions.search import facets, paging, text
 from questions.search.facets import ActiveFilter, FacetValue
@@ -190,6 +191,6 @@ def _stored_part(statement: Statement, base: QuerySet, facet: str, filters: dict
     if "answered" in filters:
         return None
     others = [active.condition for name, active in filters.items() if name != "status"]
-    waiting = base.filter(*others, has_answer=False, date_asked__gt=facets.overdue_cutoff())
+    waiting = base.filter(*others, has_answer=False, date_asked__gt=deadlines.overdue_cutoff())
     waiting_sql = statement.queryset(waiting.order_by().values("id"))
     return None if waiting_sql is None else facets.stored_status(statement, source, waiting_sql)

@@ -4,7 +4,13 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from questions.importing.load import Outcome
-from questions.importing.runner import FileReport, expand_paths, import_answer_dates, import_documents, is_metadata
+from questions.importing.runner import (
+    FileReport,
+    expand_paths,
+    import_answer_dates,
+    import_documents,
+    split_answer_dates,
+)
 from questions.tasks import queue_alerts
 
 
@@ -29,8 +35,7 @@ class Command(BaseCommand):
         found, problems = expand_paths(paths)
         if not found and not problems:
             raise CommandError("no .txt or .pdf documents (nor .csv or .json answer dates) found in the given paths")
-        documents = [document for document in found if not is_metadata(document)]
-        metadata = [document for document in found if is_metadata(document)]
+        documents, metadata = split_answer_dates(found)
         verbosity = options["verbosity"]
         show_progress = sys.stderr.isatty() and verbosity > 0 and len(documents) > 1
         progress = tqdm(total=len(documents), unit="doc", disable=not show_progress, file=sys.stderr)
