@@ -32,6 +32,8 @@ def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:
         return list(default)
+    if not raw.strip():
+        return []
     items = [item.strip() for item in raw.split(",")]
     if any(not item for item in items):
         raise ImproperlyConfigured(f"{name} is a comma-separated list without empty items; got {raw!r}")

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "archive.replicas.ReplicaReadsMiddleware",
     "archive.refusals.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -119,7 +120,6 @@ TEMPLATES = [
 ]
 
 
-
 def _embedded_server_settings() -> dict[str, str]:
     """The embedded server's settings: sized to this machine, then ARCHIVE_PG_SETTINGS_FILE, then
     ARCHIVE_PG_SETTINGS (``name=value`` pairs) on top (docs/operations.md)."""
@@ -136,15 +136,41 @@ def _embedded_server_settings() -> dict[str, str]:
 
 # Database: DATABASE_URL, or the embedded PostgreSQL kept under DATA_DIR/postgres.
 _database_url = env_str("DATABASE_URL")
+# The planner's default random_page_cost (4, for spinning disks) makes it scan the whole table for a common
+# search term, reading every stored vector back from TOAST: 20 times slower than the GIN index at 100,000
+# documents (docs/search-design.md). 1.1 is the usual value for SSDs and cached data.
+_connection_options = "-c random_page_cost=" + str(
+    env_float("DATABASE_RANDOM_PAGE_COST", 1.1, minimum=0.1, maximum=100.0)
+)
+_pool_size = env_int("DATABASE_POOL_SIZE", 8, minimum=1, maximum=100)
+_use_pool = env_bool("DATABASE_POOL", True)
+
+
+def _server_database(name: str, url: str) -> dict[str, Any]:
+    """The connection settings of a PostgreSQL server named by a URL (``name`` is the variable, for errors).
+
+    A pool of connections per server process: under ASGI Django runs each request's views in a thread of its
+    own, and persistent connections per thread would pile up (Django's advice: pools under ASGI). A request
+    waits at most 3 s for a connection; then it is a 503 (archive/refusals.py)."""
+    try:
+        database = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+    except (ValueError, dj_database_url.UnknownSchemeError) as error:
+        raise ImproperlyConfigured(f"{name} is not a database URL: {error}") from None
+    if database["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured(f"{name} must point at PostgreSQL (postgres://...)")
+    database.setdefault("OPTIONS", {})["options"] = _connection_options
+    if _use_pool:
+        database["CONN_MAX_AGE"] = 0  # the pool keeps the connections
+        database["OPTIONS"]["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 3}
+    return database
+
+
 # The embedded server adds keys of its own (EMBEDDED_PGDATA, EMBEDDED_DATABASE): a plain dict, not DBConfig.
+# It gets a connection per request rather than a pool: its backend starts the server again if it stopped,
+# which a pool, connecting by itself, would not ask it to.
 _database: dict[str, Any]
 if _database_url:
-    try:
-        _database = dict(dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True))
-    except (ValueError, dj_database_url.UnknownSchemeError) as error:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {error}") from None
-    if _database["ENGINE"] != "django.db.backends.postgresql":
-        raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL (postgres://...)")
+    _database = _server_database("DATABASE_URL", _database_url)
 else:
     _database = {
         "ENGINE": "archive.embedded_backend",
@@ -153,28 +179,23 @@ else:
         "EMBEDDED_PGDATA": str(DATA_DIR / "postgres"),
         "EMBEDDED_DATABASE": "archive",
         "EMBEDDED_SETTINGS": _embedded_server_settings(),
-        "CONN_MAX_AGE": 60,
+        "CONN_MAX_AGE": 0,
         "CONN_HEALTH_CHECKS": True,
+        "OPTIONS": {"options": _connection_options},
     }
-# The planner's default random_page_cost (4, for spinning disks) makes it scan the whole table for a common
-# search term, reading every stored vector back from TOAST: 20 times slower than the GIN index at 100,000
-# documents (docs/search-design.md). 1.1 is the usual value for SSDs and cached data.
-_database.setdefault("OPTIONS", {})["options"] = "-c random_page_cost=" + str(
-    env_float("DATABASE_RANDOM_PAGE_COST", 1.1, minimum=0.1, maximum=100.0)
-)
-# A pool of connections per server process: under ASGI Django runs each request's views in a thread of its
-# own, and persistent connections per thread would pile up (Django's advice: pools under ASGI). A request
-# waits at most 3 s for a connection; then it is a 503 (archive/refusals.py). The embedded server (the demo,
-# development) gets a connection per request instead: its backend starts the server again if it stopped, which
-# a pool, connecting by itself, would not ask it to.
-if not _database_url:
-    _database["CONN_MAX_AGE"] = 0
-elif env_bool("DATABASE_POOL", True):
-    _database["CONN_MAX_AGE"] = 0  # the pool keeps the connections
-    _database["OPTIONS"]["pool"] = {
-        "min_size": 1, "max_size": env_int("DATABASE_POOL_SIZE", 8, minimum=1, maximum=100), "timeout": 3,
-    }  # fmt: skip
 DATABASES: dict[str, dict[str, Any]] = {"default": _database}
+
+# Read replicas (docs/scaling.md): streaming standbys of DATABASE_URL. Searches, public pages, the API, exports
+# and feeds read from them; writes, the admin, alert subscriptions and editors' own reads stay on the primary
+# (archive/replicas.py). Tests mirror them onto the primary's test database.
+_replica_urls = env_list("DATABASE_REPLICA_URLS", [])
+if _replica_urls and not _database_url:
+    raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs DATABASE_URL: replicas are standbys of a primary server")
+for _number, _replica_url in enumerate(_replica_urls, start=1):
+    DATABASES[f"replica{_number}"] = _server_database("DATABASE_REPLICA_URLS", _replica_url) | {
+        "TEST": {"MIRROR": "default"}
+    }
+DATABASE_ROUTERS = ["archive.replicas.ReplicaRouter"] if _replica_urls else []
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -10,8 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection
-
+from archive.replicas import reading_connection
 from questions.models import Answer, FacetCount, Member, Minister, NamedEntity, Question, Theme
 from questions.search.facets import archive_counts
 
@@ -38,7 +37,7 @@ def entries(kind: str) -> list[Entry]:
         "value", "facet_value"
     ):
         years.setdefault(minister_id, []).append(session)
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(
             """SELECT m.id, newest.minister_title FROM questions_minister AS m
                CROSS JOIN LATERAL (SELECT q.minister_title FROM questions_question AS q WHERE q.minister_id = m.id

@@ -9,11 +9,11 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.http import QueryDict
 
+from archive.replicas import reading_connection
 from questions import deadlines
 from questions.models import FacetCount, Member, Minister, NamedEntity, Theme
 from questions.search.filters import FACETS
@@ -103,7 +103,7 @@ def _minister_figures(card: Scorecard, minister_id: int) -> dict[str, int]:
     """Overdue now, the median days to an answer (where dated), and answered questions per year, in one
     statement through the minister's indexes; returns the last."""
     cutoff = deadlines.overdue_cutoff()
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         # The minister's questions are read once (their heap rows are wide), through the minister's index; the
         # answers with a date through their own small partial index.
         cursor.execute(

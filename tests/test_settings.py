@@ -16,7 +16,7 @@ GOOD_KEY = "a-secret-key-that-is-long-enough-for-the-check-0123"
 
 SETTINGS_VARIABLES = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS",
                       "ARCHIVE_DATA_DIR", "HTTPS", "DJANGO_ALLOW_ASYNC_UNSAFE", "DJANGO_SETTINGS_MODULE",
-                      "ARCHIVE_PG_SETTINGS", "ARCHIVE_PG_SETTINGS_FILE"}  # fmt: skip
+                      "ARCHIVE_PG_SETTINGS", "ARCHIVE_PG_SETTINGS_FILE", "DATABASE_REPLICA_URLS"}  # fmt: skip
 
 
 def clean_environment() -> dict[str, str]:
@@ -183,3 +183,36 @@ def test_mail_goes_to_files_without_a_mail_server_and_by_smtp_with_one():
 
     assert run() == "django.core.mail.backends.filebased.EmailBackend"
     assert run(EMAIL_HOST="smtp.example") == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_replica_urls_become_read_aliases_routed_by_the_replica_router():
+    clean = clean_environment()
+    result = subprocess.run(
+        [sys.executable, "-c", "import archive.settings as s; print(sorted(s.DATABASES), s.DATABASE_ROUTERS, "
+         "s.DATABASES['replica2']['HOST'], s.DATABASES['replica2']['TEST'])"],
+        env={**clean, "SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgres://app@primary:5432/archive",
+             "DATABASE_REPLICA_URLS": "postgres://app@standby1:5432/archive, postgres://app@standby2:5432/archive"},
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "['default', 'replica1', 'replica2'] ['archive.replicas.ReplicaRouter'] standby2 {'MIRROR': 'default'}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("environment", "message"),
+    [
+        ({"DATABASE_REPLICA_URLS": "postgres://app@standby/archive"}, "DATABASE_REPLICA_URLS needs DATABASE_URL"),
+        ({"DATABASE_URL": "postgres://app@primary/archive", "DATABASE_REPLICA_URLS": "mysql://app@standby/archive"},
+         "DATABASE_REPLICA_URLS must point at PostgreSQL"),
+        ({"DATABASE_URL": "postgres://app@primary/archive", "DATABASE_REPLICA_URLS": "postgres://a@b/c,,"},
+         "DATABASE_REPLICA_URLS is a comma-separated list without empty items"),
+    ],
+)
+def test_nonsense_replica_urls_are_refused(environment, message):
+    result = load_settings(SECRET_KEY=GOOD_KEY, **environment)
+
+    assert result.returncode != 0
+    assert message in result.stderr

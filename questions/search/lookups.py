@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import connection
-
+from archive.replicas import reading_connection
 from questions.names import name_key
 from questions.search.text import OR_WORDS, SEARCH_CONFIG, exact_pattern, quoted_phrases, search_terms
 
@@ -54,7 +53,7 @@ def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
     named = bool(key) and len(key.split()) <= MAX_NAME_WORDS and key not in OR_WORDS
     keys = sorted({name_key(term) for term in [*search_terms(typed), typed]} - {""}) if synonyms else []
     phrases = quoted_phrases(typed)
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(_LOOKUP_SQL, {
             "tsquery": tsquery, "name": key if named else "", "keys": keys,
             "phrase_words": sorted({word.lower() for words in phrases for word in words}),

@@ -12,9 +12,9 @@ from __future__ import annotations
 from contextlib import nullcontext
 from dataclasses import dataclass
 
-from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
+from archive.replicas import reading_connection
 from questions import deadlines
 from questions.models import Question, QuestionQuerySet
 from questions.search import facets, paging, text
@@ -108,7 +108,7 @@ def _pinned(params: SearchParams) -> tuple[int, ...]:
 
 
 def _fetch_one(statement: Statement, sql: str) -> tuple:
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(sql, statement.params)
         return cursor.fetchone()
 

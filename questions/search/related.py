@@ -15,8 +15,7 @@ documents for a title with common words.
 
 from __future__ import annotations
 
-from django.db import connection
-
+from archive.replicas import reading_connection
 from questions.models import Question
 
 RARE_WORDS = 3
@@ -84,7 +83,7 @@ LIMIT %(limit)s
 
 
 def related_ids(question_id: int, limit: int = 5) -> list[int]:
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(_RELATED_SQL, {"question": question_id, "limit": limit})
         return [row[0] for row in cursor.fetchall()]
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import math
 
-from django.db import connection
-
+from archive.replicas import reading_connection
 from questions.search.text import SEARCH_CONFIG, terms, to_tsquery_text
 
 # Fewer results than this, and a suggestion is looked for.
@@ -61,7 +60,7 @@ FROM candidates AS c
 
 def _best_replacements(words: list[str]) -> dict[str, str]:
     """For each typed word that questions hardly hold, the vocabulary's likeliest word instead."""
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(_CANDIDATES_SQL, {"words": words})
         rows = cursor.fetchall()
     own = {position: count for position, word, _similarity, count in rows if word == words[position - 1]}
@@ -92,7 +91,7 @@ def suggest(typed: str, total: int) -> str | None:
     tsquery = to_tsquery_text(corrected)
     if tsquery is None:
         return None
-    with connection.cursor() as cursor:
+    with reading_connection().cursor() as cursor:
         cursor.execute(_COUNT_SQL, [tsquery])
         found = cursor.fetchone()[0]
     return corrected if found > total else None

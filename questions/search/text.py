@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery
-from django.db import connection
 from django.db.models import F, Func, TextField
 from psycopg.pq import TransactionStatus
 
+from archive.replicas import reading_connection
 from questions.names import name_key
 
 # Created by migration 0002: Dutch snowball stemming after unaccent, so "coordinatie" finds "coördinatie".
@@ -159,6 +159,7 @@ def index_scans_only() -> Iterator[None]:
     back from TOAST. Once it knows that a word is in most questions (see migration 0009), a scan of the whole
     table looks cheaper than the index and is ten times slower: 430 ms instead of 50 ms at 100,000 documents.
     """
+    connection = reading_connection()  # where the block's queries go (archive/replicas.py)
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
     try:
