@@ -158,10 +158,11 @@ def _server_database(name: str, url: str) -> dict[str, Any]:
         raise ImproperlyConfigured(f"{name} is not a database URL: {error}") from None
     if database["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured(f"{name} must point at PostgreSQL (postgres://...)")
-    database.setdefault("OPTIONS", {})["options"] = _connection_options
+    options: dict[str, Any] = {**dict(database.get("OPTIONS") or {}), "options": _connection_options}  # ?sslmode=…
     if _use_pool:
         database["CONN_MAX_AGE"] = 0  # the pool keeps the connections
-        database["OPTIONS"]["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 3}
+        options["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 3}
+    database["OPTIONS"] = options
     return database
 
 

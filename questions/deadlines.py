@@ -14,6 +14,7 @@ date asked, through its index, and no stored value goes stale when the calendar 
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Literal
 
@@ -52,6 +53,23 @@ def deadline(asked: dt.date) -> dt.date:
         if is_working_day(day):
             counted += 1
     return day
+
+
+@lru_cache(maxsize=8)
+def deadlines_between(first: dt.date, last: dt.date) -> tuple[tuple[dt.date, ...], tuple[dt.date, ...]]:
+    """Every day from ``first`` to ``last`` and its :func:`deadline`, in one pass over the calendar (an
+    export hands them to PostgreSQL, for thirty years of questions at once)."""
+    horizon = last + dt.timedelta(days=WORKING_DAYS_TO_ANSWER * 3)  # twenty working days fit in sixty days
+    working: list[dt.date] = []
+    day = first
+    while day <= horizon:
+        day += dt.timedelta(days=1)
+        if is_working_day(day):
+            working.append(day)
+    asked = tuple(first + dt.timedelta(days=offset) for offset in range((last - first).days + 1))
+    # The working days after a day start at the first one later than it.
+    due = tuple(working[bisect_right(working, day) + WORKING_DAYS_TO_ANSWER - 1] for day in asked)
+    return asked, due
 
 
 @lru_cache(maxsize=64)

@@ -1,20 +1,20 @@
 """CSV and Excel exports of every question matching a search.
 
-The CSV streams row by row in constant memory. It is written for the spreadsheet the reader uses: for Dutch,
-``;`` between fields (what Belgian and Dutch Excel expect on a double-click), for English ``,``; ``sep=,``
-(or ``;``, ``tab``) chooses. Headers and yes/no values are in the interface's language; the file is named after
-the search and the day (``vragen-wateroverlast-2026-12-01.csv``). The .xlsx export holds the same rows, written
-by openpyxl in write-only mode, up to XLSX_MAX_ROWS.
+The CSV streams in constant memory, written by PostgreSQL (copy_export.py). It is written for the spreadsheet
+the reader uses: for Dutch, ``;`` between fields (what Belgian and Dutch Excel expect on a double-click), for
+English ``,``; ``sep=,`` (or ``;``, ``tab``) chooses. Headers and yes/no values are in the interface's
+language; the file is named after the search and the day (``vragen-wateroverlast-2026-12-01.csv``). The .xlsx
+export holds the same rows, written by openpyxl in write-only mode, up to XLSX_MAX_ROWS.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from contextlib import nullcontext
 from dataclasses import replace
-from itertools import islice
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -27,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from questions.copy_export import csv_blocks
 from questions.importing.text import xml_safe
 from questions.search import text
 from questions.search.filters import status_label
@@ -79,11 +80,6 @@ def safe_cell(value: Any) -> str:
     return "'" + text_value if text_value.startswith(FORMULA_STARTS) else text_value
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _records(site: str, params: SearchParams) -> Iterator[list[Any]]:
     """Every match, in the search's date order, as the cells of a row (not yet made safe)."""
     questions = every_match(params).select_related("answer")
@@ -93,24 +89,16 @@ def _records(site: str, params: SearchParams) -> Iterator[list[Any]]:
             yield [localised(column, record[column]) for column in COLUMNS]
 
 
-def _rows(site: str, params: SearchParams, separator: str) -> Iterator[str]:
-    writer = csv.writer(_Echo(), delimiter=separator)
+def _csv_content(site: str, params: SearchParams, separator: str) -> Iterator[bytes]:
+    """The header in the reader's language, then the rows as PostgreSQL writes them (copy_export.py)."""
+    header = io.StringIO()
     labels = column_labels()
-    yield "\ufeff" + writer.writerow([labels[column] for column in COLUMNS])  # BOM: read as UTF-8
-    for cells in _records(site, params):
-        yield writer.writerow([safe_cell(cell) for cell in cells])
+    csv.writer(header, delimiter=separator, lineterminator="\n").writerow([labels[column] for column in COLUMNS])
+    yield ("\ufeff" + header.getvalue()).encode()  # BOM: read as UTF-8
+    yield from csv_blocks(site, params, separator)
 
 
-ROWS_PER_CHUNK = 500
-
-
-def _chunks(rows: Iterator[str]) -> Iterator[str]:
-    """Rows joined into chunks of ROWS_PER_CHUNK: fewer, larger writes."""
-    while chunk := "".join(islice(rows, ROWS_PER_CHUNK)):
-        yield chunk
-
-
-async def _served_asynchronously(chunks: Iterator[str]) -> AsyncIterator[str]:
+async def _served_asynchronously(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
     """The chunks for an ASGI server, read one at a time in the request's own thread (where its database
     connection lives). Given a plain iterator, Django under ASGI would read the whole export into memory first."""
     next_chunk = sync_to_async(lambda: next(chunks, None), thread_sensitive=True)
@@ -144,7 +132,7 @@ def search_csv(request: HttpRequest) -> HttpResponseBase:
     if refusal is not None or separator is None:
         assert refusal is not None
         return refusal
-    chunks = _chunks(_rows(site_of(request), params, separator))
+    chunks = _csv_content(site_of(request), params, separator)
     content = _served_asynchronously(chunks) if isinstance(request, ASGIRequest) else chunks
     response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{file_name(params, "csv")}"'

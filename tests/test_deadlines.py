@@ -168,3 +168,12 @@ def test_answer_dates_from_a_metadata_file_imported_alongside(tmp_path, client):
     (tmp_path / "kapot.json").write_text("{niet: json", encoding="utf-8")
     code, output = run_import(tmp_path / "kapot.json")
     assert code == 1 and "kapot.json: not JSON" in output
+
+
+def test_the_calendar_an_export_hands_to_postgresql_agrees_with_each_deadline():
+    first, last = dt.date(2023, 12, 1), dt.date(2025, 1, 31)  # Christmas, Easter, Ascension, July, November
+
+    asked, due = deadlines.deadlines_between(first, last)
+
+    assert asked[0] == first and asked[-1] == last and len(asked) == len(due) == (last - first).days + 1
+    assert list(due) == [deadlines.deadline(day) for day in asked]
