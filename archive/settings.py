@@ -153,12 +153,13 @@ def _server_database(name: str, url: str) -> dict[str, Any]:
     own, and persistent connections per thread would pile up (Django's advice: pools under ASGI). A request
     waits at most 3 s for a connection; then it is a 503 (archive/refusals.py)."""
     try:
-        database = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     except (ValueError, dj_database_url.UnknownSchemeError) as error:
         raise ImproperlyConfigured(f"{name} is not a database URL: {error}") from None
     if database["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured(f"{name} must point at PostgreSQL (postgres://...)")
-    options: dict[str, Any] = {**dict(database.get("OPTIONS") or {}), "options": _connection_options}  # ?sslmode=…
+    options: dict[str, Any] = {**(database.get("OPTIONS") or {})}  # ?sslmode=… in the URL
+    options["options"] = _connection_options
     if _use_pool:
         database["CONN_MAX_AGE"] = 0  # the pool keeps the connections
         options["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 3}
