@@ -76,7 +76,9 @@ def back_up(target: Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     arguments, env = _connection_arguments()
     partial = target.with_name(target.name + ".partial")
-    _run([_program("pg_dump"), "--format=custom", "--no-owner", "--file", str(partial), *arguments], env)
+    # Without the columns' compression (lz4 where the server has it): the backup restores on any server.
+    _run([_program("pg_dump"), "--format=custom", "--no-owner", "--no-toast-compression", "--file", str(partial),
+          *arguments], env)  # fmt: skip
     partial.replace(target)  # a dump that stopped halfway is never taken for a backup
     return target
 

@@ -163,3 +163,20 @@ def test_the_planner_knows_how_common_a_word_is_beyond_the_thousand_most_common(
         estimate = cursor.fetchone()[0][0]["Plan"]["Plan Rows"]
 
     assert 10 <= estimate <= 40  # 20 questions hold the word
+
+
+def test_the_long_columns_are_compressed_with_lz4_where_the_server_offers_it():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        (offered,) = cursor.fetchone()
+        cursor.execute(
+            """SELECT attrelid::regclass::text || '.' || attname, attcompression FROM pg_attribute
+               WHERE attrelid IN ('questions_question'::regclass, 'questions_answer'::regclass)
+                 AND attname IN ('question_text', 'search_vector', 'import_snapshot', 'text')"""
+        )
+        compression = dict(cursor.fetchall())
+
+    assert len(compression) == 4
+    assert set(compression.values()) == ({"l"} if offered else {""})  # "" is the server's default, pglz
