@@ -200,6 +200,10 @@ def test_searches_are_served_by_the_replica_and_an_import_on_the_primary_reaches
         assert _get(base, "/")[0] == 200
         # A page that writes reads from the primary: without it, a clear 503 rather than a stale form.
         assert _get(base, f"/alerts/new/?q={UNIQUE_WORD}")[0] == 503
+        # And a replica that stops gives the site's 503 page, not a 500.
+        replica.stop()
+        status, body = _get(base, f"/search/?q={UNIQUE_WORD}")
+        assert status == 503 and b"<html" in body.lower()
     finally:
         process.terminate()
         process.wait(timeout=15)
