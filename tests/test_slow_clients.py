@@ -110,3 +110,36 @@ def test_the_csv_export_streams_through_the_real_server_in_chunks(server):
     assert response.getheader("Transfer-Encoding") == "chunked"  # streamed, not read into memory and sent whole
     rows = list(csv.reader(io.StringIO(body)))
     assert len(rows) == 1 + 1_100
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_cut_off_halfway_is_visibly_incomplete(server):
+    """The database connection of a running export dies: the download ends without the chunked stream's end,
+    so the client reports it incomplete rather than saving half the rows as if they were all."""
+    import http.client
+
+    from questions.models import Question
+    from tests.factories import make_question
+
+    question = make_question(title="Vraag over water", text="water " * 1_000, learn_words=False)
+    copied = [field.column for field in Question._meta.concrete_fields
+              if not field.generated and field.column not in ("id", "number", "source_id")]  # fmt: skip
+    with connection.cursor() as cursor:  # 2,500 more copies of it, about 15 MB of CSV
+        cursor.execute(
+            f"""INSERT INTO questions_question (number, {", ".join(copied)})
+                SELECT 100000 + n, {", ".join(copied)} FROM questions_question, generate_series(1, 2500) AS n
+                WHERE id = %s""",
+            [question.pk],
+        )
+
+    conversation = http.client.HTTPConnection("127.0.0.1", server, timeout=30)
+    conversation.request("GET", "/search/export.csv?q=water")
+    response = conversation.getresponse()
+    assert response.status == 200
+    assert len(response.read(1_000_000)) == 1_000_000  # the export is under way
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'COPY (%%'")
+        assert cursor.fetchone() == (True,)
+
+    with pytest.raises(http.client.IncompleteRead):
+        response.read()
