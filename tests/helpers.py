@@ -68,3 +68,18 @@ def start_real_server(port: int, **environment: str):
          "--config", "archive/gunicorn_conf.py", "--bind", f"127.0.0.1:{port}", "--access-logfile", "/dev/null"],
         cwd=Path(__file__).resolve().parent.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
+
+
+def wait_until_serving(process, url: str, timeout: float = 30) -> None:
+    """Wait until the server ``process`` answers ``url``; fail if it exits or takes longer than ``timeout``."""
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=10).read()
+            return
+        except OSError:
+            assert time.monotonic() < deadline and process.poll() is None, "the server did not start"
+            time.sleep(0.3)

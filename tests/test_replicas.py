@@ -23,7 +23,7 @@ from urllib.parse import quote
 import psycopg
 import pytest
 
-from tests.helpers import free_port, start_real_server
+from tests.helpers import free_port, start_real_server, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "vlaams-parlement"
@@ -168,15 +168,7 @@ def test_searches_are_served_by_the_replica_and_an_import_on_the_primary_reaches
                                 ARCHIVE_DATA_DIR=str(app_data), ALLOWED_HOSTS="127.0.0.1")  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(base + "/", timeout=10).read()
-                break
-            except OSError:
-                assert time.monotonic() < deadline and process.poll() is None, "the server did not start"
-                time.sleep(0.3)
-
+        wait_until_serving(process, base + "/")
         # An import on the primary becomes searchable through the replica.
         assert json.loads(_get(base, f"/api/questions/?q={UNIQUE_WORD}")[1])["count"] == 0
         output = _manage(primary, app_data, "import_questions", str(_new_document(app_data)))

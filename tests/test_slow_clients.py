@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-from tests.helpers import free_port, start_real_server
+from tests.helpers import free_port, start_real_server, wait_until_serving
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db
@@ -33,15 +33,7 @@ def _database_url() -> str:
 def server():
     port = free_port()
     process = start_real_server(port, DATABASE_URL=_database_url(), ALLOWED_HOSTS="127.0.0.1")
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(base + "/search/?q=water", timeout=10).read()
-            break
-        except OSError:
-            assert time.monotonic() < deadline and process.poll() is None, "the server did not start"
-            time.sleep(0.3)
+    wait_until_serving(process, f"http://127.0.0.1:{port}/search/?q=water")
     yield port
     process.terminate()
     process.wait(timeout=15)
