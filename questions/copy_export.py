@@ -22,7 +22,6 @@ from django.db import connections
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from archive.replicas import reading_from
 from questions import deadlines
 from questions.models import Question
 from questions.search import query, text
@@ -80,23 +79,23 @@ def _rows_sql(matching_sql: str, direction: str) -> str:
     )  # fmt: skip
 
 
-def _calendar() -> tuple[tuple[dt.date, ...], tuple[dt.date, ...]]:
+def _calendar(alias: str) -> tuple[tuple[dt.date, ...], tuple[dt.date, ...]]:
     """Every day between the archive's first and last question, and its deadline."""
-    bounds = Question.objects.using(reading_from()).order_by().values_list("date_asked", flat=True)
+    bounds = Question.objects.using(alias).order_by().values_list("date_asked", flat=True)
     first, last = bounds.order_by("date_asked").first(), bounds.order_by("-date_asked").first()
     if first is None or last is None:
         return (), ()
     return deadlines.deadlines_between(first, last)
 
 
-def csv_blocks(site: str, params: SearchParams, separator: str) -> Iterator[bytes]:
-    """Every match, in the search's date order, as CSV (no header) in blocks of about BLOCK_BYTES."""
+def csv_blocks(site: str, params: SearchParams, separator: str, alias: str) -> Iterator[bytes]:
+    """Every match, in the search's date order, as CSV (no header) in blocks of about BLOCK_BYTES, read from
+    the database ``alias`` (chosen by the request, archive/replicas.py, before the response streams)."""
     if params.impossible:
         return
-    alias = reading_from()
     matching = query.matching(params).order_by().values("pk")
     matching_sql, matching_params = matching.query.get_compiler(using=alias).as_sql()
-    asked, due = _calendar()
+    asked, due = _calendar(alias)
     question_link, api_link = _link_parts("questions:detail"), _link_parts("questions:api_detail")
     statement_params = [
         site + question_link[0], question_link[1], site + api_link[0], api_link[1],

@@ -27,6 +27,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from archive.replicas import reading_from
 from questions.copy_export import csv_blocks
 from questions.importing.text import xml_safe
 from questions.search import text
@@ -89,13 +90,13 @@ def _records(site: str, params: SearchParams) -> Iterator[list[Any]]:
             yield [localised(column, record[column]) for column in COLUMNS]
 
 
-def _csv_content(site: str, params: SearchParams, separator: str) -> Iterator[bytes]:
+def _csv_content(site: str, params: SearchParams, separator: str, alias: str) -> Iterator[bytes]:
     """The header in the reader's language, then the rows as PostgreSQL writes them (copy_export.py)."""
     header = io.StringIO()
     labels = column_labels()
     csv.writer(header, delimiter=separator, lineterminator="\n").writerow([labels[column] for column in COLUMNS])
     yield ("\ufeff" + header.getvalue()).encode()  # BOM: read as UTF-8
-    yield from csv_blocks(site, params, separator)
+    yield from csv_blocks(site, params, separator, alias)
 
 
 async def _served_asynchronously(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
@@ -132,7 +133,8 @@ def search_csv(request: HttpRequest) -> HttpResponseBase:
     if refusal is not None or separator is None:
         assert refusal is not None
         return refusal
-    chunks = _csv_content(site_of(request), params, separator)
+    # Where to read is chosen now, while the request is being handled: the rows are read while it streams.
+    chunks = _csv_content(site_of(request), params, separator, reading_from())
     content = _served_asynchronously(chunks) if isinstance(request, ASGIRequest) else chunks
     response = StreamingHttpResponse(content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{file_name(params, "csv")}"'
