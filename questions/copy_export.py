@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import nullcontext
 
 from django.db import connections
+from django.db.models import Max, Min
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -29,12 +30,15 @@ from questions.search.filters import status_label
 from questions.search.params import SearchParams
 
 BLOCK_BYTES = 2 * 1024 * 1024
+# A spreadsheet treats a cell starting with one of these as a formula (CSV injection); export.safe_cell too.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_SQL_ESCAPES = str.maketrans({"\\": "\\\\", "'": "\\'", "\t": "\\t", "\r": "\\r"})
 
 
 def _defused(column: str) -> str:
     """The column, with a ``'`` before a value a spreadsheet would run as a formula (what
     ``export.safe_cell`` does in Python)."""
-    starts = "'=', '+', '-', '@', E'\\t', E'\\r'"
+    starts = ", ".join(f"E'{character.translate(_SQL_ESCAPES)}'" for character in FORMULA_STARTS)
     return f"CASE WHEN left({column}, 1) IN ({starts}) THEN '''' || {column} ELSE {column} END"
 
 
@@ -81,8 +85,8 @@ def _rows_sql(matching_sql: str, direction: str) -> str:
 
 def _calendar(alias: str) -> tuple[tuple[dt.date, ...], tuple[dt.date, ...]]:
     """Every day between the archive's first and last question, and its deadline."""
-    bounds = Question.objects.using(alias).order_by().values_list("date_asked", flat=True)
-    first, last = bounds.order_by("date_asked").first(), bounds.order_by("-date_asked").first()
+    bounds = Question.objects.using(alias).aggregate(first=Min("date_asked"), last=Max("date_asked"))
+    first, last = bounds["first"], bounds["last"]
     if first is None or last is None:
         return (), ()
     return deadlines.deadlines_between(first, last)
@@ -105,7 +109,7 @@ def csv_blocks(site: str, params: SearchParams, separator: str, alias: str) -> I
     ]  # fmt: skip
     sql = _rows_sql(matching_sql, "ASC" if params.sort == "oldest" else "DESC")
     connection = connections[alias]
-    with text.index_scans_only() if params.tsquery is not None else nullcontext():
+    with text.index_scans_only(alias) if params.tsquery is not None else nullcontext():
         with connection.cursor() as cursor:
             copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv, DELIMITER %s)"
             pending: list[bytes] = []

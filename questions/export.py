@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from archive.replicas import reading_from
-from questions.copy_export import csv_blocks
+from questions.copy_export import FORMULA_STARTS, csv_blocks
 from questions.importing.text import xml_safe
 from questions.search import text
 from questions.search.filters import status_label
@@ -66,8 +66,6 @@ def file_name(params: SearchParams, extension: str) -> str:
     """``vragen-wateroverlast-2026-12-01.csv``: what was searched, and the day."""
     described = slugify(params.typed_text or params.describe())[:60].strip("-") or _("alle")
     return f"{_('vragen')}-{described}-{timezone.localdate().isoformat()}.{extension}"
-# A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: Any) -> str:
