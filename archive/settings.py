@@ -93,9 +93,18 @@ RATE_LIMITS = {
     "feeds": env_int("RATE_LIMIT_FEEDS", 60, minimum=0, maximum=100_000),
     "alerts": env_int("RATE_LIMIT_ALERTS", 10, minimum=0, maximum=100_000),  # the alert form, per address
 }
+# Result pages of searches kept per web process, each valid for one state of the archive
+# (questions/search/cache.py); 0 computes every search afresh. An entry is about 100 kB (a page's texts).
+SEARCH_CACHE_ENTRIES = env_int("SEARCH_CACHE_ENTRIES", 300, minimum=0, maximum=100_000)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "rate_limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate-limits"},
+    "search": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "search",
+        "TIMEOUT": 3600,  # a state of the archive seldom lasts longer on a busy day; the key ends it anyway
+        "OPTIONS": {"MAX_ENTRIES": max(SEARCH_CACHE_ENTRIES, 1)},
+    },
 }
 
 ROOT_URLCONF = "archive.urls"

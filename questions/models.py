@@ -406,6 +406,27 @@ class Word(models.Model):
         return self.word
 
 
+class ArchiveWrite(models.Model):
+    """One row per transaction that changed what a search can show (questions, answers, theme links, names, the
+    vocabulary), written by statement triggers (questions/triggers/archive_writes.sql) whatever wrote.
+
+    Each writing statement gives its transaction's row a fresh ``mark`` from a sequence. What a reader sees of
+    this table names the state of the archive it sees (questions/search/cache.py): a commit only adds a row, so
+    the sum of the marks grows with every commit, in whatever order transactions commit; and the largest mark
+    tells apart the states before and after the table was emptied (which leaves a row with a new mark).
+    """
+
+    txid = models.BigIntegerField(primary_key=True)  # txid_current() of the writing transaction
+    mark = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("archiefwijziging")
+        verbose_name_plural = _("archiefwijzigingen")
+
+    def __str__(self) -> str:
+        return f"{self.txid}: {self.mark}"
+
+
 class ImportJob(models.Model):
     """An import from the browser: the uploaded files wait on disk (settings.UPLOADS_DIR/<id>) until the background
     worker imports them (questions/tasks.py); the editor follows it on its page, and the report stays here."""

@@ -4,19 +4,20 @@ date order (the CSV export, the feeds). Each takes a SearchParams (params.py).
 Query budget of a page: the filter values' look-ups (while parsing), one statement for the total, every facet
 and which questions make up the page (planned without sequential scans: see text.index_scans_only), and one for
 those questions with their themes' names and their snippets. A search that finds almost nothing adds two for
-"Bedoelde u …?" (suggestions.py).
+"Bedoelde u …?" (suggestions.py). Asked again while the archive has not changed, a page costs one small
+statement (the archive's state) and is read from the cache (cache.py).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from questions.models import Question
-from questions.search import query, suggestions, text
+from questions.search import cache, query, suggestions, text
 from questions.search.facets import FacetValue
 from questions.search.params import SearchParams
 
@@ -55,18 +56,37 @@ class ResultPage:
 
 def search(params: SearchParams) -> ResultPage:
     """The page of results ``params`` asks for, with the total and the facets. A page past the last one shows
-    the last one, with a notice."""
+    the last one, with a notice. Served from the cache when the archive has not changed since the same search
+    was last answered (cache.py)."""
     notices = list(params.problems)
+    found = cache.remember("page", replace(params, problems=()), lambda: _found(params))
+    if found.number < params.page:
+        notices.append(_("Er zijn maar %(pages)d pagina’s: de laatste wordt getoond.") % {"pages": found.num_pages})
+    result = found.result
+    return ResultPage(params, result.total, result.facets, found.questions, found.number, found.num_pages, notices,
+                      result.facet_totals, found.suggestion, result.years)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Found:
+    """What a search found, before it is shown: the same whatever the language of the page."""
+
+    result: query.SearchResult
+    number: int  # the page shown: the one asked for, or the last one
+    num_pages: int
+    questions: list[Question]
+    suggestion: str | None
+
+
+def _found(params: SearchParams) -> _Found:
     number = params.page
     result = query.run(params, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     num_pages = max(1, math.ceil(result.total / PAGE_SIZE))
     if number > num_pages:  # known only now: ask again for the last page
-        notices.append(_("Er zijn maar %(pages)d pagina’s: de laatste wordt getoond.") % {"pages": num_pages})
         number = num_pages
         result = query.run(params, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     questions = page_questions(result.page_ids, params.tsquery)
-    return ResultPage(params, result.total, result.facets, questions, number, num_pages, notices,
-                      result.facet_totals, _suggestion(params, result.total), result.years)  # fmt: skip
+    return _Found(result, number, num_pages, questions, _suggestion(params, result.total))
 
 
 def _suggestion(params: SearchParams, total: int) -> str | None:

@@ -12,6 +12,8 @@ admin, ``QuerySet.update()``, ``bulk_create``, raw SQL, a data migration. Nothin
   ``question_derived.sql`` adds to a question's vector.
 - ``facet_counts.sql``: the counters in ``questions_facetcount``, kept from the questions' changed rows.
 - ``answer_dates.sql``: the date each answer is listed by (its own, else its question's), ``questions_answer.dated``.
+- ``archive_writes.sql``: each transaction that writes what a search shows counts its statements in
+  ``questions_archivewrite``, the state cached search results are keyed on (questions/search/cache.py).
 
 Each file can run again safely (``CREATE OR REPLACE``, ``DROP TRIGGER IF EXISTS``): a migration that changes
 one runs it again with :func:`install`.
@@ -30,6 +32,7 @@ FILES = (
     "facet_counts.sql",
     "words.sql",
     "answer_dates.sql",
+    "archive_writes.sql",
 )
 
 

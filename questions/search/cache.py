@@ -1,0 +1,67 @@
+"""Search results kept between requests, each valid for exactly one state of the archive.
+
+Journalists ask the same searches again and again (the news of the day, a paging back and forth, a link
+passed round the newsroom); a result page that took 100 ms to count, facet, rank and highlight is served again
+from memory, as long as nothing it could show has changed.
+
+The archive's state is kept by PostgreSQL: the statement triggers of questions/triggers/archive_writes.sql
+give every transaction that changes the questions, answers, theme links, names or vocabulary a row in
+``questions_archivewrite`` with a fresh mark from a sequence, whatever writes: the admin, an import,
+``QuerySet.update()``, raw SQL. A reader sums the marks it sees: a commit only adds a row, so the sum grows
+with every commit, in whatever order transactions commit, and names one state (with the largest mark, which
+tells the states apart across an emptied table). The next search after any write misses the cache and is
+computed afresh. A transaction that has written itself (its own rows are not
+committed yet) never uses the cache. The calendar changes results too (the overdue status), so the key also
+holds today's overdue cutoff.
+
+The cache is Django's cache named "search" (settings.CACHES): each web process's own memory, the last
+``SEARCH_CACHE_ENTRIES`` results asked for (0 turns it off).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from archive.replicas import reading_connection
+from questions import deadlines
+
+NAME = "search"
+T = TypeVar("T")
+
+
+def archive_state(connection: BaseDatabaseWrapper) -> str | None:
+    """The archive's state as ``connection`` sees it; None when its own transaction has written what a search
+    shows and not committed yet."""
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT coalesce(sum(mark), 0), coalesce(max(mark), 0),
+                                 coalesce(bool_or(txid = txid_current_if_assigned()), false)
+                          FROM questions_archivewrite""")
+        marks, newest, own_writes = cursor.fetchone()
+    return None if own_writes else f"{marks}.{newest}"
+
+
+def remember(kind: str, inputs: object, compute: Callable[[], T]) -> T:
+    """``compute()``, or what it returned for the same ``kind`` and ``inputs`` (a value with a stable repr:
+    frozen dataclasses, tuples, numbers, strings) at the archive's current state."""
+    if not settings.SEARCH_CACHE_ENTRIES:
+        return compute()
+    connection = reading_connection()
+    state = archive_state(connection)
+    if state is None:
+        return compute()
+    # Not the server's name: a replica at the same state holds the same rows.
+    material = repr((inputs, deadlines.overdue_cutoff().isoformat()))
+    key = f"{kind}:{state}:{hashlib.sha256(material.encode()).hexdigest()}"
+    store = caches[NAME]
+    found = store.get(key)
+    if found is not None:
+        return found
+    value = compute()
+    store.set(key, value)
+    return value

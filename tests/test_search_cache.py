@@ -1,0 +1,124 @@
+"""Search results served again from the cache, and never after the archive changed (questions/search/cache.py).
+
+These tests commit what they write (``transactional_db``), as the web processes see an editor's or an
+import's work: a transaction that has written itself reads past the cache.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import psycopg
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from questions import deadlines
+from questions.models import Answer, Member, Question, Theme
+from questions.search.results import ResultPage
+from tests.factories import make_question
+from tests.helpers import run_search
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def totals(page: ResultPage) -> tuple[int, list[int]]:
+    return page.total, [question.number for question in page.questions]
+
+
+def from_another_connection(sql: str, params: tuple = ()) -> None:
+    """Write as another program would: its own connection, committed at once."""
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute(sql, params)
+
+
+@pytest.fixture
+def archive() -> dict[str, Question]:
+    water = make_question(title="Wateroverlast in Leuven", text="De dijken aan de Dijle.", answer="Er komt een plan.",
+                          member="Suzy Wouters", themes=("Water",), number=11)  # fmt: skip
+    make_question(title="Wateroverlast in Gent", text="Het grondwater stijgt.", member="Jan Peeters", number=12)
+    return {"water": water}
+
+
+def test_a_repeated_search_is_answered_from_the_cache(archive):
+    first = run_search("q=wateroverlast")
+    with CaptureQueriesContext(connection) as queries:
+        again = run_search("q=wateroverlast")
+    assert first.total == 2
+    assert totals(again) == totals(first)
+    searched = [query["sql"] for query in queries.captured_queries if "questions_archivewrite" not in query["sql"]]
+    # Only the look-ups of what was typed (names, synonyms) run again; no count, facet or snippet.
+    assert not any("ts_headline" in sql or "match_count" in sql for sql in searched)
+    assert again.questions[0].snippet.html == first.questions[0].snippet.html
+    assert again.facets == first.facets
+
+
+def test_every_way_of_writing_is_seen_by_the_next_search(archive):
+    water = archive["water"]
+    assert run_search("q=wateroverlast").total == 2
+
+    Question.objects.filter(pk=water.pk).update(title="Droogte in Leuven")  # QuerySet.update
+    assert run_search("q=wateroverlast").total == 1
+    assert run_search("q=droogte").total == 1
+
+    from_another_connection("UPDATE questions_answer SET text = 'Een bufferbekken in Wijgmaal.' WHERE question_id = %s",
+                            (water.pk,))  # fmt: skip
+    page = run_search("q=bufferbekken")
+    assert totals(page) == (1, [11])
+    assert "<mark>" in page.questions[0].snippet.html
+
+    Member.objects.filter(name="Suzy Wouters").update(name="Suzy Wouters-Peeters")  # a rename: the facet's label
+    labels = [value.label for value in run_search("q=droogte").facets["member"]]
+    assert labels == ["Suzy Wouters-Peeters"]
+
+    climate = Theme.objects.get_or_create_by_name("Klimaat")
+    Question.themes.through.objects.create(question_id=water.pk, theme=climate)
+    assert climate.slug in [value.value for value in run_search("q=droogte").facets["theme"]]
+
+    Answer.objects.filter(question=water).delete()
+    assert run_search("q=bufferbekken").total == 0
+    assert run_search("q=droogte&answered=yes").total == 0
+
+    from_another_connection("DELETE FROM questions_question_themes")
+    from_another_connection("DELETE FROM questions_question")
+    assert run_search("q=droogte").total == 0
+    assert run_search("").total == 0
+
+
+def test_an_uncommitted_write_is_seen_by_its_own_transaction_and_never_cached(archive):
+    assert run_search("q=wateroverlast").total == 2
+    with transaction.atomic():
+        Question.objects.filter(number=12).update(title="Droogte in Gent")
+        assert run_search("q=wateroverlast").total == 1  # its own write, read past the cache
+        transaction.set_rollback(True)
+    assert run_search("q=wateroverlast").total == 2  # rolled back: the cache holds nothing of it
+    assert run_search("q=droogte").total == 0
+
+
+def test_an_emptied_table_of_writes_starts_a_state_never_seen_before(archive):
+    assert run_search("q=wateroverlast").total == 2
+    # Emptied by hand, then the same number of writes again: still a new state, and the new title is found.
+    from_another_connection("TRUNCATE questions_archivewrite")
+    Question.objects.filter(number=12).update(title="Droogte in Gent")
+    assert run_search("q=wateroverlast").total == 1
+
+
+def test_the_calendar_is_part_of_the_key(archive, monkeypatch):
+    Question.objects.update(date_asked=dt.date.today() - dt.timedelta(days=10))
+    statuses = {value.value: value.count for value in run_search("").facets["status"]}
+    # Still waiting: asked ten days ago, the deadline has not passed.
+    assert statuses.get("waiting") == 1
+    later = deadlines.overdue_cutoff() + dt.timedelta(days=60)
+    monkeypatch.setattr(deadlines, "overdue_cutoff", lambda *args, **kwargs: later)
+    statuses = {value.value: value.count for value in run_search("").facets["status"]}
+    assert statuses.get("overdue") == 1 and "waiting" not in statuses
+
+
+@override_settings(SEARCH_CACHE_ENTRIES=0)
+def test_the_cache_can_be_turned_off(archive):
+    run_search("q=wateroverlast")
+    with CaptureQueriesContext(connection) as queries:
+        run_search("q=wateroverlast")
+    sqls = [query["sql"] for query in queries.captured_queries]
+    assert not any("questions_archivewrite" in sql for sql in sqls)
+    assert any("ts_headline" in sql for sql in sqls)
