@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from questions import directory, overdue, scorecards
 from questions.citation import citation, document_link
 from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
+from questions.search import cache
 from questions.search.facets import largest_themes
 from questions.search.filters import FACETS
 from questions.search.params import SearchParams
@@ -20,15 +21,16 @@ from questions.search.results import search
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    newest_questions = Question.objects.newest_first().for_display()[:8]
-    # By the answer's date where a source gave it, else the question's (Answer.dated): never the import's moment.
-    newest_answers = Answer.objects.select_related("question", "minister").order_by("-dated", "-id")[:8]
-    top_themes = largest_themes(15)
-    return render(
-        request,
-        "questions/home.html",
-        {"newest_questions": newest_questions, "newest_answers": newest_answers, "top_themes": top_themes},
-    )
+    return render(request, "questions/home.html", cache.remember("home", (), _home_lists))
+
+
+def _home_lists() -> dict[str, list]:
+    return {
+        "newest_questions": list(Question.objects.newest_first().for_display()[:8]),
+        # By the answer's date where a source gave it, else the question's (Answer.dated): never the import's moment.
+        "newest_answers": list(Answer.objects.select_related("question", "minister").order_by("-dated", "-id")[:8]),
+        "top_themes": largest_themes(15),
+    }
 
 
 def search_page(request: HttpRequest) -> HttpResponse:
@@ -38,21 +40,28 @@ def search_page(request: HttpRequest) -> HttpResponse:
 
 
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    question = get_object_or_404(
-        Question.objects.for_display().select_related("answer", "answer__minister").prefetch_related("themes"),
-        pk=pk,
-    )
+    # A permalink in an article is opened by many readers: the question and its related questions are kept
+    # until the archive changes (questions/search/cache.py).
+    question, related = cache.remember("question", pk, lambda: _question_and_related(pk))
     return render(
         request,
         "questions/detail.html",
         {
             "question": question,
             "answer": getattr(question, "answer", None) if question.has_answer else None,
-            "related": related_questions(question),
+            "related": related,
             "citation": citation(question),
             "document_link": document_link(question),
         },
     )
+
+
+def _question_and_related(pk: int) -> tuple[Question, list[Question]]:
+    question = get_object_or_404(
+        Question.objects.for_display().select_related("answer", "answer__minister").prefetch_related("themes"),
+        pk=pk,
+    )
+    return question, related_questions(question)
 
 
 def _entity_page(request: HttpRequest, model: type[NamedEntity], slug: str, parameter: str) -> HttpResponse:
@@ -86,7 +95,8 @@ _INDEX_TITLES = {"minister": _("Alle ministers"), "member": _("Alle parlementsle
 
 def entity_index(request: HttpRequest, kind: str) -> HttpResponse:
     return render(request, "questions/index.html",
-                  {"kind": kind, "title": _INDEX_TITLES[kind], "entries": directory.entries(kind)})  # fmt: skip
+                  {"kind": kind, "title": _INDEX_TITLES[kind],
+                   "entries": cache.remember("directory", kind, lambda: directory.entries(kind))})  # fmt: skip
 
 
 def year_index(request: HttpRequest) -> HttpResponse:

@@ -122,3 +122,31 @@ def test_the_cache_can_be_turned_off(archive):
     sqls = [query["sql"] for query in queries.captured_queries]
     assert not any("questions_archivewrite" in sql for sql in sqls)
     assert any("ts_headline" in sql for sql in sqls)
+
+
+def test_a_question_page_is_kept_until_the_question_changes(archive, client):
+    water = archive["water"]
+    url = f"/questions/{water.pk}/"
+    first = client.get(url)
+    assert "Wateroverlast in Leuven" in first.content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+    # The same question and related questions (the page differs only in its per-response nonce).
+    for shown in (first, again):
+        assert "Wateroverlast in Leuven" in shown.content.decode() and "Wateroverlast in Gent" in shown.content.decode()
+    assert not any("title_statistics" in query["sql"] for query in queries.captured_queries)  # related: kept
+
+    from_another_connection("UPDATE questions_question SET title = 'Droogte in Leuven' WHERE id = %s", (water.pk,))
+    changed = client.get(url).content.decode()
+    assert "Droogte in Leuven" in changed and "Wateroverlast in Leuven" not in changed
+    from_another_connection("DELETE FROM questions_answer WHERE question_id = %s", (water.pk,))
+    assert "Er komt een plan." not in client.get(url).content.decode()
+    assert client.get("/questions/999999/").status_code == 404
+
+
+def test_the_home_page_and_the_indexes_show_a_new_question_at_once(archive, client):
+    assert "Overstromingen in Aalst" not in client.get("/").content.decode()
+    client.get("/members/")
+    make_question(title="Overstromingen in Aalst", member="Nieuw Lid", date=dt.date(2024, 5, 1))
+    assert "Overstromingen in Aalst" in client.get("/").content.decode()
+    assert "Nieuw Lid" in client.get("/members/").content.decode()
