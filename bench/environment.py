@@ -26,8 +26,8 @@ def setup(size: int) -> Path:
     """Point Django at the benchmark archive of ``size`` documents (or at DATABASE_URL) and set it up."""
     sys.path.insert(0, str(ROOT))
     data_dir = ROOT / "var" / f"bench-{size}"
+    data_dir.mkdir(parents=True, exist_ok=True)  # the SQLite peer lives here whichever server holds the archive
     if "DATABASE_URL" not in os.environ:
-        data_dir.mkdir(parents=True, exist_ok=True)
         os.environ["ARCHIVE_DATA_DIR"] = str(data_dir)
     os.environ.setdefault("SECRET_KEY", "benchmark-only-secret-key-0123456789abcdef")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
