@@ -8,6 +8,11 @@ requests are what readers open, in these shares: searches of every type in bench
 JSON API, half the HTML page) 60 %, question pages 25 %, home, minister, member and theme pages 15 %.
 
 Usage: .venv/bin/python bench/throughput.py [--documents 100000] [--clients 1 2 4 8] [--seconds 20]
+       [--search-cache on|off]
+
+The mix repeats its paths (2,000 drawn from about 600), as readers repeat searches and permalinks: with the
+search cache on, as the project runs, most are answered from it after their first time; off, every request
+is computed.
 
 Prints, per number of clients: requests/s, p50 and p95 in ms, and failures; then the highest throughput
 with p95 ≤ --p95-limit ms. docs/scaling.md keeps the figures.
@@ -97,15 +102,19 @@ def main() -> None:
     parser.add_argument("--terms", type=int, default=40)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (the project's default: 4)")
     parser.add_argument("--p95-limit", type=float, default=150)
+    parser.add_argument("--search-cache", choices=("on", "off"), default="on",
+                        help="keep results until the archive changes, as the project runs (questions/search/cache.py); "
+                             "off: compute every request")  # fmt: skip
     args = parser.parse_args()
     environment.setup(args.documents)
     from bench.search_speed import Server
 
     replicas = os.environ.get("DATABASE_REPLICA_URLS", "")
     print(environment.server_description())
-    print(f"replicas: {replicas.count(',') + 1 if replicas else 'none'}; gunicorn workers: {args.workers}")
+    print(f"replicas: {replicas.count(',') + 1 if replicas else 'none'}; gunicorn workers: {args.workers}; "
+          f"search cache: {args.search_cache}")
     paths = request_mix(args.terms)
-    server = Server(workers=args.workers)
+    server = Server(workers=args.workers, search_cache=args.search_cache == "on")
     try:
         drive(server, paths, 2, min(10.0, args.seconds))  # warm-up: caches, connections, plans
         results = []

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from questions import deadlines
+from questions.links import pk_url
 from questions.names import name_key
 from questions.search.text import SEARCH_CONFIG, Snippet
 
@@ -271,7 +272,7 @@ class Question(models.Model):
         return f"{self.session} nr. {self.number}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("questions:detail", kwargs={"pk": self.pk})
+        return pk_url("questions:detail", self.pk)
 
     @property
     def deadline(self) -> dt.date:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
-
+from questions.links import pk_url
 from questions.models import Answer, Question
 
 SUMMARY_FIELDS = (
@@ -27,7 +26,7 @@ def question_record(question: Question, site: str, *, full: bool = False) -> dic
     record: dict[str, Any] = {
         "id": question.pk,
         "url": site + question.get_absolute_url(),
-        "api_url": site + reverse("questions:api_detail", kwargs={"pk": question.pk}),
+        "api_url": site + pk_url("questions:api_detail", question.pk),
         "number": question.number,
         "session": question.session,
         "date": question.date_asked.isoformat(),
