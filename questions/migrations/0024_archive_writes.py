@@ -7,20 +7,9 @@ from django.db import migrations, models
 
 from questions import triggers
 
+# The function's triggers go with it.
 DROP = """
-DO $$
-DECLARE
-    watched text;
-BEGIN
-    FOREACH watched IN ARRAY ARRAY['questions_question', 'questions_answer', 'questions_question_themes',
-                                   'questions_member', 'questions_minister', 'questions_theme', 'questions_word']
-    LOOP
-        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', watched || '_noted', watched);
-    END LOOP;
-END
-$$;
-DROP TRIGGER IF EXISTS questions_archivewrite_emptied ON questions_archivewrite;
-DROP FUNCTION IF EXISTS questions_note_archive_write();
+DROP FUNCTION IF EXISTS questions_note_archive_write() CASCADE;
 DROP SEQUENCE IF EXISTS questions_archivewrite_mark;
 """
 
