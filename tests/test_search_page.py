@@ -180,6 +180,24 @@ def test_snippets_highlight_matches_from_question_or_answer(questions):
     assert "<mark>draaiboek</mark>" in question.snippet.html
 
 
+def test_a_match_outside_the_question_text_shows_its_opening_words_and_a_match_inside_is_marked(db):
+    opening = "Het <b>eerste</b> woord &amp; de rest: " + " ".join(f"woord{number}" for number in range(30))
+    title_only = make_question(title="Bijensterfte in Limburg", text=opening, number=901)
+    in_text = make_question(title="Bijenvolken", text="Hoeveel bijenvolken stierven door bijensterfte? " * 3,
+                            number=902)  # fmt: skip
+    snippets = {question.pk: question.snippet for question in run_search(QueryDict("q=bijensterfte")).questions}
+
+    # As ts_headline shows a text without a match: its first 18 words, escaped, nothing marked.
+    shown = snippets[title_only.pk]
+    assert shown.source == "question" and "<mark>" not in shown.html
+    assert shown.html.startswith("Het &lt;b&gt;eerste&lt;/b&gt; woord &amp;amp; de rest:")
+    assert shown.html.endswith(" woord11") and "woord12" not in shown.html
+    assert "<mark>bijensterfte</mark>" in snippets[in_text.pk].html
+    # Any word of the query in the text is marked, whatever the operators between them.
+    page = run_search(QueryDict("q=bijenvolken+stierven+-limburg"))
+    assert "<mark>bijenvolken</mark>" in page.questions[0].snippet.html
+
+
 def test_document_html_is_shown_as_text_everywhere_on_the_page(client, questions):
     for url in ("/search/?q=beveiliging", "/", questions["xss"].get_absolute_url(), "/themes/digitalisering/"):
         page = client.get(url).content.decode()
