@@ -70,7 +70,9 @@ def _entity_page(request: HttpRequest, model: type[NamedEntity], slug: str, para
     query.setlist(parameter, [entity.slug])
     results = search(SearchParams.from_query(query))
     search_url = f"{reverse('questions:search')}?{parameter}={entity.slug}"
-    card = scorecards.scorecard(parameter, entity, search_url, {item.value: item.count for item in results.years})
+    years = {item.value: item.count for item in results.years}
+    card = cache.remember("scorecard", (parameter, entity.pk, search_url, tuple(sorted(years.items()))),
+                          lambda: scorecards.scorecard(parameter, entity, search_url, years))
     return render(
         request,
         "questions/entity.html",

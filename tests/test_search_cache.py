@@ -150,3 +150,15 @@ def test_the_home_page_and_the_indexes_show_a_new_question_at_once(archive, clie
     make_question(title="Overstromingen in Aalst", member="Nieuw Lid", date=dt.date(2024, 5, 1))
     assert "Overstromingen in Aalst" in client.get("/").content.decode()
     assert "Nieuw Lid" in client.get("/members/").content.decode()
+
+
+def test_an_entity_page_shows_its_figures_as_they_are_now(archive, client):
+    water = archive["water"]
+    url = water.minister.get_absolute_url()
+    before = client.get(url).context["card"]
+    assert before.total == 2
+    client.get(url)  # asked again: from the cache
+    make_question(title="Overstromingen in Aalst", minister=water.minister.name, themes=("Klimaat",))
+    after = client.get(url).context["card"]
+    assert after.total == 3
+    assert "Klimaat" in [bar.label for bar in after.top["theme"]]

@@ -4,7 +4,8 @@ Journalists ask the same searches again and again (the news of the day, a paging
 passed round the newsroom); a result page that took 100 ms to count, facet, rank and highlight is served again
 from memory, as long as nothing it could show has changed. The pages read most besides searches keep their
 data the same way: a question with its related questions (a permalink in an article), the home page's lists,
-the indexes of ministers, members and themes (questions/views.py).
+the figures of a minister's, member's or theme's page, the indexes of ministers, members and themes
+(questions/views.py).
 
 The archive's state is kept by PostgreSQL: the statement triggers of questions/triggers/archive_writes.sql
 give every transaction that changes the questions, answers, theme links, names or vocabulary a row in
