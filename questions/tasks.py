@@ -119,6 +119,18 @@ def send_alerts(timestamp: int | None = None) -> None:
         connection.close()
 
 
+# Every night: the archive's state for cached results is one row again (questions/search/cache.py).
+@app.periodic(cron="17 3 * * *")
+@app.task(queue="maintenance", queueing_lock="fold_archive_writes", pass_context=False)
+def fold_archive_writes(timestamp: int | None = None) -> None:
+    from questions.search.cache import fold_archive_writes as fold
+
+    try:
+        logger.info("archive writes folded: %d rows", fold())
+    finally:
+        connection.close()
+
+
 def queue_alerts() -> None:
     """Ask the worker to send the alerts (after an import): nothing to do if it is already asked."""
     try:

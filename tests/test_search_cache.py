@@ -14,7 +14,8 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from questions import deadlines
-from questions.models import Answer, Member, Question, Theme
+from questions.models import Answer, ArchiveWrite, Member, Question, Theme
+from questions.search.cache import archive_state, fold_archive_writes
 from questions.search.results import ResultPage
 from tests.factories import make_question
 from tests.helpers import run_search
@@ -162,3 +163,21 @@ def test_an_entity_page_shows_its_figures_as_they_are_now(archive, client):
     after = client.get(url).context["card"]
     assert after.total == 3
     assert "Klimaat" in [bar.label for bar in after.top["theme"]]
+
+
+def test_the_nightly_fold_leaves_one_row_and_a_state_never_seen_before(archive):
+    Question.objects.filter(number=12).update(title="Droogte in Gent")
+    assert ArchiveWrite.objects.count() >= 2  # a row per writing transaction
+    assert run_search("q=droogte").total == 1
+    before = archive_state(connection)
+
+    assert fold_archive_writes() >= 2
+    assert ArchiveWrite.objects.count() == 1
+    assert archive_state(connection) != before
+    with CaptureQueriesContext(connection) as queries:
+        assert run_search("q=droogte").total == 1  # computed again, the same answer
+    assert any("match_count" in query["sql"] for query in queries.captured_queries)
+
+    Question.objects.filter(number=12).update(title="Hitte in Gent")  # a write after the fold is seen
+    assert run_search("q=droogte").total == 0
+    assert run_search("q=hitte").total == 1

@@ -29,6 +29,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from archive.replicas import reading_connection
@@ -68,3 +69,20 @@ def remember(kind: str, inputs: object, compute: Callable[[], T]) -> T:
     value = compute()
     store.set(key, value)
     return value
+
+
+def fold_archive_writes() -> int:
+    """Fold the rows of ``questions_archivewrite`` into one, so that it does not grow by a row per writing
+    transaction forever; returns how many rows were folded. The state after is new: its sum is the old sum
+    plus a fresh mark, greater than any sum and any mark before, so no cached result is taken for it. Waits for
+    the transactions writing the archive at that moment, and makes new ones wait the few milliseconds it takes
+    (the lock conflicts with writers, not with readers)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE questions_archivewrite IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("""WITH folded AS (DELETE FROM questions_archivewrite RETURNING mark)
+                          INSERT INTO questions_archivewrite (txid, mark)
+                          SELECT txid_current(), coalesce(sum(mark), 0) + nextval('questions_archivewrite_mark')
+                          FROM folded
+                          RETURNING (SELECT count(*) FROM folded)""")
+        (folded,) = cursor.fetchone()
+    return int(folded)
