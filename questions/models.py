@@ -408,8 +408,9 @@ class Word(models.Model):
 
 
 class ArchiveWrite(models.Model):
-    """One row per transaction that changed what a search can show (questions, answers, theme links, names, the
-    vocabulary), written by statement triggers (questions/triggers/archive_writes.sql) whatever wrote.
+    """One row per transaction that changed what a search can show (questions, answers, theme links, names,
+    aliases, synonyms, the vocabulary), written by statement triggers (questions/triggers/archive_writes.sql),
+    whatever wrote.
 
     Each writing statement gives its transaction's row a fresh ``mark`` from a sequence. What a reader sees of
     this table names the state of the archive it sees (questions/search/cache.py): a commit only adds a row, so

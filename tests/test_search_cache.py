@@ -11,11 +11,13 @@ import datetime as dt
 import psycopg
 import pytest
 from django.db import connection, transaction
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from questions import deadlines
-from questions.models import Answer, ArchiveWrite, Member, Question, Theme
+from questions.models import Answer, ArchiveWrite, Member, MemberAlias, Question, Synonym, Theme
 from questions.search.cache import archive_state, fold_archive_writes
+from questions.search.params import SearchParams
 from questions.search.results import ResultPage
 from tests.factories import make_question
 from tests.helpers import run_search
@@ -181,3 +183,15 @@ def test_the_nightly_fold_leaves_one_row_and_a_state_never_seen_before(archive):
     Question.objects.filter(number=12).update(title="Hitte in Gent")  # a write after the fold is seen
     assert run_search("q=droogte").total == 0
     assert run_search("q=hitte").total == 1
+
+
+def test_a_new_synonym_or_alias_changes_how_the_next_search_is_read(archive):
+    assert run_search("q=dijkbreuk").total == 0
+    Synonym.objects.create(term="dijkbreuk", expansion="wateroverlast")
+    assert run_search("q=dijkbreuk").total == 2  # the same query string, parsed again
+
+    # An alias merged into a member: the typed name is read as that member (whose questions lead the page).
+    member = Member.objects.get(name="Suzy Wouters")
+    assert SearchParams.from_query(QueryDict("q=Suus+Wouters")).text.member_ids == ()
+    MemberAlias.objects.create(entity=member, name="Suus Wouters")
+    assert SearchParams.from_query(QueryDict("q=Suus+Wouters")).text.member_ids == (member.pk,)

@@ -8,7 +8,8 @@ the figures of a minister's, member's or theme's page, the indexes of ministers,
 (questions/views.py).
 
 The archive's state is kept by PostgreSQL: the statement triggers of questions/triggers/archive_writes.sql
-give every transaction that changes the questions, answers, theme links, names or vocabulary a row in
+give every transaction that changes the questions, answers, theme links, names, aliases, synonyms or
+vocabulary a row in
 ``questions_archivewrite`` with a fresh mark from a sequence, whatever writes: the admin, an import,
 ``QuerySet.update()``, raw SQL. A reader sums the marks it sees: a commit only adds a row, so the sum grows
 with every commit, in whatever order transactions commit, and names one state (with the largest mark, which

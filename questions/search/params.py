@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
 from django.http import QueryDict
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from questions.search import cache
 from questions.search.filters import (
     DEFAULT_FACET_LIMIT,
     FACETS,
@@ -50,7 +52,18 @@ class SearchParams:
 
     @classmethod
     def from_query(cls, data: QueryDict | dict[str, Any]) -> SearchParams:
-        """Parse and check a query string; what cannot be used is left out and said in ``problems``."""
+        """Parse and check a query string; what cannot be used is left out and said in ``problems``.
+
+        The same query string is parsed once per state of the archive (its look-ups read names, aliases and
+        synonyms) and language (the problems are sentences): see cache.py."""
+        if isinstance(data, QueryDict):
+            asked: tuple = tuple(sorted((key, tuple(data.getlist(key))) for key in data))
+        else:
+            asked = tuple(sorted((str(key), repr(value)) for key, value in data.items()))
+        return cache.remember("params", (get_language(), asked), lambda: cls._parsed(data))
+
+    @classmethod
+    def _parsed(cls, data: QueryDict | dict[str, Any]) -> SearchParams:
         form = QuestionFilterSet(data).form
         form.is_valid()  # never false: every field is lenient, and the checks become problems
         cleaned = form.cleaned_data

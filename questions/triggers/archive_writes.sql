@@ -17,8 +17,11 @@ DO $$
 DECLARE
     watched text;
 BEGIN
+    -- The aliases and synonyms change how a query string is parsed (questions/search/params.py).
     FOREACH watched IN ARRAY ARRAY['questions_question', 'questions_answer', 'questions_question_themes',
-                                   'questions_member', 'questions_minister', 'questions_theme', 'questions_word']
+                                   'questions_member', 'questions_minister', 'questions_theme', 'questions_word',
+                                   'questions_memberalias', 'questions_ministeralias', 'questions_themealias',
+                                   'questions_synonym']
     LOOP
         EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', watched || '_noted', watched);
         EXECUTE format('CREATE TRIGGER %I AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON %I '
