@@ -126,7 +126,11 @@ def fold_archive_writes(timestamp: int | None = None) -> None:
     from questions.search.cache import fold_archive_writes as fold
 
     try:
-        logger.info("archive writes folded: %d rows", fold())
+        folded = fold()
+        if folded is None:
+            logger.info("archive writes not folded: the archive was being written; tomorrow then")
+        else:
+            logger.info("archive writes folded: %d rows", folded)
     finally:
         connection.close()
 

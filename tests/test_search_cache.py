@@ -7,6 +7,7 @@ import's work: a transaction that has written itself reads past the cache.
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import psycopg
 import pytest
@@ -195,3 +196,14 @@ def test_a_new_synonym_or_alias_changes_how_the_next_search_is_read(archive):
     assert SearchParams.from_query(QueryDict("q=Suus+Wouters")).text.member_ids == ()
     MemberAlias.objects.create(entity=member, name="Suus Wouters")
     assert SearchParams.from_query(QueryDict("q=Suus+Wouters")).text.member_ids == (member.pk,)
+
+
+def test_the_fold_gives_way_to_a_long_writing_transaction(archive):
+    with psycopg.connect(**connection.get_connection_params()) as importing:  # a transaction left open
+        importing.execute("UPDATE questions_question SET title = 'Droogte' WHERE number = 12")
+        started = time.monotonic()
+        assert fold_archive_writes() is None  # waited at most its lock timeout, folded nothing
+        assert time.monotonic() - started < 10
+        importing.commit()
+    assert fold_archive_writes() >= 1
+    assert run_search("q=droogte").total == 1

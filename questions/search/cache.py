@@ -9,14 +9,13 @@ the figures of a minister's, member's or theme's page, the indexes of ministers,
 
 The archive's state is kept by PostgreSQL: the statement triggers of questions/triggers/archive_writes.sql
 give every transaction that changes the questions, answers, theme links, names, aliases, synonyms or
-vocabulary a row in
-``questions_archivewrite`` with a fresh mark from a sequence, whatever writes: the admin, an import,
-``QuerySet.update()``, raw SQL. A reader sums the marks it sees: a commit only adds a row, so the sum grows
-with every commit, in whatever order transactions commit, and names one state (with the largest mark, which
-tells the states apart across an emptied table). The next search after any write misses the cache and is
-computed afresh. A transaction that has written itself (its own rows are not
-committed yet) never uses the cache. The calendar changes results too (the overdue status), so the key also
-holds today's overdue cutoff.
+vocabulary a row in ``questions_archivewrite`` with a fresh mark from a sequence, whatever writes: the admin,
+an import, ``QuerySet.update()``, raw SQL. A reader sums the marks it sees: a commit only adds a row, so the
+sum grows with every commit, in whatever order transactions commit, and names one state (with the largest
+mark, which tells the states apart across an emptied table). The next search after any write misses the
+cache and is computed afresh. A transaction that has written itself (its own rows are not committed yet)
+never uses the cache. The calendar changes results too (the overdue status), so the key also holds today's
+overdue cutoff.
 
 The cache is Django's cache named "search" (settings.CACHES): each web process's own memory, the last
 ``SEARCH_CACHE_ENTRIES`` results asked for (0 turns it off).
@@ -30,7 +29,8 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import OperationalError, transaction
+from django.db import connection as primary
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from archive.replicas import reading_connection
@@ -38,6 +38,10 @@ from questions import deadlines
 
 NAME = "search"
 T = TypeVar("T")
+_MISSING = object()
+# The fold waits at most this long for the transactions writing the archive (a long import): while it waits,
+# new writers would queue behind it.
+FOLD_LOCK_TIMEOUT = "2s"
 
 
 def archive_state(connection: BaseDatabaseWrapper) -> str | None:
@@ -56,34 +60,39 @@ def remember(kind: str, inputs: object, compute: Callable[[], T]) -> T:
     frozen dataclasses, tuples, numbers, strings) at the archive's current state."""
     if not settings.SEARCH_CACHE_ENTRIES:
         return compute()
-    connection = reading_connection()
-    state = archive_state(connection)
+    state = archive_state(reading_connection())
     if state is None:
         return compute()
     # Not the server's name: a replica at the same state holds the same rows.
     material = repr((inputs, deadlines.overdue_cutoff().isoformat()))
     key = f"{kind}:{state}:{hashlib.sha256(material.encode()).hexdigest()}"
     store = caches[NAME]
-    found = store.get(key)
-    if found is not None:
+    found = store.get(key, _MISSING)
+    if found is not _MISSING:
         return found
     value = compute()
     store.set(key, value)
     return value
 
 
-def fold_archive_writes() -> int:
+def fold_archive_writes() -> int | None:
     """Fold the rows of ``questions_archivewrite`` into one, so that it does not grow by a row per writing
-    transaction forever; returns how many rows were folded. The state after is new: its sum is the old sum
-    plus a fresh mark, greater than any sum and any mark before, so no cached result is taken for it. Waits for
-    the transactions writing the archive at that moment, and makes new ones wait the few milliseconds it takes
-    (the lock conflicts with writers, not with readers)."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("LOCK TABLE questions_archivewrite IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute("""WITH folded AS (DELETE FROM questions_archivewrite RETURNING mark)
-                          INSERT INTO questions_archivewrite (txid, mark)
-                          SELECT txid_current(), coalesce(sum(mark), 0) + nextval('questions_archivewrite_mark')
-                          FROM folded
-                          RETURNING (SELECT count(*) FROM folded)""")
-        (folded,) = cursor.fetchone()
+    transaction forever; returns how many rows were folded, or None when transactions writing the archive kept
+    it waiting longer than FOLD_LOCK_TIMEOUT (then the next fold does it). The state after is new: its sum is
+    the old sum plus a fresh mark, greater than any sum and any mark before, so no cached result is taken for
+    it. The lock conflicts with writers, not with readers, and is held for the milliseconds the fold takes."""
+    try:
+        with transaction.atomic(), primary.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{FOLD_LOCK_TIMEOUT}'")
+            cursor.execute("LOCK TABLE questions_archivewrite IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute("""WITH folded AS (DELETE FROM questions_archivewrite RETURNING mark)
+                              INSERT INTO questions_archivewrite (txid, mark)
+                              SELECT txid_current(), coalesce(sum(mark), 0) + nextval('questions_archivewrite_mark')
+                              FROM folded
+                              RETURNING (SELECT count(*) FROM folded)""")
+            (folded,) = cursor.fetchone()
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
+            return None
+        raise
     return int(folded)
