@@ -49,6 +49,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "archive.replicas.ReplicaReadsMiddleware",
+    # Cached search parts read the archive's state once per reading request (questions/search/cache.py).
+    "questions.search.cache.OneStatePerRequestMiddleware",
     "archive.refusals.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from django.conf import settings
@@ -32,6 +33,7 @@ from django.core.cache import caches
 from django.db import OperationalError, transaction
 from django.db import connection as primary
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.http import HttpRequest, HttpResponse
 
 from archive.replicas import reading_connection
 from questions import deadlines
@@ -39,6 +41,8 @@ from questions import deadlines
 NAME = "search"
 T = TypeVar("T")
 _MISSING = object()
+# The states read during a request that only reads, per database alias (OneStatePerRequestMiddleware).
+_request_states: ContextVar[dict[str, str | None] | None] = ContextVar("archive_states", default=None)
 # The fold waits at most this long for the transactions writing the archive (a long import): while it waits,
 # new writers would queue behind it.
 FOLD_LOCK_TIMEOUT = "2s"
@@ -55,12 +59,40 @@ def archive_state(connection: BaseDatabaseWrapper) -> str | None:
     return None if own_writes else f"{marks}.{newest}"
 
 
+def _current_state() -> str | None:
+    reader = reading_connection()
+    known = _request_states.get()
+    if known is None:
+        return archive_state(reader)
+    if reader.alias not in known:
+        known[reader.alias] = archive_state(reader)
+    return known[reader.alias]
+
+
+class OneStatePerRequestMiddleware:
+    """A request that only reads (GET, HEAD) reads the archive's state once, however many cached parts it
+    asks for (the parsed query, the results, an entity's figures): one statement, not one per part. A request
+    that may write reads it afresh each time, so that it sees its own writes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        token = _request_states.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _request_states.reset(token)
+
+
 def remember(kind: str, inputs: object, compute: Callable[[], T]) -> T:
     """``compute()``, or what it returned for the same ``kind`` and ``inputs`` (a value with a stable repr:
     frozen dataclasses, tuples, numbers, strings) at the archive's current state."""
     if not settings.SEARCH_CACHE_ENTRIES:
         return compute()
-    state = archive_state(reading_connection())
+    state = _current_state()
     if state is None:
         return compute()
     # Not the server's name: a replica at the same state holds the same rows.
