@@ -93,6 +93,11 @@ class Corpus:
                 portfolio = ", ".join(rng.choice(PORTFOLIO_WORDS, size=rng.integers(2, 5), replace=False))
                 self.ministers.append((next(names), f"Vlaams minister van {portfolio}", legislature))
 
+    def vocabulary_texts(self) -> list[str]:
+        """Texts holding every word the documents' titles, questions, answers and themes can hold: what the
+        importer's vocabulary learns from them (questions/search/vocabulary.py), without reading every document."""
+        return [" ".join(self.words), " ".join(THEMES)]
+
     @staticmethod
     def _people(rng, count: int) -> list[str]:
         names: list[str] = []
