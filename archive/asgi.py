@@ -1,13 +1,15 @@
 """The ASGI application that gunicorn serves (archive/gunicorn_conf.py: gunicorn's asyncio worker).
 
 Requests are read by the event loop, so a client that sends its request slowly holds a socket, not a worker;
-Django runs the views themselves in its thread as usual.
+the middlewares and the view run in the request's thread, in one go (archive/asgi_handler.py).
 """
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
+
+from archive.asgi_handler import OneThreadASGIHandler
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
-
-application = get_asgi_application()
+django.setup(set_prefix=False)
+application = OneThreadASGIHandler()

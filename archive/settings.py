@@ -66,12 +66,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # After the others, as django-axes asks (only the pass-through below comes after it): it turns a locked-out
-    # login into a clear "too many attempts" page.
+    # Last, as django-axes asks: it turns a locked-out login into a clear "too many attempts" page.
     "axes.middleware.AxesMiddleware",
-    # Innermost, sync only: the chain runs in one thread under ASGI instead of switching around each
-    # async-capable middleware (archive/sync_chain.py).
-    "archive.sync_chain.SyncChainMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [

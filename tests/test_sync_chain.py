@@ -1,16 +1,19 @@
-"""Under ASGI the middleware chain runs in one thread (archive/sync_chain.py): no middleware switches to the
-event loop and back around its own steps."""
+"""Under ASGI each request's middlewares and view run in one thread (archive/asgi_handler.py): no middleware
+switches to the event loop and back around its own steps, and what the visitor gets is unchanged."""
 
 from __future__ import annotations
 
 import asyncio
 
 import django.utils.deprecation
+import pytest
 from django.core.handlers.asgi import ASGIHandler
 
+from archive.asgi_handler import OneThreadASGIHandler
 
-def _serve(path: str) -> list[dict]:
-    """The ASGI messages the application sends for one GET of ``path``."""
+
+def _serve(handler: ASGIHandler, path: str) -> list[dict]:
+    """The ASGI messages ``handler`` sends for one GET of ``path``."""
     sent: list[dict] = []
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
@@ -28,35 +31,41 @@ def _serve(path: str) -> list[dict]:
     async def send(message: dict) -> None:
         sent.append(message)
 
-    asyncio.run(ASGIHandler()(scope, receive, send))
+    asyncio.run(handler(scope, receive, send))
     return sent
 
 
-def _count_switches(monkeypatch) -> list:
-    """The steps MiddlewareMixin hands to a worker thread from the event loop, from now on."""
-    switches = []
+@pytest.fixture
+def switches(monkeypatch) -> list:
+    """The steps Django's middlewares hand from the event loop to a worker thread, from now on."""
+    handed = []
     original = django.utils.deprecation.sync_to_async
 
     def counted(*args, **kwargs):
-        switches.append(args[0])
+        handed.append(args[0])
         return original(*args, **kwargs)
 
     monkeypatch.setattr(django.utils.deprecation, "sync_to_async", counted)
-    return switches
+    return handed
 
 
-def test_no_middleware_switches_threads_around_its_own_steps(monkeypatch):
-    switches = _count_switches(monkeypatch)
-    sent = _serve("/favicon.ico")
+def test_no_middleware_switches_threads_around_its_own_steps(switches):
+    sent = _serve(OneThreadASGIHandler(), "/favicon.ico")
     assert sent[0]["status"] == 301
     headers = {name.lower(): value for name, value in sent[0]["headers"]}
     assert headers[b"location"].endswith(b"favicon.svg")
+    assert headers[b"server"] == b"vragenarchief"  # the outermost middlewares ran
+    assert b"".join(message.get("body", b"") for message in sent[1:]) == b""
     assert switches == []
 
 
-def test_without_the_sync_chain_django_would_switch_threads(monkeypatch, settings):
-    """The check above can fail: with the pass-through removed, Django's own middlewares run async."""
-    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if not name.endswith("SyncChainMiddleware")]
-    switches = _count_switches(monkeypatch)
-    assert _serve("/favicon.ico")[0]["status"] == 301
+def test_django_s_own_handler_would_switch_threads(switches):
+    """The check above can fail: Django's handler runs its own middlewares on the event loop."""
+    assert _serve(ASGIHandler(), "/favicon.ico")[0]["status"] == 301
     assert len(switches) >= 5
+
+
+def test_the_served_application_is_the_one_thread_handler():
+    from archive.asgi import application
+
+    assert isinstance(application, OneThreadASGIHandler)
