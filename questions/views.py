@@ -6,7 +6,9 @@ from dataclasses import replace
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from questions import directory, overdue, scorecards
@@ -71,13 +73,16 @@ def _entity_page(request: HttpRequest, model: type[NamedEntity], slug: str, para
     results = search(SearchParams.from_query(query))
     search_url = f"{reverse('questions:search')}?{parameter}={entity.slug}"
     years = {item.value: item.count for item in results.years}
-    card = cache.remember("scorecard", (parameter, entity.pk, search_url, tuple(sorted(years.items()))),
-                          lambda: scorecards.scorecard(parameter, entity, search_url, years))
-    return render(
-        request,
-        "questions/entity.html",
-        {"entity": entity, "results": results, "card": card, "parameter": parameter, "search_url": search_url},
-    )
+    card_inputs = (parameter, entity.pk, search_url, tuple(sorted(years.items())))
+    card = cache.remember("scorecard", card_inputs, lambda: scorecards.scorecard(parameter, entity, search_url, years))
+    # The charts, rendered once per language while the figures stay the same (a fifth of the page's rendering).
+    figures = cache.remember(
+        "figures_html", (get_language(), get_script_prefix(), card_inputs),
+        lambda: render_to_string("questions/_figures.html", {"card": card, "parameter": parameter}),
+    )  # fmt: skip
+    context = {"entity": entity, "results": results, "card": card, "figures": figures, "parameter": parameter,
+               "search_url": search_url}  # fmt: skip
+    return render(request, "questions/entity.html", context)
 
 
 def minister_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -162,10 +162,41 @@ def test_an_entity_page_shows_its_figures_as_they_are_now(archive, client):
     before = client.get(url).context["card"]
     assert before.total == 2
     client.get(url)  # asked again: from the cache
+    assert "Klimaat" not in client.get(url).content.decode()
     make_question(title="Overstromingen in Aalst", minister=water.minister.name, themes=("Klimaat",))
-    after = client.get(url).context["card"]
+    response = client.get(url)
+    after = response.context["card"]
     assert after.total == 3
     assert "Klimaat" in [bar.label for bar in after.top["theme"]]
+    figures = response.content.decode().split('<div class="figures">')[1].split("</div>")[0]
+    assert "Klimaat" in figures  # the charts were drawn again, not served as they were
+
+
+def test_a_list_of_results_is_rendered_once_per_search_language_and_state(archive, client):
+    def results_rendered(response) -> bool:
+        return "questions/_results.html" in [template.name for template in response.templates]
+
+    first = client.get("/search/?q=wateroverlast")
+    again = client.get("/search/?q=wateroverlast")
+    assert results_rendered(first) and not results_rendered(again)
+    assert again.content.decode().count('class="result"') == 2
+    assert "Wateroverlast in Leuven" in again.content.decode() and "beantwoord" in again.content.decode()
+
+    client.cookies["django_language"] = "en"
+    english = client.get("/search/?q=wateroverlast")
+    assert results_rendered(english)  # a list per language: the badges are translated
+    assert "answered" in english.content.decode() and ">beantwoord<" not in english.content.decode()
+    del client.cookies["django_language"]
+
+    water = archive["water"]
+    Question.objects.filter(pk=water.pk).update(title="Wateroverlast in Heverlee")
+    changed = client.get("/search/?q=wateroverlast")
+    assert results_rendered(changed)
+    assert "Wateroverlast in Heverlee" in changed.content.decode()
+    assert "Wateroverlast in Leuven" not in changed.content.decode()
+    # The entity page's list is its own search.
+    minister_page = client.get(water.minister.get_absolute_url()).content.decode()
+    assert "Wateroverlast in Heverlee" in minister_page
 
 
 def test_the_nightly_fold_leaves_one_row_and_a_state_never_seen_before(archive):

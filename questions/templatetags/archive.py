@@ -1,16 +1,33 @@
-"""Query-string helpers for links that change one search parameter and keep the others."""
+"""Query-string helpers for links that change one search parameter and keep the others, and the list of results
+rendered once per search."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from django import template
 from django.http import QueryDict
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 from questions.search.filters import MAX_PAGE
 
 register = template.Library()
+
+
+@register.simple_tag
+def results_list(results) -> SafeString:
+    """The page's results as HTML (questions/_results.html), rendered once for each search, language and link
+    prefix while the archive does not change, as the results themselves are kept (questions/search/cache.py):
+    twenty results with their snippets, dates and badges took a third of an entity page's rendering."""
+    from questions.search import cache
+
+    inputs = (get_language(), get_script_prefix(), replace(results.params, problems=()))
+    return cache.remember("results_html", inputs,
+                          lambda: render_to_string("questions/_results.html", {"results": results}))  # fmt: skip
 
 
 @register.simple_tag
@@ -23,6 +40,8 @@ def facet_label(name: str, value: str, label: str) -> str:
     if name == "status":
         return status_label(value)
     return label
+
+
 _NUMBERED = re.compile(r"^(\d{1,2})\.\s+(.*)$", re.DOTALL)
 
 
