@@ -446,6 +446,35 @@ def test_a_query_of_stop_words_only_is_explained_not_a_silent_zero(client, quest
     assert api.status_code == 400 and "bijna elke vraag" in api.json()["details"][0]
 
 
+@pytest.mark.parametrize("typed", ["onder*", "Onder*", "önder*"])
+def test_a_prefix_whose_letters_are_a_stop_word_finds_the_words_it_begins(client, typed):
+    # "onder", "over", "voor" and "tegen" are Dutch stop words: stemming drops them, but a prefix asks for letters.
+    school = make_question(title="Leerkrachten in het onderwijs", text="Het onderwijs mist leerkrachten.")
+    research = make_question(title="Een studie naar fijn stof", text="Het onderzoek loopt nog.")
+    make_question(title="Fietspaden", text="De fietspaden liggen onder water.")  # the stop word itself is not kept
+
+    results = run_search(QueryDict("q=" + quote_plus(typed)))
+
+    assert {q.pk for q in results.questions} == {school.pk, research.pk}
+    assert not results.notices
+    assert "<mark>onderwijs</mark>" in next(q for q in results.questions if q.pk == school.pk).snippet.html
+    api = client.get("/api/questions/", {"q": typed})
+    assert api.status_code == 200 and {row["id"] for row in api.json()["results"]} == {school.pk, research.pk}
+
+
+def test_a_stop_word_prefix_combines_with_words_exclusions_and_or():
+    school = make_question(title="Leerkrachten in het onderwijs", text="Het onderwijs mist leerkrachten.")
+    research = make_question(title="Een studie naar fijn stof", text="Het onderzoek loopt nog.")
+    nuisance = make_question(title="Wateroverlast in Gent", text="De overlast is groot.")
+
+    def ids(typed: str) -> set[int]:
+        return {q.pk for q in run_search(QueryDict("q=" + quote_plus(typed))).questions}
+
+    assert ids("onder* leerkrachten") == {school.pk}
+    assert ids("onder* -studie") == {school.pk}
+    assert ids("studie of over*") == {research.pk, nuisance.pk}
+
+
 def test_every_facet_value_is_reachable_from_the_search_page(client):
     for index in range(20):
         make_question(title=f"Fietspaden {index}", member=f"Lid Nummer {index:02d}", answer="Ja." if index else None)

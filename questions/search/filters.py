@@ -115,7 +115,7 @@ class TextFilter(django_filters.Filter):
             return qs.none()
         if value.tsquery is None:
             return qs
-        condition = Q(search_vector=SearchQuery(value.tsquery, config=text.SEARCH_CONFIG, search_type="raw"))
+        condition = Q(search_vector=text.ArchiveQuery(value.tsquery))
         for pattern in value.exact_phrases:
             condition &= _in_text(pattern)
         if value.surname is not None:
@@ -123,8 +123,7 @@ class TextFilter(django_filters.Filter):
             condition &= as_written | _by(value.member_ids, value.minister_ids)
         elif value.member_ids or value.minister_ids:
             # A full name: its words next to each other, as the index's positions have them.
-            adjacent = Q(search_vector=SearchQuery(text.phrase(text.terms(value.typed)), config=text.SEARCH_CONFIG,
-                                                   search_type="raw"))  # fmt: skip
+            adjacent = Q(search_vector=text.ArchiveQuery(text.phrase(text.terms(value.typed))))
             condition &= adjacent | _by(value.member_ids, value.minister_ids)
         if value.number is not None:
             condition |= number_condition(value.number, value.number_year)

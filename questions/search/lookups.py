@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from archive.replicas import reading_connection
 from questions.names import name_key
-from questions.search.text import OR_WORDS, SEARCH_CONFIG, exact_pattern, quoted_phrases, search_terms
+from questions.search.text import OR_WORDS, SEARCH_CONFIG, exact_pattern, quoted_phrases, search_terms, tsquery_sql
 
 MAX_NAME_WORDS = 4
 
 _LOOKUP_SQL = f"""
-SELECT 'searchable', NULL::bigint, (numnode(to_tsquery('{SEARCH_CONFIG}'::regconfig, %(tsquery)s)) > 0)::text,
+SELECT 'searchable', NULL::bigint, (numnode({tsquery_sql("%(tsquery)s")}) > 0)::text,
        NULL, NULL, NULL
 UNION ALL
 SELECT 'member', m.id, NULL, NULL, NULL, NULL FROM questions_member AS m

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from questions.search.statement import Statement
-from questions.search.text import SEARCH_CONFIG
+from questions.search.text import tsquery_sql
 
 EXACT_RANKING_LIMIT = 2_000
 RANKING_CANDIDATES = 200
@@ -65,7 +65,7 @@ def page_sql(statement: Statement, page: PageRequest, where: str) -> PageSql:
     rest_end = f"greatest(0, {end} - (SELECT count(*) FROM pinned))"
     # The query is spelled out in each place, not shared through a CTE: the planner must see it to estimate how
     # many titles match (and take the title index) rather than join every match to its row.
-    tsq = f"to_tsquery('{SEARCH_CONFIG}'::regconfig, {statement.param(page.tsquery)})"
+    tsq = tsquery_sql(statement.param(page.tsquery))
     exact_limit = statement.param(EXACT_RANKING_LIMIT)
     # The bounded first pass, only when there are too many matches to rank them all: the questions whose title
     # matches, from the title's GIN index alone, materialised and joined to the matches by id (a hash join of

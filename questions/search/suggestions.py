@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 from archive.replicas import reading_connection
-from questions.search.text import SEARCH_CONFIG, terms, to_tsquery_text
+from questions.search.text import SEARCH_CONFIG, terms, to_tsquery_text, tsquery_sql
 
 # Fewer results than this, and a suggestion is looked for.
 SUGGEST_BELOW = 3
@@ -23,7 +23,7 @@ MIN_WORD_LENGTH = 4
 COUNT_CAP = 1_000
 CANDIDATES_PER_WORD = 8
 
-_TSQ = f"to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
+_TSQ = tsquery_sql("%s")
 _COUNT_SQL = (
     f"SELECT count(*) FROM (SELECT 1 FROM questions_question WHERE search_vector @@ {_TSQ} LIMIT {COUNT_CAP}) AS s"
 )

@@ -24,6 +24,9 @@ from questions.names import name_key
 SEARCH_CONFIG = "archive_dutch"
 # Created by migration 0017: unaccent without stemming, for the capitalised words as written (name_vector).
 NAMES_CONFIG = "archive_names"
+# Created by migration 0025: to_tsquery with SEARCH_CONFIG that keeps a prefix of stop-word letters ("onder*").
+# Every statement reads what users typed (to_tsquery_text) through it.
+QUERY_FUNCTION = "archive_tsquery"
 MAX_QUERY_LENGTH = 500
 
 
@@ -173,12 +176,25 @@ def index_scans_only(alias: str | None = None) -> Iterator[None]:
                 cursor.execute("RESET enable_seqscan")
 
 
+def tsquery_sql(placeholder: str) -> str:
+    """SQL for the tsquery of ``to_tsquery_text`` output passed as ``placeholder``."""
+    return f"{QUERY_FUNCTION}({placeholder})"
+
+
+class ArchiveQuery(SearchQuery):
+    """A query in ``to_tsquery_text`` syntax, for ``search_vector=…`` filters: read by QUERY_FUNCTION."""
+
+    def __init__(self, tsquery: str) -> None:
+        super().__init__(tsquery, search_type="raw")
+        self.function = QUERY_FUNCTION
+
+
 def search_query(text: str) -> SearchQuery | None:
     """The query for what a user typed (see :func:`to_tsquery_text`), or None for an empty one."""
     tsquery = to_tsquery_text(text)
     if tsquery is None:
         return None
-    return SearchQuery(tsquery, config=SEARCH_CONFIG, search_type="raw")
+    return ArchiveQuery(tsquery)
 
 
 # --- snippets ----------------------------------------------------------------------------------------------
@@ -203,7 +219,7 @@ def _escaped_sql(column_sql: str) -> str:
     return escaped
 
 
-_TSQ = f"to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
+_TSQ = tsquery_sql("%s")
 # One headline a row: from the answer when only the answer matches (weights: question B, answer C), else from
 # the question; ts_filter reads the stored vector, which is far cheaper than a second ts_headline. A question
 # whose text holds none of the query's words (the match is in its title or names) shows its opening words, as
