@@ -179,8 +179,9 @@ def _server_database(name: str, url: str) -> dict[str, Any]:
 
 
 # The embedded server adds keys of its own (EMBEDDED_PGDATA, EMBEDDED_DATABASE): a plain dict, not DBConfig.
-# It gets a connection per request rather than a pool: its backend starts the server again if it stopped,
-# which a pool, connecting by itself, would not ask it to.
+# It has the same pool as a server named by DATABASE_URL: a connection per request would start a new server
+# process for each one, which must load the text search dictionaries again before its first search
+# (docs/benchmarks.md). Its backend makes a new pool when the server was started again.
 _database: dict[str, Any]
 if _database_url:
     _database = _server_database("DATABASE_URL", _database_url)
@@ -192,10 +193,12 @@ else:
         "EMBEDDED_PGDATA": str(DATA_DIR / "postgres"),
         "EMBEDDED_DATABASE": "archive",
         "EMBEDDED_SETTINGS": _embedded_server_settings(),
-        "CONN_MAX_AGE": 0,
+        "CONN_MAX_AGE": 0,  # the pool keeps the connections (without one: a connection per request)
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": {"options": _connection_options},
     }
+    if _use_pool:
+        _database["OPTIONS"]["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 3}
 DATABASES: dict[str, dict[str, Any]] = {"default": _database}
 
 # Read replicas (docs/scaling.md): streaming standbys of DATABASE_URL. Searches, public pages, the API, exports

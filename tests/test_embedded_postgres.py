@@ -192,3 +192,39 @@ def test_the_server_runs_with_the_archives_settings_and_their_overrides(tmp_path
     assert "('shared_buffers', '20480', '8kB')" in out  # 160 MB
     assert "('work_mem', '49152', 'kB')" in out
     assert wait_for(lambda: not servers_on((data_dir / "postgres").resolve()))
+
+
+POOLED = """
+import django
+django.setup()
+from pathlib import Path
+from django.conf import settings
+from django.db import connection
+from archive.embedded_postgres import stop_server
+
+def ask():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid(), pg_postmaster_start_time()::text")
+        row = cursor.fetchone()
+    connection.close()  # as at the end of every request: back to the pool
+    return row
+
+first = ask()
+backends = {ask()[0] for _ in range(10)}
+print("backends reused" if len(backends) <= 2 else f"{len(backends)} backends for 10 requests")
+stop_server(Path(settings.DATABASES["default"]["EMBEDDED_PGDATA"]))  # as the benchmarks do to apply settings
+third = ask()
+print("served again" if third[1] != first[1] else f"same server start: {first} {third}")
+"""
+
+
+def test_requests_share_pooled_connections_and_a_stopped_server_is_started_again(tmp_path):
+    # A connection per request costs a new server process, which loads the text search dictionaries again.
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(ARCHIVE_DATA_DIR=str(tmp_path / "var"), DJANGO_SETTINGS_MODULE="archive.settings_test")
+    done = subprocess.run([sys.executable, "-c", POOLED], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=180)  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[:2] == ["backends reused", "served again"], done.stdout
+    assert wait_for(lambda: not servers_on((tmp_path / "var" / "postgres").resolve()))
