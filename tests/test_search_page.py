@@ -1,6 +1,7 @@
 """The search semantics, through the FilterSet and the /search/ page, against the real database."""
 
 import datetime as dt
+import html
 import re
 from urllib.parse import quote_plus
 
@@ -196,6 +197,33 @@ def test_a_match_outside_the_question_text_shows_its_opening_words_and_a_match_i
     # Any word of the query in the text is marked, whatever the operators between them.
     page = run_search(QueryDict("q=bijenvolken+stierven+-limburg"))
     assert "<mark>bijenvolken</mark>" in page.questions[0].snippet.html
+
+
+def test_a_long_answer_shows_the_places_that_match_escaped_and_cut_at_whole_words(db):
+    filler = " ".join(f"woord{number}" for number in range(150))  # about 1,000 characters between matches
+    answer = (f"{filler} Het <b>draaiboek</b> & de rest. {filler} Een tweede draaiboek volgt. {filler} "
+              f"Nog een draaiboek. {filler}")
+    make_question(title="Rampenplan", text="Iets anders.", answer=answer)
+
+    (question,) = run_search(QueryDict("q=draaiboek")).questions
+
+    assert question.snippet.source == "answer"
+    fragments = question.snippet.html.split(" … ")
+    assert len(fragments) == 2  # two places, as ts_headline shows them
+    assert "&lt;b&gt;<mark>draaiboek</mark>&lt;/b&gt; &amp; de rest" in fragments[0]
+    assert "tweede <mark>draaiboek</mark>" in fragments[1]
+    words = set(html.escape(answer).split())
+    for fragment in fragments:  # every word whole: none cut in two where the part shown begins or ends
+        assert set(fragment.replace("<mark>", "").replace("</mark>", "").split()) <= words
+
+
+def test_a_long_text_whose_match_differs_by_an_accent_is_still_marked(db):
+    filler = " ".join(f"woord{number}" for number in range(300))
+    make_question(title="Overleg", text="Iets anders.", answer=f"{filler} De coördinatie loopt. {filler}")
+
+    (question,) = run_search(QueryDict("q=coordinatie")).questions
+
+    assert "<mark>coördinatie</mark>" in question.snippet.html
 
 
 def test_document_html_is_shown_as_text_everywhere_on_the_page(client, questions):

@@ -200,37 +200,25 @@ def search_query(text: str) -> SearchQuery | None:
 # --- snippets ----------------------------------------------------------------------------------------------
 
 _MARK_START, _MARK_END = "\x02", "\x03"
+_FRAGMENT_DELIMITER = " … "
 _HEADLINE_OPTIONS = (
-    f'StartSel={_MARK_START}, StopSel={_MARK_END}, MaxWords=40, MinWords=18, MaxFragments=2, FragmentDelimiter=" … "'
+    f'StartSel={_MARK_START}, StopSel={_MARK_END}, MaxWords=40, MinWords=18, MaxFragments=2, '
+    f'FragmentDelimiter="{_FRAGMENT_DELIMITER}"'
 )
-_HTML_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("'", "&#x27;"))
-
-
-def _escaped_sql(column_sql: str) -> str:
-    """SQL that HTML-escapes a text column, and removes our marker characters from it.
-
-    ts_headline drops anything that looks like a tag, so the text is escaped *before* it: "<script>" in a
-    document is then shown as text, and only the <mark> tags we put in for the markers are live.
-    """
-    escaped = f"translate(coalesce({column_sql}, ''), E'\\x02\\x03', '')"
-    for char, entity in _HTML_ENTITIES:
-        quoted = char.replace("'", "''")
-        escaped = f"replace({escaped}, '{quoted}', '{entity}')"
-    return escaped
-
-
 _TSQ = tsquery_sql("%s")
 # One headline a row: from the answer when only the answer matches (weights: question B, answer C), else from
-# the question; ts_filter reads the stored vector, which is far cheaper than a second ts_headline. A question
+# the question; ts_filter reads the stored vector, which is far cheaper than a second headline. A question
 # whose text holds none of the query's words (the match is in its title or names) shows its opening words, as
-# ts_headline would, without parsing the text: on the page of a word found in titles that is most rows, and a
-# headline costs about 0.6 ms a row. The first character says which ("a" or "q"). VECTOR, ESCAPED_QUESTION and
-# ESCAPED_ANSWER stand for the columns as the query names them.
+# ts_headline would, without parsing the text: on the page of a word found in titles that is most rows. The
+# first character says which ("a" or "q"). VECTOR, QUESTION and ANSWER stand for the columns as the query names
+# them. archive_snippet and archive_html_escaped (migration 0026) escape the text before ts_headline, which
+# would drop anything that looks like a tag, and give it only the part of a long text where the match is.
+_START_MARK_SQL = f"E'\\x{ord(_MARK_START):02x}'"
 _SNIPPET_SQL = f"""CASE WHEN ts_filter(VECTOR, '{{c}}') @@ {_TSQ} AND NOT ts_filter(VECTOR, '{{b}}') @@ {_TSQ}
-    THEN 'a' || ts_headline('{SEARCH_CONFIG}'::regconfig, ESCAPED_ANSWER, {_TSQ}, %s)
+    THEN 'a' || archive_snippet(coalesce(ANSWER, ''), {_TSQ}, %s, {_START_MARK_SQL}, %s)
     WHEN ts_filter(VECTOR, '{{b}}') @@ {_TSQ}
-    THEN 'q' || ts_headline('{SEARCH_CONFIG}'::regconfig, ESCAPED_QUESTION, {_TSQ}, %s)
-    ELSE 'q' || coalesce(substring(ESCAPED_QUESTION FROM %s), '') END"""
+    THEN 'q' || archive_snippet(QUESTION, {_TSQ}, %s, {_START_MARK_SQL}, %s)
+    ELSE 'q' || archive_html_escaped(coalesce(substring(QUESTION FROM %s), '')) END"""
 # ts_headline's opening when nothing matches: its first MinWords words.
 _OPENING_WORDS = r"^\s*((?:\S+\s+){0,17}\S*)"
 
@@ -258,11 +246,10 @@ class _SnippetExpression(Func):
         (vector, vector_params), (question, question_params), (answer, answer_params) = compiled
         if vector_params or question_params or answer_params:
             raise ValueError("the snippet's columns are plain columns, without parameters")
-        sql = (_SNIPPET_SQL.replace("VECTOR", vector).replace("ESCAPED_ANSWER", _escaped_sql(answer))
-               .replace("ESCAPED_QUESTION", _escaped_sql(question)))  # fmt: skip
+        sql = _SNIPPET_SQL.replace("VECTOR", vector).replace("ANSWER", answer).replace("QUESTION", question)
         tsquery = self.tsquery
-        return f"({sql})", [tsquery, tsquery, tsquery, _HEADLINE_OPTIONS, any_word(tsquery), tsquery,
-                            _HEADLINE_OPTIONS, _OPENING_WORDS]
+        return f"({sql})", [tsquery, tsquery, tsquery, _HEADLINE_OPTIONS, _FRAGMENT_DELIMITER, any_word(tsquery),
+                            tsquery, _HEADLINE_OPTIONS, _FRAGMENT_DELIMITER, _OPENING_WORDS]
 
 
 @dataclass(frozen=True)
