@@ -10,6 +10,7 @@ and way of loading does nothing.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import threading
 import time
@@ -28,6 +29,26 @@ DERIVING_TRIGGERS = (
     ("questions_question_themes", "questions_theme_link_inserted"),
 )
 VECTOR_CHUNK = 2_000
+
+
+def other_archive(markers: set[str], marker: str) -> str | None:
+    """Why not to build the archive ``marker`` names where another complete one is (a database DATABASE_URL
+    names holds one archive: building replaces it), or None. A run that forgot ``--via-import`` replaced an
+    archive that took a quarter of an hour to import."""
+    others = sorted(m for m in markers if re.fullmatch(r"\d+:\d+(:import)?", m) and m != marker)
+    if not others:
+        return None
+    described = ", ".join(_describe(other) for other in others)
+    return (
+        f"this database holds another benchmark archive ({described}); building {_describe(marker)} would "
+        "replace it. Pass the options it was built with (--documents, --seed, --via-import), or "
+        "bench/load_corpus.py --rebuild to replace it."
+    )
+
+
+def _describe(marker: str) -> str:
+    count, seed, *how = marker.split(":")
+    return f"{int(count):,} documents, seed {seed}, " + ("loaded with import_questions" if how else "loaded with COPY")
 
 
 def build(count: int, seed: int, *, rebuild: bool = False, via_import: bool = False, log=print) -> dict:
@@ -50,6 +71,9 @@ def build(count: int, seed: int, *, rebuild: bool = False, via_import: bool = Fa
     if marker in markers and not rebuild:
         log(f"archive of {count} documents (seed {seed}) already built")
         return {"built": False}
+    refusal = other_archive(markers, marker)
+    if refusal and not rebuild:
+        raise SystemExit(refusal)
 
     if via_import:
         return _build_via_import(count, seed, marker, log)
