@@ -153,8 +153,9 @@ _database_url = env_str("DATABASE_URL")
 _connection_options = "-c random_page_cost=" + str(
     env_float("DATABASE_RANDOM_PAGE_COST", 1.1, minimum=0.1, maximum=100.0)
 )
-_pool_size = env_int("DATABASE_POOL_SIZE", 8, minimum=1, maximum=100)
 _use_pool = env_bool("DATABASE_POOL", True)
+# psycopg's pool, through Django: a request waits at most 3 s for a connection, then it is a 503.
+_pool_options = {"min_size": 1, "max_size": env_int("DATABASE_POOL_SIZE", 8, minimum=1, maximum=100), "timeout": 3}
 
 
 def _server_database(name: str, url: str) -> dict[str, Any]:
@@ -173,7 +174,7 @@ def _server_database(name: str, url: str) -> dict[str, Any]:
     options["options"] = _connection_options
     if _use_pool:
         database["CONN_MAX_AGE"] = 0  # the pool keeps the connections
-        options["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 3}
+        options["pool"] = dict(_pool_options)
     database["OPTIONS"] = options
     return database
 
@@ -198,7 +199,7 @@ else:
         "OPTIONS": {"options": _connection_options},
     }
     if _use_pool:
-        _database["OPTIONS"]["pool"] = {"min_size": 1, "max_size": _pool_size, "timeout": 3}
+        _database["OPTIONS"]["pool"] = dict(_pool_options)
 DATABASES: dict[str, dict[str, Any]] = {"default": _database}
 
 # Read replicas (docs/scaling.md): streaming standbys of DATABASE_URL. Searches, public pages, the API, exports

@@ -25,14 +25,16 @@ _pool_change = threading.Lock()  # requests run in threads of their own (ASGI): 
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_connection_params(self) -> dict:
         params = super().get_connection_params()
-        server = self._server()
+        # Django asks for the parameters just before each new connection: the server found here is the one
+        # get_new_connection compares the pool's with.
+        self._current_server = server = self._server()
         params["host"] = server.socket_dir
         params["port"] = server.port
         return params
 
     def get_new_connection(self, conn_params):
         if self.settings_dict["OPTIONS"].get("pool"):
-            server = self._server()
+            server = self._current_server
             with _pool_change:
                 if _pool_servers.get(self.alias, server) != server:
                     # Made for a server that has stopped: super() makes a new one. (Not in django-stubs yet.)

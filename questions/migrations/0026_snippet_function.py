@@ -30,6 +30,7 @@ CREATE OR REPLACE FUNCTION archive_snippet(document text, query tsquery, options
 RETURNS text LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
     lowered text;
+    rest text;  -- the lowered text from from_at on
     lexemes text[];
     lexeme text;
     from_at int := 1;
@@ -50,8 +51,9 @@ BEGIN
         -- the next one is tried, four places at most.
         FOR attempt IN 1..4 LOOP
             first_at := 0;
+            rest := substring(lowered FROM from_at);
             FOREACH lexeme IN ARRAY coalesce(lexemes, '{}') LOOP
-                at := strpos(substring(lowered FROM from_at), lexeme);
+                at := strpos(rest, lexeme);
                 IF at > 0 AND (first_at = 0 OR at < first_at) THEN
                     first_at := at;
                 END IF;
