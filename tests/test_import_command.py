@@ -259,6 +259,33 @@ def test_a_large_import_leaves_statistics_the_planner_can_trust(tmp_path):
     assert 50 <= estimate <= 200  # 100 questions hold the word
 
 
+def test_an_import_leaves_no_pending_entries_in_any_gin_index(tmp_path):
+    """Every search reads a GIN index's pending list in full until it is merged, and without autovacuum nothing
+    else merges it: after an import, every GIN index of the archive has an empty list (merging it again merges
+    no page)."""
+    from django.db import connection
+
+    from questions.importing.maintenance import gin_indexes
+
+    text = SEED_DOCUMENT.read_text()
+    for number in range(1, 41):
+        (tmp_path / f"doc{number}.txt").write_text(
+            text.replace("nr. 292", f"nr. {number}").replace("/1806581", f"/{number}")
+            .replace("Daar wil ik", f" Minister Vandeurzen{number} en Peeters{number}. Daar wil ik", 1)
+        )  # fmt: skip
+
+    status, output = run_import(tmp_path)
+
+    assert "imported 40" in summary_line(output)
+    indexes = gin_indexes()
+    assert {"question_search_vector", "question_title_vector", "question_name_vector", "question_theme_ids",
+            "word_trigrams"} <= set(indexes)  # fmt: skip
+    with connection.cursor() as cursor:
+        for index in indexes:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+            assert cursor.fetchone()[0] == 0, index
+
+
 @pytest.mark.parametrize(
     "changed, known, expected",
     [(0, -1, False), (1, -1, True), (10_000, 10_000_000, True), (9_999, 1_000_000, False), (100, 1_000, True),
