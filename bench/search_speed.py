@@ -231,7 +231,7 @@ BARE_SQL = """
 WITH matches AS MATERIALIZED (
     SELECT q.id, q.minister_id, q.member_id, q.session, q.has_answer, q.date_asked, q.theme_ids
     FROM questions_question q WHERE {where}
-)
+){ctes}
 SELECT 'page', string_agg(page.id::text || {headline}, ',') FROM ({page}) AS page
     JOIN questions_question AS q ON q.id = page.id
 UNION ALL SELECT 'total', count(*)::text FROM matches
@@ -242,23 +242,26 @@ UNION ALL SELECT 'answered', count(*)::text FROM (SELECT has_answer, count(*) FR
 UNION ALL SELECT 'theme', count(*)::text FROM (
     SELECT theme_id, count(*) FROM matches CROSS JOIN LATERAL unnest(matches.theme_ids) AS theme_id GROUP BY 1) AS f
 """
-# The first page by relevance as the application chooses it (docs/search-design.md): every match ranked
-# exactly up to 2,000 matches; above that, the best title matches by the title vector, re-ranked on the whole
-# vector. Later pages and date sorting: newest first.
+# The first page by relevance as the application chooses it (docs/search-design.md, questions/search/paging.py):
+# every match ranked exactly up to 2,000 matches; above that, the titles that match, from the title index alone
+# and joined to the matches by id, the best 200 by the title vector re-ranked on the whole vector.
+TITLE_MATCHES = """,
+title_matches AS MATERIALIZED (
+    SELECT t.id, t.date_asked, ts_rank(t.title_vector, archive_tsquery(%s)) AS title_rank
+    FROM questions_question t
+    WHERE t.title_vector @@ archive_tsquery(%s) AND (SELECT count(*) FROM matches) > 2000)"""
 RANKED_PAGE = """
 SELECT e.id FROM (
     SELECT m.id FROM matches m JOIN questions_question v ON v.id = m.id
     WHERE (SELECT count(*) FROM matches) <= 2000
-    ORDER BY ts_rank(v.search_vector, to_tsquery('archive_dutch', %s)) DESC LIMIT 20) AS e
+    ORDER BY ts_rank(v.search_vector, archive_tsquery(%s)) DESC LIMIT 20) AS e
 UNION ALL
 SELECT b.id FROM (
     SELECT c.id FROM (
-        SELECT t.id FROM questions_question t
-        WHERE t.title_vector @@ to_tsquery('archive_dutch', %s) AND t.id IN (SELECT id FROM matches)
-          AND (SELECT count(*) FROM matches) > 2000
-        ORDER BY ts_rank(t.title_vector, to_tsquery('archive_dutch', %s)) DESC, t.date_asked DESC LIMIT 200) AS c
+        SELECT t.id FROM title_matches t JOIN matches m ON m.id = t.id
+        ORDER BY t.title_rank DESC, t.date_asked DESC LIMIT 200) AS c
     JOIN questions_question v ON v.id = c.id
-    ORDER BY ts_rank(v.search_vector, to_tsquery('archive_dutch', %s)) DESC LIMIT 20) AS b
+    ORDER BY ts_rank(v.search_vector, archive_tsquery(%s)) DESC LIMIT 20) AS b
 """
 DATE_PAGE = "SELECT id FROM matches ORDER BY date_asked DESC, id DESC LIMIT 20 OFFSET {offset}"
 
@@ -269,7 +272,7 @@ def bare_sql(params: dict) -> tuple[str, list]:
     conditions, args = [], []
     tsquery = to_tsquery_text(params["q"]) if params.get("q") else None
     if tsquery:
-        conditions.append("q.search_vector @@ to_tsquery('archive_dutch', %s)")
+        conditions.append("q.search_vector @@ archive_tsquery(%s)")
         args.append(tsquery)
     if "theme" in params:
         conditions.append("q.theme_ids && ARRAY[(SELECT id FROM questions_theme WHERE slug = %s)]")
@@ -281,14 +284,14 @@ def bare_sql(params: dict) -> tuple[str, list]:
         conditions.append("NOT q.has_answer")
     offset = (int(params.get("page", 1)) - 1) * 20
     if tsquery and params.get("sort") != "newest" and offset == 0:
-        page, page_args = RANKED_PAGE, [tsquery] * 4
+        ctes, cte_args, page, page_args = TITLE_MATCHES, [tsquery] * 2, RANKED_PAGE, [tsquery] * 2
     else:
-        page, page_args = DATE_PAGE.format(offset=offset), []
+        ctes, cte_args, page, page_args = "", [], DATE_PAGE.format(offset=offset), []
     # The page's snippets, as the application makes them (one headline a row, on the question).
-    headline = "ts_headline('archive_dutch', q.question_text, to_tsquery('archive_dutch', %s))" if tsquery else "''"
+    headline = "ts_headline('archive_dutch', q.question_text, archive_tsquery(%s))" if tsquery else "''"
     headline_args = [tsquery] if tsquery else []
-    sql = BARE_SQL.format(where=" AND ".join(conditions) or "TRUE", page=page, headline=headline)
-    return sql, args + headline_args + page_args
+    sql = BARE_SQL.format(where=" AND ".join(conditions) or "TRUE", ctes=ctes, page=page, headline=headline)
+    return sql, args + cte_args + headline_args + page_args
 
 
 def time_bare_sql(queries: list[dict]) -> dict[str, float]:
