@@ -503,9 +503,13 @@ def main() -> None:
                 rows[name]["api_c4"] = time_http(server, "/api/questions/", items, 4)
             print(f"  {name}: API p95 {rows[name]['api_c1']['p95']:.0f} ms", flush=True)
         feed = time_http(server, "/feeds/questions.rss", queries["common"], 1)
-        started = time.perf_counter()
-        status, body = server.get("/search/export.csv?" + urlencode({**queries["common"][0], "sep": ","}))
-        csv_seconds = time.perf_counter() - started
+        # Twice: the first export reads the rows' texts for the first time (from disk or the OS's cache), the
+        # second as a newsroom exporting the same search again would.
+        csv_seconds = []
+        for _attempt in range(2):
+            started = time.perf_counter()
+            status, body = server.get("/search/export.csv?" + urlencode({**queries["common"][0], "sep": ","}))
+            csv_seconds.append(time.perf_counter() - started)
         csv_rows = sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8-sig")))) - 1
         status, body = server.get("/api/questions/?" + urlencode(queries["common"][0]))
         matches = json.loads(body)["count"]
@@ -571,7 +575,7 @@ def save_plans(size: int, name: str, params: dict) -> None:
     (folder / f"{size}-{name}.txt").write_text("\n".join(out), encoding="utf-8")
 
 
-def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: float, matches: int,
+def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: list[float], matches: int,
            pages: dict[str, dict], context: dict[str, str]) -> list[str]:  # fmt: skip
     lines = [
         f"### {size:,} documents{context['title']}",
@@ -604,8 +608,9 @@ def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: float,
         "",
         f"Search feed (RSS, common terms): p50 {feed['p50']:.0f} ms, p95 {feed['p95']:.0f} ms, "
         f"p99 {feed['p99']:.0f} ms.",
-        f"CSV export of one common term ({csv_rows:,} rows of {matches:,} matches): {csv_seconds:.1f} s, "
-        f"{csv_rows / max(csv_seconds, 0.001):,.0f} rows/s.",
+        f"CSV export of one common term ({csv_rows:,} rows of {matches:,} matches): {csv_seconds[0]:.1f} s, "
+        f"{csv_rows / max(csv_seconds[0], 0.001):,.0f} rows/s; exported again {csv_seconds[-1]:.1f} s, "
+        f"{csv_rows / max(csv_seconds[-1], 0.001):,.0f} rows/s.",
         "",
     ]
     if pages:
