@@ -670,6 +670,27 @@ def test_a_phrase_with_stop_words_reads_the_answers_of_the_selected_questions_on
     assert "Index Scan using questions_answer_question_id_key" in plan  # one answer per selected question
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("-water", {"wegen", "scholen"}), ("-water -wegen", {"scholen"}), ("-water*", {"wegen", "scholen"}),
+     ('-"De Lijn"', {"wegen", "scholen"})],
+)  # fmt: skip
+def test_a_search_of_exclusions_alone_keeps_every_other_question_without_reading_every_vector(typed, expected):
+    """The index finds what is left out; every other question matches. Asked as it is typed ("!water"), the
+    index would hand over every question and each vector would be read to test it (1.2 s at 100,000)."""
+    make_question(title="Water", text="Wateroverlast in de Demervallei, met waterbekkens. De Lijn rijdt om.")
+    make_question(title="Wegen", text="Het onderhoud van de wegen.")
+    make_question(title="Scholen", text="Nieuwe scholen in Gent.")
+
+    with CaptureQueriesContext(connection) as queries:
+        found = run_search({"q": typed})
+    statement = next(query["sql"] for query in queries if query["sql"].startswith("WITH base AS MATERIALIZED"))
+
+    assert {question.title.lower() for question in found.questions} == expected
+    assert found.total == len(expected)
+    assert "@@ archive_tsquery('(!" not in statement  # the exclusion is not what the index is asked
+
+
 def test_a_name_matches_as_typed_not_stemmed():
     theirs = make_question(title="Over verkeer", member="Suzy Wouters")
     mentions = make_question(title="Vraag", text="Collega Wouters vroeg het al.", member="Karl Vanlouwe")

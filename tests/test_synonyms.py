@@ -56,3 +56,12 @@ def test_a_synonym_an_editor_adds_is_used_at_once(documents):
     make_question(title="Hinder", text="Werkzaamheden aan de weg in Gent.")
 
     assert len(found({"q": "wegenwerken"})) == 2
+
+
+def test_excluding_a_name_leaves_out_its_other_names_too(documents):
+    """-"Vlaamse Dienst voor Arbeidsbemiddeling en Beroepsopleiding" leaves out the VDAB as well; the other
+    name is not searched beside the exclusion (that would find what the search asks to leave out)."""
+    left = found({"q": '-"Vlaamse Dienst voor Arbeidsbemiddeling en Beroepsopleiding"'})
+
+    assert left == {documents["other"].pk}
+    assert found({"q": "-vdab"}) == {documents["other"].pk}

@@ -115,7 +115,13 @@ class TextFilter(django_filters.Filter):
             return qs.none()
         if value.tsquery is None:
             return qs
-        condition = Q(search_vector=text.ArchiveQuery(value.tsquery))
+        left_out = text.exclusions_only(value.tsquery)
+        if left_out is not None:
+            # "-water": every question but those the index finds for what is left out.
+            excluded = Question.objects.filter(search_vector=text.ArchiveQuery(left_out)).values("pk")
+            condition = ~Q(pk__in=excluded)
+        else:
+            condition = Q(search_vector=text.ArchiveQuery(value.tsquery))
         for pattern in value.exact_phrases:
             condition &= _in_text(pattern)
         if value.surname is not None:

@@ -16,7 +16,7 @@ from django.http import QueryDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from questions.search import cache
+from questions.search import cache, text
 from questions.search.filters import (
     DEFAULT_FACET_LIMIT,
     FACETS,
@@ -99,6 +99,14 @@ class SearchParams:
     def tsquery(self) -> str | None:
         """The text query in ``to_tsquery`` syntax; None without one."""
         return self.text.tsquery if self.text is not None else None
+
+    @property
+    def ranking_tsquery(self) -> str | None:
+        """The text query that ranks the matches and marks them in snippets: None without one, and for a query
+        of exclusions alone ("-water"), which no question matches better than another: its matches come newest
+        first, with their first words."""
+        tsquery = self.tsquery
+        return None if tsquery is None or text.exclusions_only(tsquery) is not None else tsquery
 
     @property
     def impossible(self) -> bool:

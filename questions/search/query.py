@@ -70,7 +70,7 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
         page = in_date_order(matching(params), params).values_list("id", flat=True)[offset : offset + limit]
         shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)
         return SearchResult(total, shown, list(page), totals, years)
-    page_request = paging.PageRequest(params.sort, params.tsquery, offset, limit, _pinned(params))
+    page_request = paging.PageRequest(params.sort, params.ranking_tsquery, offset, limit, _pinned(params))
     with text.index_scans_only() if params.tsquery is not None else nullcontext():
         total, rows, ids = _search(base, filters, page_request)
     shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)

@@ -85,7 +85,7 @@ def _found(params: SearchParams) -> _Found:
     if number > num_pages:  # known only now: ask again for the last page
         number = num_pages
         result = query.run(params, (number - 1) * PAGE_SIZE, PAGE_SIZE)
-    questions = page_questions(result.page_ids, params.tsquery)
+    questions = page_questions(result.page_ids, params.ranking_tsquery)
     return _Found(result, number, num_pages, questions, _suggestion(params, result.total))
 
 
