@@ -691,6 +691,18 @@ def test_a_search_of_exclusions_alone_keeps_every_other_question_without_reading
     assert "@@ archive_tsquery('(!" not in statement  # the exclusion is not what the index is asked
 
 
+def test_a_word_typed_many_times_is_asked_of_the_index_once():
+    water = make_question(title="Water", text="Wateroverlast in de Demervallei.")
+    make_question(title="Wegen", text="Het onderhoud van de wegen.")
+
+    with CaptureQueriesContext(connection) as queries:
+        found = run_search({"q": " ".join(["water"] * 60) + " of water"})
+    statement = next(query["sql"] for query in queries if query["sql"].startswith("WITH base AS MATERIALIZED"))
+
+    assert [question.pk for question in found.questions] == [water.pk]
+    assert "archive_tsquery('(water)')" in statement
+
+
 def test_a_name_matches_as_typed_not_stemmed():
     theirs = make_question(title="Over verkeer", member="Suzy Wouters")
     mentions = make_question(title="Vraag", text="Collega Wouters vroeg het al.", member="Karl Vanlouwe")

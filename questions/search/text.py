@@ -146,10 +146,11 @@ def to_tsquery_text(text: str, alternatives: dict[str, list[str]] | None = None)
             if not prefix and len(words) == 1:
                 operand = with_alternatives(operand, word)
             groups[-1].append(f"!{operand}" if excluded else operand)
-    groups = [group for group in groups if group]
+    # A word typed twice asks for nothing more, and each repetition is one more index look-up and test.
+    groups = [list(dict.fromkeys(group)) for group in groups if group]
     if not groups:
         return None
-    translated = " | ".join("(" + " & ".join(group) + ")" for group in groups)
+    translated = " | ".join(dict.fromkeys("(" + " & ".join(group) + ")" for group in groups))
     # Another name for the whole text ("De Lijn" for "Vlaamse Vervoermaatschappij") is searched beside it, unless
     # the text excludes something: -"De Lijn" OR the other name would find what it asks to leave out.
     excludes = any(minus or (chunk or "").startswith("-") for minus, _quoted, chunk in _pieces(text))
