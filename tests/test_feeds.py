@@ -49,6 +49,31 @@ def test_a_search_feed_takes_the_search_parameters(client):
     assert "wateroverlast" in feed.feed.title
 
 
+def test_a_feed_of_a_phrase_with_stop_words_checks_the_text_in_batches_newest_first(client, monkeypatch):
+    """The feed lists the newest questions holding "De Lijn" as written, and the text is checked a batch of the
+    index's candidates at a time: never while walking the archive in date order (which tested every question
+    on the way: 2.7 s at 100,000 documents for a phrase few questions hold)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from questions.search import results
+
+    monkeypatch.setattr(results, "PHRASE_CHECK_BATCH", 1)  # several batches, even in a small archive
+    day = dt.date(2024, 3, 1)
+    for n in range(3):
+        make_question(title=f"Bus {n}", text=f"De Lijn rijdt lijn {n}.", date=day + dt.timedelta(days=n))
+    make_question(title="Lijn 9", text="Deze lijn rijdt niet meer.", date=day + dt.timedelta(days=10))
+    make_question(title="Tram", text="Een andere lijn.", date=day + dt.timedelta(days=11), answer="De Lijn antwoordt.")
+
+    with CaptureQueriesContext(connection) as queries:
+        feed = parse(client, "/feeds/questions.rss", {"q": '"De Lijn"'})
+
+    assert [entry.title.split(" (")[0] for entry in feed.entries] == ["Tram", "Bus 2", "Bus 1", "Bus 0"]
+    checks = [query["sql"] for query in queries if "~*" in query["sql"]]
+    assert len(checks) == 3  # batches of 1, 2 and 2 (of 4) candidates, newest first
+    assert not any(" LIMIT " in sql.replace(" LIMIT 1)", "") for sql in checks)  # (LIMIT 1: the answer's subquery)
+
+
 def test_the_answers_feed_is_ordered_and_dated_by_the_answer_date_never_by_the_import(client):
     questions = corpus()
     # Imported last, but asked in 2022 and with no answer date: listed by its question's date, after the

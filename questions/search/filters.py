@@ -143,6 +143,15 @@ def _surname(typed: str) -> str | None:
     return words[0] if len(words) == 1 else None
 
 
+def phrases_in_text(value: TextQuery) -> Q:
+    """Every quoted phrase with stop words of ``value`` stands so in the title, question or answer: the part of
+    the text filter that the index cannot decide."""
+    condition = Q()
+    for pattern in value.exact_phrases:
+        condition &= _in_text(pattern)
+    return condition
+
+
 def _in_text(pattern: str) -> Q:
     """The title, the question or the answer matches the regular expression (case-insensitively).
 
