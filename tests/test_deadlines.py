@@ -99,6 +99,27 @@ def test_the_overdue_page_lists_late_questions_by_minister_with_days_overdue(cli
     assert f'<td class="number">{days}</td>' in html
 
 
+def test_the_overdue_page_shows_each_ministers_newest_ten_in_a_few_statements():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from questions.overdue import SHOWN_PER_MINISTER, overdue_report
+
+    first = dt.date(2022, 1, 3)
+    many = [make_question(title=f"Laat {n}", minister="Jo Brouns", date=first + dt.timedelta(days=n))
+            for n in range(12)]  # fmt: skip
+    few = [make_question(title=f"Ook laat {n}", minister=f"Minister {n}", date=first) for n in range(3)]
+
+    with CaptureQueriesContext(connection) as queries:
+        report = overdue_report()
+
+    shown = {entry.minister.name: [question.pk for question in entry.newest] for entry in report.ministers}
+    assert shown["Jo Brouns"] == [question.pk for question in reversed(many)][:SHOWN_PER_MINISTER]
+    assert all(shown[f"Minister {n}"] == [few[n].pk] for n in range(3))
+    assert report.total == 15 and [entry.count for entry in report.ministers][0] == 12
+    assert len(queries) <= 4  # not one statement per minister
+
+
 def test_the_overdue_feed_lists_questions_once_their_deadline_passed(client, statuses):
     feed = feedparser.parse(client.get("/feeds/overdue.atom").content)
 
