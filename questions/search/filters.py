@@ -122,8 +122,7 @@ class TextFilter(django_filters.Filter):
             condition = ~Q(pk__in=excluded)
         else:
             condition = Q(search_vector=text.ArchiveQuery(value.tsquery))
-        for pattern in value.exact_phrases:
-            condition &= _in_text(pattern)
+        condition &= phrases_in_text(value)
         if value.surname is not None:
             as_written = Q(name_vector=SearchQuery(value.surname, config=text.NAMES_CONFIG, search_type="plain"))
             condition &= as_written | _by(value.member_ids, value.minister_ids)

@@ -11,7 +11,6 @@ statement (the archive's state) and is read from the cache (cache.py).
 from __future__ import annotations
 
 import math
-from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
 from django.db.models import QuerySet
@@ -144,7 +143,7 @@ def newest_matches(params: SearchParams, count: int) -> list[Question]:
     # (A question number typed as the query, which is ORed beside the text, never comes with a phrase.)
     unchecked = replace(params, text=replace(params.text, exact_phrases=()))
     in_text = phrases_in_text(params.text)
-    with text.index_scans_only() if params.tsquery is not None else nullcontext():
+    with text.index_scans_only():  # a phrase is text: the candidates come from the GIN index
         candidates = list(query.matching(unchecked).order_by("-date_asked", "-id").values_list("id", flat=True))
         found: list[int] = []
         start, size = 0, PHRASE_CHECK_BATCH

@@ -126,7 +126,9 @@ def to_tsquery_text(text: str, alternatives: dict[str, list[str]] | None = None)
         return "(" + " | ".join([operand, *others]) + ")" if others else operand
 
     groups: list[list[str]] = [[]]
+    excludes = False  # something typed is left out ("-water", -"De Lijn")
     for minus, quoted, chunk in _pieces(text):
+        excludes = excludes or bool(minus) or (chunk or "").startswith("-")
         if quoted is not None:
             words = terms(quoted)
             if words:
@@ -153,7 +155,6 @@ def to_tsquery_text(text: str, alternatives: dict[str, list[str]] | None = None)
     translated = " | ".join(dict.fromkeys("(" + " & ".join(group) + ")" for group in groups))
     # Another name for the whole text ("De Lijn" for "Vlaamse Vervoermaatschappij") is searched beside it, unless
     # the text excludes something: -"De Lijn" OR the other name would find what it asks to leave out.
-    excludes = any(minus or (chunk or "").startswith("-") for minus, _quoted, chunk in _pieces(text))
     whole = [phrase(words) for other in alternatives.get(name_key(text), []) if (words := terms(other))]
     return " | ".join([translated, *whole]) if whole and " " in text.strip() and not excludes else translated
 
