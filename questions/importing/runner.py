@@ -29,7 +29,7 @@ from questions.importing.load import (
     store,
     store_new,
 )
-from questions.importing.parse import ParsedQuestion, parse_many, parse_or_reason
+from questions.importing.parse import ParsedQuestion, parse_batch
 from questions.importing.worker_process import exit_with_parent
 from questions.search import vocabulary
 
@@ -129,6 +129,7 @@ def _read(document: Document) -> bytes | FileReport:
 
 
 ParsedBatch = list[tuple[Document, ParsedQuestion | FileReport]]
+Vocabulary = dict[str, tuple[str, ...]]  # words and their compound parts (questions/search/compounds.py)
 
 
 class _Parser:
@@ -143,15 +144,20 @@ class _Parser:
             else None
         )
 
-    def submit(self, batch: list[Document]) -> Callable[[], ParsedBatch]:
+    def submit(self, batch: list[Document]) -> Callable[[], tuple[ParsedBatch, Vocabulary]]:
         contents = [_read(document) for document in batch]
         work = [data for data in contents if isinstance(data, bytes)]
         if self._executor is None:
-            results = iter([parse_or_reason(data) for data in work])
-            return lambda: self._combine(batch, contents, results)
+            results, words = parse_batch(work)
+            return lambda: (self._combine(batch, contents, iter(results)), words)
         # The worker imports only the parser module: no Django in the child process.
-        future = self._executor.submit(parse_many, work)
-        return lambda: self._combine(batch, contents, iter(future.result()))
+        future = self._executor.submit(parse_batch, work)
+
+        def combined() -> tuple[ParsedBatch, Vocabulary]:
+            results, words = future.result()
+            return self._combine(batch, contents, iter(results)), words
+
+        return combined
 
     @staticmethod
     def _combine(batch: list[Document], contents: list, results: Iterator) -> ParsedBatch:
@@ -209,9 +215,9 @@ def import_documents(
         pending = parser.submit(batches[0]) if batches else None
         for number in range(len(batches)):
             assert pending is not None  # submitted for every batch
-            parsed_batch = pending()
+            parsed_batch, words = pending()
             pending = parser.submit(batches[number + 1]) if number + 1 < len(batches) else None
-            for file_report in _store_parsed_batch(parsed_batch, cache, overwrite_edits, dry_run, learnt):
+            for file_report in _store_parsed_batch(parsed_batch, words, cache, overwrite_edits, dry_run, learnt):
                 report(file_report)
     finally:
         parser.close()
@@ -222,11 +228,16 @@ def import_documents(
 
 
 def _store_parsed_batch(
-    parsed_batch: ParsedBatch, cache: EntityCache, overwrite_edits: bool, dry_run: bool, learnt: set[str]
+    parsed_batch: ParsedBatch,
+    batch_words: Vocabulary,
+    cache: EntityCache,
+    overwrite_edits: bool,
+    dry_run: bool,
+    learnt: set[str],
 ) -> list[FileReport]:
-    """One batch in one transaction. ``learnt``: the words this run has already taught the vocabulary."""
-    words = {word: parts for _, parsed in parsed_batch if isinstance(parsed, ParsedQuestion)
-             for word, parts in parsed.vocabulary().items() if word not in learnt}  # fmt: skip
+    """One batch in one transaction. ``batch_words``: the words of its documents; ``learnt``: the words this run
+    has already taught the vocabulary."""
+    words = {word: parts for word, parts in batch_words.items() if word not in learnt}
     try:
         with transaction.atomic():
             if not dry_run:
