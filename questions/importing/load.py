@@ -41,6 +41,9 @@ class StoreError(Exception):
     """The parsed document cannot be stored; the message says why."""
 
 
+CREATE_ATTEMPTS = 20
+
+
 class EntityCache:
     """Members, ministers and themes by key, for one import run.
 
@@ -77,18 +80,29 @@ class EntityCache:
                 wanted.pop(alias.key, None)
         if not wanted or not create:
             return
-        slugs = {key: slugify(name)[:200] or "x" for key, name in wanted.items()}
-        taken = set(model.objects.filter(slug__in=slugs.values()).values_list("slug", flat=True))
-        fresh = []
-        for key, name in wanted.items():
-            slug = slugs[key]
-            suffix = 2
-            while slug in taken:
-                slug, suffix = f"{slugs[key]}-{suffix}", suffix + 1
-            taken.add(slug)
-            fresh.append(model(name=name, key=key, slug=slug))
-        for entity in model.objects.bulk_create(fresh):
-            self._new[(model, entity.key)] = entity
+        self._create(model, wanted)
+
+    def _create(self, model: type[NamedEntity], wanted: dict[str, str]) -> None:
+        """Create the entities ``wanted`` (key -> name), each with a free slug."""
+        bases = {key: slugify(name)[:200] or "x" for key, name in wanted.items()}
+        taken = set(model.objects.filter(slug__in=bases.values()).values_list("slug", flat=True))
+        for _ in range(CREATE_ATTEMPTS):
+            fresh = []
+            for key, name in sorted(wanted.items()):  # sorted: concurrent imports lock new keys in one order
+                slug, suffix = bases[key], 2
+                while slug in taken:
+                    slug, suffix = f"{bases[key]}-{suffix}", suffix + 1
+                taken.add(slug)
+                fresh.append(model(name=name, key=key, slug=slug))
+            # Another import's thread may be creating the same name: the insert waits for it and, once it has
+            # committed, leaves its row be; a slug taken meanwhile leaves the name missing, to try with the next.
+            model.objects.bulk_create(fresh, ignore_conflicts=True)
+            for entity in model.objects.filter(key__in=wanted):
+                self._new[(model, entity.key)] = entity
+                wanted.pop(entity.key)
+            if not wanted:
+                return
+        raise StoreError(f"could not create {', '.join(wanted.values())}: every address tried is taken")
 
     def keep_new(self) -> None:
         self._known.update(self._new)

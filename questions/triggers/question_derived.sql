@@ -13,15 +13,20 @@
 -- and "armoed"), as lexemes without positions: every search finds them, a phrase does not (they have no place in
 -- the text), and ranking counts them at the lowest weight, so the exact word ranks first. PL/pgSQL, so that the
 -- function can be created before the vocabulary table exists (migration 0010 runs before 0015 creates it).
-CREATE OR REPLACE FUNCTION questions_compound_parts(vector tsvector) RETURNS tsvector LANGUAGE plpgsql STABLE AS $body$
+-- Each lexeme of five letters or more (a compound has two parts of four) is one probe of the compounds' hash
+-- index: a few hundred a document, the largest part of the vector's cost after parsing the text. Sequential
+-- scans are off because the plan is cached for the session: planned while the vocabulary was small (the first
+-- batches of an import into an empty archive), a hash join over the whole table would stay as it grows.
+CREATE OR REPLACE FUNCTION questions_compound_parts(vector tsvector) RETURNS tsvector LANGUAGE plpgsql STABLE
+SET enable_seqscan = off AS $body$
 DECLARE
     parts text[];
 BEGIN
     SELECT array_agg(DISTINCT part) INTO parts
-    FROM questions_word AS w CROSS JOIN unnest(w.part_lexemes) AS part
-    WHERE w.lexeme = ANY (ARRAY(SELECT lexeme FROM unnest(tsvector_to_array(vector)) AS lexeme
-                                WHERE length(lexeme) >= 5))  -- a compound has two parts of four letters
-      AND w.part_lexemes <> '{}';
+    FROM unnest(tsvector_to_array(vector)) AS l (lexeme)
+    JOIN questions_word AS w ON w.lexeme = l.lexeme AND w.part_lexemes <> '{}'
+    CROSS JOIN unnest(w.part_lexemes) AS part
+    WHERE length(l.lexeme) >= 5;
     RETURN CASE WHEN parts IS NULL THEN vector ELSE vector || array_to_tsvector(parts) END;
 END
 $body$;
