@@ -329,3 +329,71 @@ def test_the_parser_worker_exits_when_the_importer_is_killed(tmp_path):
     finally:
         if importer.poll() is None:
             importer.kill()
+
+
+def _numbered_variants(count: int, *, member: str = "KARL VANLOUWE") -> list[Document]:
+    text = SEED_DOCUMENT.read_text().replace("KARL VANLOUWE", member)
+    return [
+        Document(f"doc{number}.txt", text.replace("nr. 292", f"nr. {number}").replace("/1806581", f"/{number}").encode)
+        for number in range(1, count + 1)
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_import_stores_on_two_connections_and_reports_in_input_order():
+    """Batches stored at once by two threads: a member new to the archive in every batch is created once, a
+    document repeated in a later batch is found (not refused as a duplicate), and the reports keep the input's
+    order whichever thread finished first."""
+    from tests.test_derived_values import assert_derived_values_exact
+
+    documents = _numbered_variants(9, member="NIEUW LID")
+    documents.insert(6, Document("again.txt", documents[1].read))  # doc2 again, two batches later
+    documents.insert(4, Document("bad.txt", lambda: b"nonsense"))
+
+    summary = import_documents(documents, batch_size=2)
+
+    assert summary.storing_connections == 2
+    assert [report.name for report in summary.reports] == [document.name for document in documents]
+    outcomes = {report.name: report.outcome.value for report in summary.reports}
+    assert outcomes["again.txt"] == "unchanged" and outcomes["bad.txt"] == "failed"
+    assert summary.line() == "imported 9, updated 0, unchanged 1, conflict 0, failed 1"
+    assert Member.objects.filter(name="Nieuw Lid").count() == 1
+    assert sorted(Question.objects.values_list("number", flat=True)) == list(range(1, 10))
+    assert_derived_values_exact()
+
+
+def test_an_import_inside_a_transaction_stores_in_it_on_one_connection_and_resets_its_settings():
+    """A caller that holds a transaction gets every batch stored in it (threads could not see it), and its
+    connection's settings back as they were after the import's larger GIN pending list."""
+    from django.db import connection
+
+    def settings() -> tuple[int, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_size_bytes(current_setting('gin_pending_list_limit')),"
+                           " pg_size_bytes(current_setting('work_mem'))")  # fmt: skip
+            return cursor.fetchone()
+
+    before = settings()
+    seen_while_storing = []
+
+    summary = import_documents(
+        _numbered_variants(7), batch_size=2, on_report=lambda report: seen_while_storing.append(settings())
+    )
+
+    assert summary.storing_connections == 1
+    assert summary.line() == "imported 7, updated 0, unchanged 0, conflict 0, failed 0"
+    assert min(seen_while_storing[0]) >= 32 * 2**20
+    assert seen_while_storing[0] != before
+    assert settings() == before
+
+
+def test_new_names_whose_addresses_clash_each_get_their_own():
+    """Two new members whose names make the same address (slug) are two members with two addresses."""
+    documents = _numbered_variants(1, member="JAN.PEETERS") + [
+        Document("other.txt", _numbered_variants(2, member="JANPEETERS")[1].read)
+    ]
+
+    summary = import_documents(documents, batch_size=10)
+
+    assert summary.line() == "imported 2, updated 0, unchanged 0, conflict 0, failed 0"
+    assert sorted(Member.objects.values_list("slug", flat=True)) == ["janpeeters", "janpeeters-2"]

@@ -194,3 +194,21 @@ def test_the_seed_cut_anywhere_gives_a_record_or_a_parse_error(cut):
         parse_document(SEED_TEXT[:cut])
     except ParseError:
         pass
+
+
+@pytest.mark.parametrize(
+    "line, paragraphs",
+    [
+        ("Inleiding. 1. Hoeveel kost het? 2. Wie betaalt?", ["Inleiding.", "1. Hoeveel kost het?", "2. Wie betaalt?"]),
+        ("Zie de checklist?1. Is er een plan", ["Zie de checklist?", "1. Is er een plan"]),
+        ("Zie bijlage (tabel).1. Welke stappen", ["Zie bijlage (tabel).", "1. Welke stappen"]),
+        ("In versie 2.0. Het plan staat in punt 3. Daar", ["In versie 2.0. Het plan staat in punt 3. Daar"]),
+        ("Sinds 2019. Dat was in 123. Nee", ["Sinds 2019. Dat was in 123. Nee"]),
+        ("Uitgaven 2020.1. Welke bedragen", ["Uitgaven 2020.1. Welke bedragen"]),
+        ("1. Eerst dit. 2. Dan dat. 4. Niet dit", ["1. Eerst dit.", "2. Dan dat. 4. Niet dit"]),
+    ],
+)
+def test_numbered_items_start_paragraphs_only_where_they_stand_on_their_own(line, paragraphs):
+    from questions.importing.text import flow_lines
+
+    assert flow_lines([line]).split("\n") == paragraphs

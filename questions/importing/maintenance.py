@@ -90,7 +90,7 @@ class BulkWriteSession:
     third of the write-ahead log. Searches meanwhile read a longer pending list; the import merges it when done.
     """
 
-    SETTINGS = {"gin_pending_list_limit": "32MB", "work_mem": "32MB"}
+    SETTINGS = {"gin_pending_list_limit": "32MB", "work_mem": "32MB"}  # each at least this
 
     def __init__(self) -> None:
         self._configured: object = None  # the driver's connection the settings were made on
@@ -101,8 +101,12 @@ class BulkWriteSession:
         if connection.connection is self._configured:
             return
         with connection.cursor() as cursor:
-            for name, value in self.SETTINGS.items():
-                cursor.execute("SELECT set_config(%s, %s, false)", [name, value])
+            for name, value in self.SETTINGS.items():  # at least this much: a server may be set higher
+                cursor.execute(
+                    "SELECT set_config(%(name)s, CASE WHEN pg_size_bytes(current_setting(%(name)s)) < "
+                    "pg_size_bytes(%(value)s) THEN %(value)s ELSE current_setting(%(name)s) END, false)",
+                    {"name": name, "value": value},
+                )
         self._configured = connection.connection
 
     def end(self) -> None:

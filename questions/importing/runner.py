@@ -58,6 +58,7 @@ class FileReport:
 class ImportSummary:
     reports: list[FileReport] = field(default_factory=list)
     statistics_refreshed: bool = False  # the run changed enough to gather planner statistics (maintenance.py)
+    storing_connections: int = 1  # how many connections stored batches at once
 
     @property
     def counts(self) -> Counter:
@@ -231,6 +232,7 @@ def import_documents(
     threads = connections if large and not dry_run and not connection.in_atomic_block else 1
     parser = _Parser(parallel=large)
     storers = _StoringThreads(threads, store) if threads > 1 else _StoringHere(store, bulk=large and not dry_run)
+    summary.storing_connections = threads
     in_flight: deque[Callable[[], list[FileReport]]] = deque()
     try:
         pending = parser.submit(batches[0]) if batches else None

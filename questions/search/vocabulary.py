@@ -16,13 +16,16 @@ from django.db import connection
 
 from questions.search.compounds import words_in
 
-# Known words are left out before the insert: ON CONFLICT would lock (and so write) every row it meets.
+# Known words are left out before the insert: ON CONFLICT would lock (and so write) every row it meets. They are
+# found by questions_known_words (questions/triggers/words.sql), whose plan is the primary key's whatever the
+# statistics say.
 _LEARN_SQL = """
+WITH known AS MATERIALIZED (SELECT k.word, k.parts FROM questions_known_words(%(words)s::text[]) AS k)
 INSERT INTO questions_word (word, parts, part_lexemes)
 SELECT t.word, t.parts, '{}'
 FROM (SELECT u.word, coalesce(string_to_array(nullif(u.parts, ''), ' '), '{}') AS parts
-      FROM unnest(%s::text[], %s::text[]) AS u (word, parts)) AS t
-WHERE NOT EXISTS (SELECT 1 FROM questions_word AS w WHERE w.word = t.word AND w.parts = t.parts)
+      FROM unnest(%(words)s::text[], %(parts)s::text[]) AS u (word, parts)) AS t
+WHERE NOT EXISTS (SELECT 1 FROM known AS k WHERE k.word = t.word AND k.parts = t.parts)
 ORDER BY t.word
 ON CONFLICT (word) DO UPDATE SET parts = excluded.parts WHERE questions_word.parts <> excluded.parts
 RETURNING cardinality(parts) > 0
@@ -40,7 +43,7 @@ def learn(words: Mapping[str, tuple[str, ...]]) -> int:
         return 0
     ordered = sorted(words)
     with connection.cursor() as cursor:
-        cursor.execute(_LEARN_SQL, [ordered, [" ".join(words[word]) for word in ordered]])
+        cursor.execute(_LEARN_SQL, {"words": ordered, "parts": [" ".join(words[word]) for word in ordered]})
         return sum(1 for (is_compound,) in cursor.fetchall() if is_compound)
 
 

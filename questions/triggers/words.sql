@@ -10,6 +10,16 @@ BEGIN
 END
 $body$;
 
+-- The words among ``words`` that the vocabulary knows, with their parts: what learning them again would not change
+-- (questions/search/vocabulary.py leaves them out). Bitmap scans are off, so that the look-up is the primary
+-- key's: the trigram index answers equality too, and the planner, whose figures lag behind a vocabulary that
+-- an import grows by thousands of words a batch (and, without autovacuum, behind that index's pending list),
+-- chose it and read the whole pending list once a word: 1-2 s a batch early in an import into an empty archive.
+CREATE OR REPLACE FUNCTION questions_known_words(words text[]) RETURNS TABLE (word text, parts text[])
+LANGUAGE sql STABLE SET enable_bitmapscan = off AS $$
+    SELECT w.word, w.parts FROM questions_word AS w WHERE w.word = ANY (words)
+$$;
+
 DROP TRIGGER IF EXISTS questions_word_lexemes ON questions_word;
 CREATE TRIGGER questions_word_lexemes BEFORE INSERT OR UPDATE ON questions_word
     FOR EACH ROW EXECUTE FUNCTION questions_word_lexemes();

@@ -1,3 +1,4 @@
+import argparse
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
@@ -5,6 +6,7 @@ from tqdm import tqdm
 
 from questions.importing.load import Outcome
 from questions.importing.runner import (
+    STORING_CONNECTIONS,
     FileReport,
     expand_paths,
     import_answer_dates,
@@ -12,6 +14,16 @@ from questions.importing.runner import (
     split_answer_dates,
 )
 from questions.tasks import queue_alerts
+
+
+def _at_least_one(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if not 1 <= number <= 16:
+        raise argparse.ArgumentTypeError(f"between 1 and 16, not {number}")
+    return number
 
 
 class Command(BaseCommand):
@@ -30,8 +42,17 @@ class Command(BaseCommand):
             help="replace editors' corrections when the source changed (default: keep them, report a conflict)",
         )
         parser.add_argument("--quiet-unchanged", action="store_true", help="do not list unchanged documents")
+        parser.add_argument(
+            "--connections",
+            type=_at_least_one,
+            default=STORING_CONNECTIONS,
+            help=f"database connections that store a large import at once (default {STORING_CONNECTIONS}; about one "
+            "per core of the database server)",
+        )
 
-    def handle(self, *args, paths: list[str], dry_run: bool, overwrite_edits: bool, **options) -> None:
+    def handle(
+        self, *args, paths: list[str], dry_run: bool, overwrite_edits: bool, connections: int, **options
+    ) -> None:
         found, problems = expand_paths(paths)
         if not found and not problems:
             raise CommandError("no .txt or .pdf documents (nor .csv or .json answer dates) found in the given paths")
@@ -48,7 +69,9 @@ class Command(BaseCommand):
 
         for problem in problems:
             self.stdout.write(self._describe(problem))
-        summary = import_documents(documents, overwrite_edits=overwrite_edits, dry_run=dry_run, on_report=on_report)
+        summary = import_documents(
+            documents, overwrite_edits=overwrite_edits, dry_run=dry_run, on_report=on_report, connections=connections
+        )
         progress.close()
         if metadata and not dry_run:
             for report in import_answer_dates(metadata):
