@@ -134,19 +134,16 @@ def find_existing(batch: list[ParsedQuestion], cache: EntityCache) -> list[Exist
     source_ids = [parsed.source_id for parsed in batch if parsed.source_id]
     by_source = {
         source_id: (pk, source_hash)
-        for source_id, pk, source_hash in Question.objects.filter(source_id__in=source_ids).values_list(
+        for source_id, pk, source_hash in Question.objects.filter(source_id__in=source_ids).order_by().values_list(
             "source_id", "id", "source_hash"
         )
     }
     cache.prefetch(Minister, [parsed.minister for parsed in batch], create=False)
     ministers = {parsed.minister: cache.get(Minister, parsed.minister, create=False) for parsed in batch}
+    keys = sorted({(parsed.session, minister.pk, parsed.number) for parsed in batch
+                   if (minister := ministers[parsed.minister]) is not None})  # fmt: skip
     by_number: dict[tuple[str, int, int], tuple[int, str, str | None]] = {}
-    rows = Question.objects.filter(
-        session__in={parsed.session for parsed in batch},
-        number__in={parsed.number for parsed in batch},
-        minister__in={minister.pk for minister in ministers.values() if minister is not None},
-    ).values_list("session", "minister_id", "number", "id", "source_hash", "source_id")
-    for session, minister_id, number, pk, source_hash, source_id in rows:
+    for session, minister_id, number, pk, source_hash, source_id in _questions_numbered(keys):
         by_number[(session, minister_id, number)] = (pk, source_hash, source_id)
 
     found = []
@@ -166,6 +163,22 @@ def find_existing(batch: list[ParsedQuestion], cache: EntityCache) -> list[Exist
         else:
             found.append(Existing(match[0], match[1]))
     return found
+
+
+def _questions_numbered(keys: list[tuple[str, int, int]]) -> list[tuple]:
+    """The questions with these (parliamentary year, minister id, number), one probe of their unique index each:
+    asked for as three lists of values (any year, any number, any minister among them), PostgreSQL read a third of
+    the archive for every batch, 0.2 s at 60,000 questions and growing."""
+    if not keys:
+        return []
+    rows = ", ".join(["(%s, %s, %s)"] * len(keys))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT session, minister_id, number, id, source_hash, source_id FROM questions_question"
+            f" WHERE (session, minister_id, number) IN ({rows})",
+            [value for key in keys for value in key],
+        )
+        return cursor.fetchall()
 
 
 def identity_keys(parsed: ParsedQuestion, cache: EntityCache) -> list[tuple]:

@@ -96,10 +96,16 @@ class BulkWriteSession:
         self._configured: object = None  # the driver's connection the settings were made on
 
     def begin(self) -> None:
-        """Make the settings on this thread's connection, unless they are made there already."""
-        connection.ensure_connection()
-        if connection.connection is self._configured:
-            return
+        """Make the settings on this thread's connection, unless they are made there already. They only make
+        the import faster: if the server refuses them, the import goes on without."""
+        try:
+            connection.ensure_connection()
+            if connection.connection is not self._configured:
+                self._configure()
+        except DatabaseError:
+            logger.warning("could not make the import's session settings", exc_info=True)
+
+    def _configure(self) -> None:
         with connection.cursor() as cursor:
             for name, value in self.SETTINGS.items():  # at least this much: a server may be set higher
                 cursor.execute(

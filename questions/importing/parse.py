@@ -491,11 +491,26 @@ def parse_many(contents: list[bytes]) -> list[ParsedQuestion | str]:
     return [parse_or_reason(data) for data in contents]
 
 
-def parse_batch(contents: list[bytes]) -> tuple[list[ParsedQuestion | str], dict[str, tuple[str, ...]]]:
+def parse_batch(
+    contents: list[bytes], *, reported: set[str] | None = None
+) -> tuple[list[ParsedQuestion | str], dict[str, tuple[str, ...]]]:
     """:func:`parse_many`, and the words of all the parsed documents with their compound parts: what the
     importer's vocabulary learns before storing them. One look-up per word of the batch, not per word of each
-    document: a batch of 200 has about 90,000 words of four letters or more, and a tenth of them distinct."""
+    document: a batch of 200 has about 90,000 words of four letters or more, and a tenth of them distinct.
+    Words in ``reported`` are left out, and the others added to it."""
     results = parse_many(contents)
-    words = words_in(text for parsed in results if isinstance(parsed, ParsedQuestion)
-                     for text in parsed.vocabulary_texts())  # fmt: skip
+    words = words_in((text for parsed in results if isinstance(parsed, ParsedQuestion)
+                      for text in parsed.vocabulary_texts()), besides=reported or frozenset())  # fmt: skip
+    if reported is not None:
+        reported.update(words)
     return results, words
+
+
+# The words the parser worker has reported. A worker process serves one import run, so a word is sent to the
+# importer once a run: after the first few thousand documents a batch brings a few hundred new words, not 17,000.
+_REPORTED_IN_THIS_PROCESS: set[str] = set()
+
+
+def parse_batch_in_worker(contents: list[bytes]) -> tuple[list[ParsedQuestion | str], dict[str, tuple[str, ...]]]:
+    """:func:`parse_batch` for the worker process of one import run: each word reported once."""
+    return parse_batch(contents, reported=_REPORTED_IN_THIS_PROCESS)

@@ -31,7 +31,7 @@ from questions.importing.load import (
     store,
     store_new,
 )
-from questions.importing.parse import ParsedQuestion, parse_batch
+from questions.importing.parse import ParsedQuestion, parse_batch, parse_batch_in_worker
 from questions.importing.worker_process import exit_with_parent
 from questions.search import vocabulary
 
@@ -154,7 +154,7 @@ class _Parser:
             results, words = parse_batch(work)
             return lambda: (self._combine(batch, contents, iter(results)), words)
         # The worker imports only the parser module: no Django in the child process.
-        future = self._executor.submit(parse_batch, work)
+        future = self._executor.submit(parse_batch_in_worker, work)
 
         def combined() -> tuple[ParsedBatch, Vocabulary]:
             results, words = future.result()
@@ -217,15 +217,15 @@ def import_documents(
     worker process and, unless the caller holds a transaction the documents must go into, stores on
     ``connections`` connections at once."""
     summary = ImportSummary()
-    learnt = _LearntWords()
+    words_of_run = _RunVocabulary()
 
     def report(file_report: FileReport) -> None:
         summary.reports.append(file_report)
         if on_report is not None:
             on_report(file_report)
 
-    def store(parsed_batch: ParsedBatch, words: Vocabulary, cache: EntityCache) -> list[FileReport]:
-        return _store_parsed_batch(parsed_batch, words, cache, overwrite_edits, dry_run, learnt)
+    def store(number: int, parsed_batch: ParsedBatch, words: Vocabulary, cache: EntityCache) -> list[FileReport]:
+        return _store_parsed_batch(number, parsed_batch, words, cache, overwrite_edits, dry_run, words_of_run)
 
     batches = list(_batches(documents, batch_size))
     large = len(batches) > 2
@@ -240,7 +240,7 @@ def import_documents(
             assert pending is not None  # submitted for every batch
             parsed_batch, words = pending()
             pending = parser.submit(batches[number + 1]) if number + 1 < len(batches) else None
-            in_flight.append(storers.submit(parsed_batch, words))
+            in_flight.append(storers.submit(number, parsed_batch, words))
             while len(in_flight) >= threads:  # reports in input order, as each oldest batch is done
                 for file_report in in_flight.popleft()():
                     report(file_report)
@@ -256,7 +256,7 @@ def import_documents(
     return summary
 
 
-StoreBatch = Callable[[ParsedBatch, Vocabulary, EntityCache], list[FileReport]]
+StoreBatch = Callable[[int, ParsedBatch, Vocabulary, EntityCache], list[FileReport]]
 
 
 class _StoringHere:
@@ -267,10 +267,10 @@ class _StoringHere:
         self._cache = EntityCache()
         self._session = maintenance.BulkWriteSession() if bulk else None
 
-    def submit(self, parsed_batch: ParsedBatch, words: Vocabulary) -> Callable[[], list[FileReport]]:
+    def submit(self, number: int, parsed_batch: ParsedBatch, words: Vocabulary) -> Callable[[], list[FileReport]]:
         if self._session is not None:
             self._session.begin()
-        reports = self._store(parsed_batch, words, self._cache)
+        reports = self._store(number, parsed_batch, words, self._cache)
         return lambda: reports
 
     def close(self) -> None:
@@ -283,7 +283,7 @@ class _StoringThreads:
     own, for the length of one import. What one thread creates, the others find once it is committed."""
 
     def __init__(self, count: int, store: StoreBatch) -> None:
-        self._work: queue.SimpleQueue[tuple[Future, ParsedBatch, Vocabulary] | None] = queue.SimpleQueue()
+        self._work: queue.SimpleQueue[tuple[Future, int, ParsedBatch, Vocabulary] | None] = queue.SimpleQueue()
         self._threads = [
             threading.Thread(target=self._serve, args=(store,), name=f"import-storing-{number}", daemon=True)
             for number in range(count)
@@ -291,9 +291,9 @@ class _StoringThreads:
         for thread in self._threads:
             thread.start()
 
-    def submit(self, parsed_batch: ParsedBatch, words: Vocabulary) -> Callable[[], list[FileReport]]:
+    def submit(self, number: int, parsed_batch: ParsedBatch, words: Vocabulary) -> Callable[[], list[FileReport]]:
         future: Future[list[FileReport]] = Future()
-        self._work.put((future, parsed_batch, words))
+        self._work.put((future, number, parsed_batch, words))
         return future.result
 
     def _serve(self, store: StoreBatch) -> None:
@@ -301,10 +301,10 @@ class _StoringThreads:
         session = maintenance.BulkWriteSession()
         try:
             while (item := self._work.get()) is not None:
-                future, parsed_batch, words = item
+                future, number, parsed_batch, words = item
                 try:
                     session.begin()
-                    future.set_result(store(parsed_batch, words, cache))
+                    future.set_result(store(number, parsed_batch, words, cache))
                 except BaseException as error:  # handed to the importing thread, which reports or raises it
                     future.set_exception(error)
         finally:
@@ -317,20 +317,42 @@ class _StoringThreads:
             thread.join()
 
 
-class _LearntWords:
-    """The words this run has taught the vocabulary, shared by the storing threads."""
+class _RunVocabulary:
+    """The words an import run teaches the vocabulary, learnt batch by batch in input order.
+
+    The parser worker reports a word once a run, with the first batch that holds it (parse_batch_in_worker), and
+    a question's vector takes its compound parts from the vocabulary when it is inserted: so a batch is stored
+    only after every earlier batch's words are learnt. Each batch's words are learnt in a short transaction of
+    their own, in turn; storing goes on in parallel. Words a failed batch could not teach go with the next one.
+    """
 
     def __init__(self) -> None:
-        self._words: set[str] = set()
-        self._lock = threading.Lock()
+        self._learnt: set[str] = set()
+        self._deferred: Vocabulary = {}
+        self._turn = 0
+        self._turns = threading.Condition()
 
-    def unknown(self, words: Vocabulary) -> Vocabulary:
-        with self._lock:
-            return {word: parts for word, parts in words.items() if word not in self._words}
-
-    def add(self, words: Vocabulary) -> None:
-        with self._lock:
-            self._words.update(words)
+    def learn_in_turn(self, number: int, words: Vocabulary) -> None:
+        """Learn batch ``number``'s words once batches 0 .. number - 1 have had their turn."""
+        with self._turns:
+            self._turns.wait_for(lambda: self._turn == number)
+        try:
+            wanted = {word: parts for word, parts in {**self._deferred, **words}.items() if word not in self._learnt}
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    with transaction.atomic():
+                        vocabulary.learn(wanted)
+                    break
+                except DatabaseError as error:
+                    if not (_is_transient(error) and attempt < ATTEMPTS):
+                        self._deferred = wanted
+                        raise
+            self._learnt.update(wanted)
+            self._deferred = {}
+        finally:
+            with self._turns:
+                self._turn = number + 1
+                self._turns.notify_all()
 
 
 def _is_unique_violation(error: DatabaseError) -> bool:
@@ -343,24 +365,24 @@ def _is_transient(error: DatabaseError) -> bool:
 
 
 def _store_parsed_batch(
+    number: int,
     parsed_batch: ParsedBatch,
     batch_words: Vocabulary,
     cache: EntityCache,
     overwrite_edits: bool,
     dry_run: bool,
-    learnt: _LearntWords,
+    words_of_run: _RunVocabulary,
 ) -> list[FileReport]:
-    """One batch in one transaction, after its new words. ``batch_words``: the words of its documents."""
+    """Batch ``number`` in one transaction, after its new words (``batch_words``) are learnt."""
+    if not dry_run:
+        try:
+            # Before the questions, whose vectors' trigger reads their compounds' parts from the vocabulary.
+            words_of_run.learn_in_turn(number, batch_words)
+        except DatabaseError as error:
+            logger.exception("import batch failed: its words could not be learnt")
+            return _all_failed(parsed_batch, error)
     for attempt in range(1, ATTEMPTS + 1):
         try:
-            if not dry_run:
-                # Before the questions, whose vectors' trigger reads their compounds' parts from the vocabulary;
-                # in a transaction of its own, so that a word another storing thread learns too is waited for
-                # only as long as that short transaction, not as long as that thread's whole batch.
-                words = learnt.unknown(batch_words)
-                with transaction.atomic():
-                    vocabulary.learn(words)
-                learnt.add(words)
             with transaction.atomic():
                 reports = _store_batch(parsed_batch, cache, overwrite_edits=overwrite_edits, dry_run=dry_run)
                 if dry_run:
@@ -371,15 +393,18 @@ def _store_parsed_batch(
             if _is_transient(error) and attempt < ATTEMPTS:
                 logger.info("import batch met another transaction's locks; storing it again", exc_info=True)
                 continue
-            # The batch's commit failed: nothing of it was written, so every document in it failed.
             logger.exception("import batch failed")
-            return [
-                parsed
-                if isinstance(parsed, FileReport)
-                else FileReport(document.name, Outcome.FAILED, f"database error: {error}".strip())
-                for document, parsed in parsed_batch
-            ]
+            return _all_failed(parsed_batch, error)
     raise AssertionError("unreachable: the last attempt returns")
+
+
+def _all_failed(parsed_batch: ParsedBatch, error: DatabaseError) -> list[FileReport]:
+    """The batch's transaction failed: nothing of it was written, so every document in it failed."""
+    return [
+        parsed if isinstance(parsed, FileReport)
+        else FileReport(document.name, Outcome.FAILED, f"database error: {error}".strip())
+        for document, parsed in parsed_batch
+    ]  # fmt: skip
 
 
 def _store_batch(

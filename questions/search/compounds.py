@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from functools import cache, lru_cache
 
 MIN_PART_LENGTH = 4
@@ -173,11 +173,12 @@ MIN_WORD_LENGTH = 4
 MAX_WORD_LENGTH = 60
 
 
-def words_in(texts: Iterable[str]) -> dict[str, tuple[str, ...]]:
+def words_in(texts: Iterable[str], *, besides: Set[str] = frozenset()) -> dict[str, tuple[str, ...]]:
     """The words of the texts (four letters or more, lower case), each with its compound parts (empty for a
-    word that stays whole): what the archive's vocabulary learns from a question."""
+    word that stays whole): what the archive's vocabulary learns from a question. Words in ``besides`` are
+    left out."""
     found: set[str] = set()
     for text in texts:
         found.update(_WORD.findall(text))
-    words = {word.lower() for word in found if MIN_WORD_LENGTH <= len(word) <= MAX_WORD_LENGTH}
+    words = {word.lower() for word in found if MIN_WORD_LENGTH <= len(word) <= MAX_WORD_LENGTH} - besides
     return {word: compound_parts(word) for word in sorted(words)}
