@@ -40,9 +40,9 @@ logger = logging.getLogger(__name__)
 DOCUMENT_SUFFIXES = {".txt", ".pdf"}
 # Answer dates given alongside the documents (questions/importing/answer_dates.py), applied after them.
 METADATA_SUFFIXES = {".csv", ".json"}
-# Larger batches share out what each costs whatever its size (the facet counters, the look-ups, the vocabulary
-# turn, the commit): 400 stored about 8 % faster than 200 into a full archive on two connections.
-BATCH_SIZE = 400
+# 400 stored a little faster than 200 into a full archive on two connections, and slower into an empty one (the
+# other connection waits longer for a batch that creates the same new member); 200 it stays.
+BATCH_SIZE = 200
 MAX_FILE_BYTES = 50 * 1024 * 1024
 BATCH_MAX_BYTES = 32 * 1024 * 1024
 
