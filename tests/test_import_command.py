@@ -339,7 +339,7 @@ def _numbered_variants(count: int, *, member: str = "KARL VANLOUWE") -> list[Doc
     ]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_large_import_stores_on_two_connections_and_reports_in_input_order():
     """Batches stored at once by two threads: a member new to the archive in every batch is created once, a
     document repeated in a later batch is found (not refused as a duplicate), and the reports keep the input's
