@@ -227,7 +227,10 @@ def import_documents(
             on_report(file_report)
 
     def store(number: int, parsed_batch: ParsedBatch, words: Vocabulary, cache: EntityCache) -> list[FileReport]:
-        return _store_parsed_batch(number, parsed_batch, words, cache, overwrite_edits, dry_run, words_of_run)
+        try:
+            return _store_parsed_batch(number, parsed_batch, words, cache, overwrite_edits, dry_run, words_of_run)
+        finally:
+            words_of_run.end_turn(number)
 
     batches = list(_batches(documents, batch_size))
     large = len(batches) > 2
@@ -352,7 +355,13 @@ class _RunVocabulary:
             self._learnt.update(wanted)
             self._deferred = {}
         finally:
-            with self._turns:
+            self.end_turn(number)
+
+    def end_turn(self, number: int) -> None:
+        """Let the next batch learn: after batch ``number``'s words, or when that batch went no further (its
+        thread failed before), so that no later batch waits for a turn that never comes."""
+        with self._turns:
+            if self._turn == number:
                 self._turn = number + 1
                 self._turns.notify_all()
 
