@@ -366,13 +366,18 @@ class _RunVocabulary:
                 self._turns.notify_all()
 
 
+def _sqlstate(error: DatabaseError) -> str | None:
+    """PostgreSQL's code for the error (Django keeps the driver's error as the cause)."""
+    return getattr(error.__cause__, "sqlstate", None)
+
+
 def _is_unique_violation(error: DatabaseError) -> bool:
-    return getattr(error.__cause__, "sqlstate", None) == "23505"
+    return _sqlstate(error) == "23505"
 
 
 def _is_transient(error: DatabaseError) -> bool:
     """Whether PostgreSQL aborted the transaction only because of another one (a deadlock): trying again works."""
-    return getattr(error.__cause__, "sqlstate", None) in _TRANSIENT
+    return _sqlstate(error) in _TRANSIENT
 
 
 def _store_parsed_batch(

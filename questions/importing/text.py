@@ -82,14 +82,9 @@ def _split_numbered_items(text: str) -> str:
     expected = int(leading.group(1)) + 1 if leading else 1
     for number_at, number in _numbered_candidates(text):
         start = _item_start(text, number_at)
-        if start is None:
+        if start is None or start == 0:  # what stands before the item: never white space (see _item_start)
             continue
-        last = start - 1
-        while last >= 0 and text[last].isspace():
-            last -= 1
-        if last < 0:
-            continue
-        after_sentence = text[last] in _SENTENCE_END
+        after_sentence = text[start - 1] in _SENTENCE_END
         if not (after_sentence and number in (1, expected) or number == expected > 1):
             continue
         pieces.append(text[position:start].rstrip())
