@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
 from bench.compound_splits import measure
-from questions.search.compounds import compound_parts, split_compound
+from questions.search.compounds import _WORD, MAX_WORD_LENGTH, MIN_WORD_LENGTH, compound_parts, split_compound, words_in
 from tests.conftest import SEED_DOCUMENT
 from tests.factories import make_question
 from tests.helpers import run_import, run_search
@@ -34,6 +35,22 @@ def test_a_compound_is_found_by_its_heads_and_tails(compound, part):
 def test_ordinary_words_stay_whole(word):
     assert split_compound(word) == (word,)
     assert compound_parts(word) == ()
+
+
+def test_the_vocabulary_learns_exactly_the_words_of_the_texts():
+    """The importer's words (collected token by token, for speed) are the plain pattern's words, whatever the
+    punctuation, digits, accents or white space around them; words reported before are left out."""
+    fixtures = sorted((Path(__file__).parent / "fixtures" / "vlaams-parlement").glob("*.txt"))
+    texts = [path.read_text(encoding="utf-8") for path in fixtures] + [
+        "kinder-armoede,(wateroverlast)\u00a0Overlast.\tbeleid/checklist 2024Wouters café's naïef\n\nDE LIJN",
+        "a1b2c3 abc_defg ééné\u2028tweee—drieë …vier… «vijfje» x" + "y" * 70,
+    ]
+    expected = {word.lower() for text in texts for word in _WORD.findall(text)
+                if MIN_WORD_LENGTH <= len(word) <= MAX_WORD_LENGTH}  # fmt: skip
+    learnt = words_in(texts)
+    assert set(learnt) == expected and "wateroverlast" in learnt and "checklist" in learnt
+    assert learnt["wateroverlast"] == compound_parts("wateroverlast")
+    assert set(words_in(texts, besides={"wateroverlast", "beleid"})) == expected - {"wateroverlast", "beleid"}
 
 
 def test_the_splits_are_right_on_the_hand_written_word_lists():

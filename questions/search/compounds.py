@@ -177,14 +177,17 @@ def words_in(texts: Iterable[str], *, besides: Set[str] = frozenset()) -> dict[s
     """The words of the texts (four letters or more, lower case), each with its compound parts (empty for a
     word that stays whole): what the archive's vocabulary learns from a question. Words in ``besides`` are
     left out."""
-    found: set[str] = set()
+    # The same words as _WORD.findall(text), many times faster: white space is never part of a word, so the
+    # distinct white-space tokens are collected first (a batch of 200 documents has about 100,000 tokens and a
+    # tenth of them distinct); a token of letters only is one word (most are).
+    tokens: set[str] = set()
     for text in texts:
-        # The same words as _WORD.findall(text), three times faster: a token of letters only is one word (most
-        # are), and white space is never part of one.
-        for token in text.split():
-            if token.isalpha():
-                found.add(token)
-            else:
-                found.update(_WORD.findall(token))
+        tokens.update(text.split())
+    found: set[str] = set()
+    for token in tokens:
+        if token.isalpha():
+            found.add(token)
+        else:
+            found.update(_WORD.findall(token))
     words = {word.lower() for word in found if MIN_WORD_LENGTH <= len(word) <= MAX_WORD_LENGTH} - besides
     return {word: compound_parts(word) for word in sorted(words)}
