@@ -37,9 +37,9 @@ CREATE OR REPLACE FUNCTION questions_question_vector(
     question_id bigint, title text, question_text text, member_id bigint, minister_id bigint
 ) RETURNS tsvector LANGUAGE sql STABLE AS $$
     SELECT questions_compound_parts(
-           setweight(to_tsvector('archive_dutch'::regconfig, translate(title, '/', ' ')), 'A')
-        || setweight(to_tsvector('archive_dutch'::regconfig, translate(question_text, '/', ' ')), 'B')
-        || setweight(to_tsvector('archive_dutch'::regconfig, translate(coalesce(
+           setweight(to_tsvector('archive_dutch'::regconfig, replace(title, '/', ' ')), 'A')
+        || setweight(to_tsvector('archive_dutch'::regconfig, replace(question_text, '/', ' ')), 'B')
+        || setweight(to_tsvector('archive_dutch'::regconfig, replace(coalesce(
                (SELECT a.text FROM questions_answer AS a WHERE a.question_id = $1), ''), '/', ' ')), 'C')
         || setweight(to_tsvector('archive_dutch'::regconfig, concat_ws(' ',
                (SELECT m.name FROM questions_member AS m WHERE m.id = member_id),
