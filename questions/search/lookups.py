@@ -12,7 +12,16 @@ from dataclasses import dataclass
 
 from archive.replicas import reading_connection
 from questions.names import name_key
-from questions.search.text import OR_WORDS, SEARCH_CONFIG, exact_pattern, quoted_phrases, search_terms, tsquery_sql
+from questions.search.text import (
+    OR_WORDS,
+    SEARCH_CONFIG,
+    exact_pattern,
+    phrase,
+    quoted_phrases,
+    search_terms,
+    terms,
+    tsquery_sql,
+)
 
 MAX_NAME_WORDS = 4
 
@@ -27,6 +36,10 @@ UNION ALL
 SELECT 'minister', m.id, NULL, NULL, NULL, NULL FROM questions_minister AS m
 WHERE %(name)s <> '' AND (m.key = %(name)s OR m.key LIKE %(surname)s
       OR m.id IN (SELECT a.entity_id FROM questions_ministeralias AS a WHERE a.key = %(name)s))
+UNION ALL
+SELECT 'name phrase implied', NULL, NULL, NULL, NULL, NULL
+WHERE %(name_phrase)s <> '' AND numnode({tsquery_sql("%(name_phrase)s")}) = 1
+      AND {tsquery_sql("%(tsquery)s")} @> {tsquery_sql("%(name_phrase)s")}
 UNION ALL
 SELECT 'stop word', NULL, w.word, NULL, NULL, NULL FROM unnest(%(phrase_words)s::text[]) AS w (word)
 WHERE numnode(plainto_tsquery('{SEARCH_CONFIG}'::regconfig, w.word)) = 0
@@ -46,11 +59,16 @@ class Lookups:
     # Regular expressions (text.exact_pattern) for the quoted phrases that hold a stop word: the index does not
     # keep stop words, so "De Lijn" is checked against the text itself.
     exact_phrases: tuple[str, ...] = ()
+    # The words of the name, side by side, leave one word once stop words are dropped ("Ben Smets": "smet"),
+    # and the query asks for that word anyway: checking that they stand side by side adds nothing.
+    name_phrase_implied: bool = False
 
 
 def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
     key = name_key(typed)
     named = bool(key) and len(key.split()) <= MAX_NAME_WORDS and key not in OR_WORDS
+    # A query of words alone (no alternatives, exclusions or prefixes) requires each of its words.
+    conjunction = not any(operator in tsquery for operator in ("|", "!", ":*", "<"))
     keys = sorted({name_key(term) for term in [*search_terms(typed), typed]} - {""}) if synonyms else []
     phrases = quoted_phrases(typed)
     with reading_connection().cursor() as cursor:
@@ -58,6 +76,7 @@ def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
             "tsquery": tsquery, "name": key if named else "", "keys": keys,
             "phrase_words": sorted({word.lower() for words in phrases for word in words}),
             "surname": "% " + key.replace("%", "").replace("_", "") if named else "",
+            "name_phrase": phrase(terms(typed)) if named and conjunction else "",
         })  # fmt: skip
         rows = cursor.fetchall()
     alternatives: dict[str, list[str]] = {}
@@ -80,4 +99,5 @@ def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
         expanded=tuple(dict.fromkeys(expanded)),
         exact_phrases=tuple(exact_pattern(words) for words in phrases
                             if {word.lower() for word in words} & stop_words),  # fmt: skip
+        name_phrase_implied=any(kind == "name phrase implied" for kind, *_rest in rows),
     )
