@@ -615,6 +615,29 @@ def test_a_full_name_that_is_one_word_without_its_stop_words_is_not_checked_twic
     assert "<->" in str(query.matching(SearchParams.from_query(QueryDict("q=Karl+Vanlouwe"))).query)
 
 
+def test_a_shared_surname_leads_with_the_newest_questions_of_everyone_who_bears_it(monkeypatch):
+    """Two members and a minister named Peeters: their newest questions lead, asked, put to or answered by them,
+    newest first across all of them, as many as the search pins."""
+    from questions.models import Answer, Minister
+    from questions.search import query
+    from questions.search.params import SearchParams
+
+    monkeypatch.setattr(query, "PINNED_NAMED_LIMIT", 4)
+    by_an = [make_question(title=f"Verkeer {index}", member="An Peeters", date=dt.date(2020, 1, 1 + index))
+             for index in range(3)]  # fmt: skip
+    by_bert = [make_question(title=f"Water {index}", member="Bert Peeters", date=dt.date(2021, 1, 1 + index))
+               for index in range(2)]  # fmt: skip
+    make_question(title="Onderwijs", minister="Jan Peeters", date=dt.date(2019, 6, 1))  # put to him, the oldest
+    answered = make_question(title="Wegen", minister="Hilde Crevits", answer="Het antwoord.", date=dt.date(2022, 3, 1))
+    Answer.objects.filter(question=answered).update(minister=Minister.objects.get(name="Jan Peeters"))
+    mention = make_question(title="Elders", text="Zoals Peeters al zei.", date=dt.date(2024, 1, 1))
+
+    expected = [answered.pk, by_bert[1].pk, by_bert[0].pk, by_an[2].pk]
+    assert list(query._pinned(SearchParams.from_query(QueryDict("q=Peeters")))) == expected
+    ids = [q.pk for q in run_search(QueryDict("q=Peeters")).questions]
+    assert ids[:4] == expected and mention.pk in ids
+
+
 def test_a_ministers_name_lists_the_questions_put_to_them_first(questions):
     ids = [q.pk for q in run_search(QueryDict("q=zuhal+demir")).questions]
 

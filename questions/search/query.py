@@ -91,20 +91,34 @@ def _pinned(params: SearchParams) -> tuple[int, ...]:
     if text_query.number is not None:
         numbered = Question.objects.filter(number_condition(text_query.number, text_query.number_year))
         return tuple(numbered.order_by("-date_asked", "-id").values_list("id", flat=True)[:PINNED_LIMIT])
-    # Each part through its own index (a member's or minister's newest questions, a minister's answers), then
-    # merged: one query with an OR over them read the whole archive.
-    parts = []
-    if text_query.member_ids:
-        parts.append(Question.objects.filter(member_id__in=text_query.member_ids))
-    if text_query.minister_ids:
-        parts.append(Question.objects.filter(minister_id__in=text_query.minister_ids))
-        parts.append(Question.objects.filter(answer__minister_id__in=text_query.minister_ids))
-    newest: dict[int, tuple] = {}
-    for part in parts:
-        for pk, date_asked in part.order_by("-date_asked", "-id").values_list("id", "date_asked")[:PINNED_NAMED_LIMIT]:
-            newest[pk] = (date_asked, pk)
-    ordered = sorted(newest, key=lambda pk: newest[pk], reverse=True)
-    return tuple(ordered[:PINNED_NAMED_LIMIT])
+    if not (text_query.member_ids or text_query.minister_ids):
+        return ()
+    with reading_connection().cursor() as cursor:
+        cursor.execute(_NAMED_PINNED_SQL, {"members": list(text_query.member_ids),
+                                           "ministers": list(text_query.minister_ids), "limit": PINNED_NAMED_LIMIT})
+        return tuple(pk for (pk,) in cursor.fetchall())
+
+
+# The newest questions of each member and minister through its own index, and the questions the ministers
+# answered by their ids; then merged. One query with an OR over them read the whole archive; one per kind of
+# entity (members, ministers, answers) walked the date index testing every question on the way until it had
+# enough: 60-90 ms for a surname that 9 members and 5 ministers share, at 100,000 documents.
+_NAMED_PINNED_SQL = """
+SELECT found.id FROM (
+    SELECT q.id, q.date_asked FROM unnest(%(members)s::bigint[]) AS e (id)
+    CROSS JOIN LATERAL (SELECT id, date_asked FROM questions_question WHERE member_id = e.id
+                        ORDER BY date_asked DESC, id DESC LIMIT %(limit)s) AS q
+    UNION
+    SELECT q.id, q.date_asked FROM unnest(%(ministers)s::bigint[]) AS e (id)
+    CROSS JOIN LATERAL (SELECT id, date_asked FROM questions_question WHERE minister_id = e.id
+                        ORDER BY date_asked DESC, id DESC LIMIT %(limit)s) AS q
+    UNION
+    SELECT q.id, q.date_asked FROM questions_question AS q
+    WHERE q.id = ANY (ARRAY(SELECT a.question_id FROM questions_answer AS a
+                            WHERE a.minister_id = ANY (%(ministers)s::bigint[])))
+) AS found
+ORDER BY found.date_asked DESC, found.id DESC LIMIT %(limit)s
+"""
 
 
 def _fetch_one(statement: Statement, sql: str) -> tuple:
