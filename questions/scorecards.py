@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.http import QueryDict
+from django.urls import reverse
 
 from archive.replicas import reading_connection
 from questions import deadlines
@@ -83,20 +84,30 @@ def _top_entities(counts: dict[str, int], other: str) -> list[Bar]:
 _OTHERS = {"minister": ["theme"], "member": ["minister", "theme"], "theme": ["minister", "member"]}
 
 
-def scorecard(facet: str, entity: NamedEntity, search_url: str, years: dict[str, int]) -> Scorecard:
+def scorecard(
+    facet: str, entity: NamedEntity, search_url: str, years: dict[str, int], own_search: ResultPage | None = None
+) -> Scorecard:
     """``facet`` is "minister", "member" or "theme"; ``search_url`` the entity's search, to link years to;
-    ``years`` its questions per parliamentary year (the entity search's year facet has them)."""
+    ``years`` its questions per parliamentary year (the entity search's year facet has them). ``own_search``:
+    the entity's search with no other filter, when the page has it: its total and facets are the same stored
+    counts, so they are not read again."""
+    if own_search is not None and _shows_top(own_search):
+        return _scorecard_from_search(facet, entity, search_url, years, own_search)
     counts = _stored_counts(facet, entity.pk, _OTHERS[facet])
     card = Scorecard(total=counts[""].get("total", 0), answered=counts["answered"].get("yes", 0))
+    _fill_years(card, facet, entity, search_url, years)
+    for other in _OTHERS[facet]:
+        card.top[other] = _top_entities(counts[other], other)
+    return card
+
+
+def _fill_years(card: Scorecard, facet: str, entity: NamedEntity, search_url: str, years: dict[str, int]) -> None:
     answered_per_year: dict[str, int] = {}
     if facet == "minister":
         answered_per_year = _minister_figures(card, entity.pk)
     card.per_year = [Bar(year, count, f"{search_url}&year={year}", answered_per_year.get(year, 0)
                          if facet == "minister" else None)
                      for year, count in sorted(years.items()) if count]  # fmt: skip
-    for other in _OTHERS[facet]:
-        card.top[other] = _top_entities(counts[other], other)
-    return card
 
 
 def _minister_figures(card: Scorecard, minister_id: int) -> dict[str, int]:
@@ -147,3 +158,21 @@ def timeline(results: ResultPage, query: QueryDict, path: str) -> tuple[str, lis
         return "month", bars
     years = sorted(results.years, key=lambda item: item.value)
     return "year", [Bar(item.value, item.count, _link(path, query, year=item.value)) for item in years if item.count]
+
+
+def _shows_top(results: ResultPage) -> bool:
+    """Whether the search's facets hold the TOP largest values of each facet (a page may ask for fewer)."""
+    return results.params.facet_limit == 0 or results.params.facet_limit >= TOP
+
+
+def _scorecard_from_search(
+    facet: str, entity: NamedEntity, search_url: str, years: dict[str, int], results: ResultPage
+) -> Scorecard:
+    answered = {item.value: item.count for item in results.facets.get("answered", [])}
+    card = Scorecard(total=results.total, answered=answered.get("yes", 0))
+    _fill_years(card, facet, entity, search_url, years)
+    for other in _OTHERS[facet]:
+        url_name = _MODELS[other].url_name
+        card.top[other] = [Bar(item.label, item.count, reverse(f"questions:{url_name}", kwargs={"slug": item.value}))
+                           for item in results.facets.get(other, [])[:TOP] if item.count]  # fmt: skip
+    return card

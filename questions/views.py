@@ -74,7 +74,10 @@ def _entity_page(request: HttpRequest, model: type[NamedEntity], slug: str, para
     search_url = f"{reverse('questions:search')}?{parameter}={entity.slug}"
     years = {item.value: item.count for item in results.years}
     card_inputs = (parameter, entity.pk, search_url, tuple(sorted(years.items())))
-    card = cache.remember("scorecard", card_inputs, lambda: scorecards.scorecard(parameter, entity, search_url, years))
+    # With no filter of its own, the page's search is the entity's: its counts are the scorecard's.
+    own_search = results if set(request.GET) <= {"page"} else None
+    card = cache.remember("scorecard", card_inputs,
+                          lambda: scorecards.scorecard(parameter, entity, search_url, years, own_search))  # fmt: skip
     # The charts, rendered once per language while the figures stay the same (a fifth of the page's rendering).
     figures = cache.remember(
         "figures_html", (get_language(), get_script_prefix(), card_inputs),

@@ -117,6 +117,35 @@ def test_member_and_theme_pages_have_theirs(client):
     assert "Meeste vragen per parlementslid" in theme and "Vragen per zittingsjaar" in theme
 
 
+@pytest.mark.parametrize("facet", ["minister", "member", "theme"])
+def test_a_scorecard_read_from_the_page_search_equals_the_stored_counts(facet):
+    """An entity page without filters takes its figures from its own search; they are the stored counts'."""
+    from django.http import QueryDict
+
+    from questions import scorecards
+    from questions.models import Member, Minister, Theme
+    from questions.search.params import SearchParams
+    from questions.search.results import search
+
+    corpus()
+    for index in range(12):  # more members and themes than the scorecard shows, with different counts
+        for repeat in range(index % 4 + 1):
+            make_question(title=f"Vraag {index} {repeat}", member=f"Lid Nummer{index}", minister="Zuhal Demir",
+                          themes=(f"Thema{index}", "Water"), answer="Ja." if repeat % 2 else None,
+                          date=dt.date(2021 + repeat % 3, 3, 1 + index))  # fmt: skip
+    entity = {"minister": Minister.objects.get(name="Zuhal Demir"), "member": Member.objects.get(name="Suzy Wouters"),
+              "theme": Theme.objects.get(name="Water")}[facet]  # fmt: skip
+    results = search(SearchParams.from_query(QueryDict(f"{facet}={entity.slug}")))
+    years = {item.value: item.count for item in results.years}
+    url = f"/search/?{facet}={entity.slug}"
+
+    from_search = scorecards.scorecard(facet, entity, url, years, results)
+    stored = scorecards.scorecard(facet, entity, url, years)
+
+    assert from_search == stored
+    assert from_search.total == results.total > 0 and all(len(bars) <= scorecards.TOP for bars in stored.top.values())
+
+
 def test_the_about_page_says_what_the_archive_covers(client):
     assert "nog niets geïmporteerd" in client.get("/about/").content.decode()
     corpus()
