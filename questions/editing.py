@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from questions.importing.load import EntityCache, apply_parsed
-from questions.importing.parse import ParsedQuestion
+from questions.importing.parse import ANSWER_TEXT_MD5, QUESTION_TEXT_MD5, ParsedQuestion
 from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
 
 
@@ -116,7 +116,23 @@ COMPARED_FIELDS = [
 
 def last_import(question: Question) -> dict | None:
     """What the last import set, or would have set had an editor's correction not stopped it."""
-    return question.pending_snapshot or question.import_snapshot
+    if question.pending_snapshot:
+        return question.pending_snapshot
+    return _imported_record(question.import_snapshot, question)
+
+
+def _imported_record(snapshot: dict | None, question: Question) -> dict | None:
+    """The record an import snapshot stands for. A snapshot names the texts the import wrote by their md5
+    (ParsedQuestion.as_snapshot) until one of them changes, when PostgreSQL copies the imported text into it
+    (questions/triggers/import_snapshot.sql): a text not in it is the one in the archive."""
+    if snapshot is None:
+        return None
+    record = dict(snapshot)
+    if record.pop(QUESTION_TEXT_MD5, None) is not None:
+        record.setdefault("question_text", question.question_text)
+    if record.pop(ANSWER_TEXT_MD5, None) is not None and "answer_text" not in record:
+        record["answer_text"] = Answer.objects.filter(question=question).values_list("text", flat=True).first()
+    return record
 
 
 def current_values(question: Question) -> dict:

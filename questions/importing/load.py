@@ -239,7 +239,7 @@ def question_fields(parsed: ParsedQuestion, source_file: str, cache: EntityCache
         "minister_title": parsed.minister_title,
         "source_file": source_file[-500:],
         "source_hash": parsed.content_hash(),
-        "import_snapshot": parsed.as_record(),
+        "import_snapshot": parsed.as_snapshot(),
         "last_imported_at": now,
         "edited_since_import": False,
         "edited_at": None,

@@ -58,6 +58,15 @@ class ParseError(ValueError):
     """The document is not a written question we can read; the message says why."""
 
 
+# The keys of an import snapshot that stand for the texts (ParsedQuestion.as_snapshot).
+QUESTION_TEXT_MD5, ANSWER_TEXT_MD5 = "question_text_md5", "answer_text_md5"
+
+
+def text_md5(text: str) -> str:
+    """PostgreSQL's md5() of the same text."""
+    return hashlib.md5(text.encode("utf-8")).hexdigest()
+
+
 @dataclass(frozen=True)
 class ParsedQuestion:
     number: int
@@ -92,7 +101,7 @@ class ParsedQuestion:
         return self.source_id is not None
 
     def as_record(self) -> dict:
-        """The parsed fields as JSON-ready data (also what the archive keeps as the import snapshot)."""
+        """The parsed fields as JSON-ready data (what the archive keeps of an import: :meth:`as_snapshot`)."""
         record = {name: getattr(self, name) for name in self.__dataclass_fields__ if name != "warnings"}
         record["date_asked"] = self.date_asked.isoformat()
         record["themes"] = list(self.themes)
@@ -100,6 +109,17 @@ class ParsedQuestion:
         answer_date = record.pop("answer_date")
         if answer_date is not None:
             record["answer_date"] = answer_date.isoformat()
+        return record
+
+    def as_snapshot(self) -> dict:
+        """What the archive keeps of this import (questions_question.import_snapshot): the record, with the
+        question's text and the answer's named by their md5, for the import writes them into the question and its
+        answer, where they stay until someone changes them; then PostgreSQL copies the imported one into the
+        snapshot (questions/triggers/import_snapshot.sql). :func:`questions.editing.last_import` reads it back."""
+        record = self.as_record()
+        record[QUESTION_TEXT_MD5] = text_md5(record.pop("question_text"))
+        if self.answer_text is not None:  # without one, an answer in the archive stays: the record says None
+            record[ANSWER_TEXT_MD5] = text_md5(record.pop("answer_text"))
         return record
 
     @classmethod

@@ -12,6 +12,8 @@ admin, ``QuerySet.update()``, ``bulk_create``, raw SQL, a data migration. Nothin
   ``question_derived.sql`` adds to a question's vector.
 - ``facet_counts.sql``: the counters in ``questions_facetcount``, kept from the questions' changed rows.
 - ``answer_dates.sql``: the date each answer is listed by (its own, else its question's), ``questions_answer.dated``.
+- ``import_snapshot.sql``: an import's snapshot names the question and answer texts it wrote by their md5; the
+  moment one of them changes or goes, the imported text is copied into the snapshot (questions/editing.py).
 - ``archive_writes.sql``: each transaction that writes what a search shows counts its statements in
   ``questions_archivewrite``, the state cached search results are keyed on (questions/search/cache.py).
 
@@ -33,6 +35,7 @@ FILES = (
     "words.sql",
     "answer_dates.sql",
     "archive_writes.sql",
+    "import_snapshot.sql",
 )
 
 
