@@ -362,6 +362,25 @@ def test_a_large_import_stores_on_two_connections_and_reports_in_input_order():
     assert_derived_values_exact()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_names_created_ahead_of_their_batch_are_only_those_of_new_documents():
+    """Two storing threads create a batch's new members before its transaction (so that neither waits for the
+    other's): only for documents new to the archive. One refused as another source's question leaves no member."""
+    documents = _numbered_variants(9, member="NIEUW LID")
+    import_documents(documents[:1])
+    clash = SEED_DOCUMENT.read_text().replace("KARL VANLOUWE", "ANDER LID").replace("nr. 292", "nr. 1")
+    refused = Document("clash.txt", clash.replace("/1806581", "/999").encode)
+
+    summary = import_documents([*documents[1:5], refused, *documents[5:]], batch_size=2)
+
+    assert summary.storing_connections == 2
+    outcomes = {report.name: report.outcome.value for report in summary.reports}
+    assert outcomes["clash.txt"] == "failed" and "already in the archive" in summary.reports[4].detail
+    assert summary.line() == "imported 8, updated 0, unchanged 0, conflict 0, failed 1"
+    assert not Member.objects.filter(name="Ander Lid").exists()
+    assert Member.objects.filter(name="Nieuw Lid").count() == 1
+
+
 def test_an_import_inside_a_transaction_stores_in_it_on_one_connection_and_resets_its_settings():
     """A caller that holds a transaction gets every batch stored in it (threads could not see it), and its
     connection's settings back as they were after the import's larger GIN pending list."""

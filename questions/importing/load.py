@@ -104,6 +104,10 @@ class EntityCache:
                 return
         raise StoreError(f"could not create {', '.join(wanted.values())}: every address tried is taken")
 
+    def knows(self, model: type[NamedEntity], names: list[str]) -> bool:
+        """Whether every name is in the cache already (no query)."""
+        return all((model, name_key(name)) in self._known or (model, name_key(name)) in self._new for name in names)
+
     def keep_new(self) -> None:
         self._known.update(self._new)
         self._new.clear()
@@ -300,10 +304,7 @@ def store_new(batch: list[tuple[ParsedQuestion, str]], cache: EntityCache) -> li
     returns. Call inside a savepoint: if anything fails, roll it back. Returns the new questions' ids, in order.
     """
     parsed_list = [parsed for parsed, _ in batch]
-    cache.prefetch(Member, [p.member for p in parsed_list])
-    answering = [p.answer_minister for p in parsed_list if p.answer_minister]
-    cache.prefetch(Minister, [p.minister for p in parsed_list] + answering)
-    cache.prefetch(Theme, [theme for p in parsed_list for theme in p.themes])
+    prefetch_entities(parsed_list, cache)
     ids = _new_question_ids(len(batch))
     now = timezone.now()
     _copy_rows(Answer, [
@@ -326,6 +327,21 @@ def store_new(batch: list[tuple[ParsedQuestion, str]], cache: EntityCache) -> li
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the early rows' foreign keys now
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
     return ids
+
+
+def entity_names(parsed_list: list[ParsedQuestion]) -> dict[type[NamedEntity], list[str]]:
+    """The members, ministers (asked and answering) and themes the documents name."""
+    return {
+        Member: [p.member for p in parsed_list],
+        Minister: [p.minister for p in parsed_list] + [p.answer_minister for p in parsed_list if p.answer_minister],
+        Theme: [theme for p in parsed_list for theme in p.themes],
+    }
+
+
+def prefetch_entities(parsed_list: list[ParsedQuestion], cache: EntityCache) -> None:
+    """Every member, minister and theme the documents name into ``cache``, the missing ones created."""
+    for model, names in entity_names(parsed_list).items():
+        cache.prefetch(model, names)
 
 
 def store(

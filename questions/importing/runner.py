@@ -28,6 +28,8 @@ from questions.importing.load import (
     Outcome,
     StoreError,
     classify,
+    entity_names,
+    prefetch_entities,
     store,
     store_new,
 )
@@ -397,6 +399,8 @@ def _store_parsed_batch(
         except DatabaseError as error:
             logger.exception("import batch failed: its words could not be learnt")
             return _all_failed(parsed_batch, error)
+    if not dry_run and not connection.in_atomic_block:
+        _create_new_entities(parsed_batch, cache)
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with transaction.atomic():
@@ -412,6 +416,28 @@ def _store_parsed_batch(
             logger.exception("import batch failed")
             return _all_failed(parsed_batch, error)
     raise AssertionError("unreachable: the last attempt returns")
+
+
+def _create_new_entities(parsed_batch: ParsedBatch, cache: EntityCache) -> None:
+    """The members, ministers and themes that the batch's new documents bring, created and committed before the
+    batch's own transaction. Two storing threads that meet the same new name otherwise wait for each other: an
+    insert of a name another transaction has inserted waits until that transaction ends, and a batch's lasts
+    about a second (2.3 s of waiting in an import of 3,000 documents into an empty archive, PostgreSQL 15).
+    Only the names of documents new to the archive: an update or a conflict may yet fail, and leave behind a
+    name that no question uses (as may a batch whose whole transaction fails)."""
+    parsed = [item for _, item in parsed_batch if isinstance(item, ParsedQuestion)]
+    names = entity_names(parsed)
+    if all(cache.knows(model, wanted) for model, wanted in names.items()):
+        return  # the steady state of a long import: no query at all
+    try:
+        with transaction.atomic():
+            new = [item for item, (kind, _) in zip(parsed, classify(parsed, cache), strict=True) if kind == NEW]
+            prefetch_entities(new, cache)
+    except (StoreError, DatabaseError):
+        logger.info("could not create the batch's new names first; its transaction creates them", exc_info=True)
+        cache.forget_new()
+        return
+    cache.keep_new()
 
 
 def _all_failed(parsed_batch: ParsedBatch, error: DatabaseError) -> list[FileReport]:
