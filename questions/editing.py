@@ -118,16 +118,16 @@ def last_import(question: Question) -> dict | None:
     """What the last import set, or would have set had an editor's correction not stopped it."""
     if question.pending_snapshot:
         return question.pending_snapshot
-    return _imported_record(question.import_snapshot, question)
+    return _imported_record(question)
 
 
-def _imported_record(snapshot: dict | None, question: Question) -> dict | None:
+def _imported_record(question: Question) -> dict | None:
     """The record an import snapshot stands for. A snapshot names the texts the import wrote by their md5
     (ParsedQuestion.as_snapshot) until one of them changes, when PostgreSQL copies the imported text into it
     (questions/triggers/import_snapshot.sql): a text not in it is the one in the archive."""
-    if snapshot is None:
+    if question.import_snapshot is None:
         return None
-    record = dict(snapshot)
+    record = dict(question.import_snapshot)
     if record.pop(QUESTION_TEXT_MD5, None) is not None:
         record.setdefault("question_text", question.question_text)
     if record.pop(ANSWER_TEXT_MD5, None) is not None and "answer_text" not in record:

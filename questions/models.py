@@ -65,7 +65,12 @@ class NamedEntity(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse(f"questions:{self.url_name}", kwargs={"slug": self.slug})
+        return self.url_for(self.slug)
+
+    @classmethod
+    def url_for(cls, slug: str) -> str:
+        """The public page of the record with this slug (without loading it)."""
+        return reverse(f"questions:{cls.url_name}", kwargs={"slug": slug})
 
     @classmethod
     def alias_model(cls) -> type[MinisterAlias | MemberAlias | ThemeAlias]:

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.http import QueryDict
-from django.urls import reverse
 
 from archive.replicas import reading_connection
 from questions import deadlines
@@ -172,7 +171,6 @@ def _scorecard_from_search(
     card = Scorecard(total=results.total, answered=answered.get("yes", 0))
     _fill_years(card, facet, entity, search_url, years)
     for other in _OTHERS[facet]:
-        url_name = _MODELS[other].url_name
-        card.top[other] = [Bar(item.label, item.count, reverse(f"questions:{url_name}", kwargs={"slug": item.value}))
+        card.top[other] = [Bar(item.label, item.count, _MODELS[other].url_for(item.value))
                            for item in results.facets.get(other, [])[:TOP] if item.count]  # fmt: skip
     return card

@@ -106,7 +106,8 @@ class EntityCache:
 
     def knows(self, model: type[NamedEntity], names: list[str]) -> bool:
         """Whether every name is in the cache already (no query)."""
-        return all((model, name_key(name)) in self._known or (model, name_key(name)) in self._new for name in names)
+        keys = {(model, name_key(name)) for name in names}
+        return all(key in self._known or key in self._new for key in keys)
 
     def keep_new(self) -> None:
         self._known.update(self._new)
