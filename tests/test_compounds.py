@@ -37,6 +37,22 @@ def test_ordinary_words_stay_whole(word):
     assert compound_parts(word) == ()
 
 
+def test_the_word_frequencies_are_wordfreqs_own():
+    """The splitter reads wordfreq's data file itself (for speed): the frequencies it uses must be exactly those
+    of wordfreq's own function, for every word frequent enough to matter, so a new wordfreq cannot change
+    the splits unnoticed."""
+    import math
+
+    import wordfreq
+
+    from questions.search import compounds
+
+    expected = {word: math.log10(share) + 9 for word, share in wordfreq.get_frequency_dict("nl", "large").items()}
+    frequent = {word: zipf for word, zipf in expected.items() if zipf >= compounds._LEAST_ZIPF}
+    assert compounds._zipf() == frequent
+    assert len(frequent) > 50_000
+
+
 def test_the_vocabulary_learns_exactly_the_words_of_the_texts():
     """The importer's words (collected token by token, for speed) are the plain pattern's words, whatever the
     punctuation, digits, accents or white space around them; words reported before are left out."""

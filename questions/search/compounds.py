@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Iterable, Set
 from functools import cache, lru_cache
+from pathlib import Path
 
 MIN_PART_LENGTH = 4
 # Zipf frequencies (log10 of occurrences per billion words; 3 is once in a million words) a part needs, by its
@@ -47,11 +48,39 @@ MIN_INNER_ZIPF = 3.5
 _WORD = re.compile(r"[^\W\d_]+")
 
 
+# No threshold below asks for a word rarer than this: rarer words are left out of the list.
+_LEAST_ZIPF = min(LONG_PART_ZIPF, *MIN_PART_ZIPF.values())
+
+
 @cache
 def _zipf() -> dict[str, float]:
-    import wordfreq  # 0.1 s and ~40 MB: loaded the first time a word is split, once per process
+    """The Zipf frequency of each Dutch word that is frequent enough for a threshold here (about 100,000 words),
+    as wordfreq's ``zipf_frequency`` would give it unrounded.
 
-    return {word: math.log10(share) + 9 for word, share in wordfreq.get_frequency_dict("nl", wordlist="large").items()}
+    Read from wordfreq's data file directly: ``import wordfreq`` (language matching, tokenisers) and its
+    ``get_frequency_dict`` (a float power for each of 311,000 words) took 0.8 s, paid by the first batch of
+    every import; reading the file takes a fifth of that. tests/test_compounds.py checks the result against
+    wordfreq's own function."""
+    import gzip
+    import importlib.util
+
+    import msgpack  # type: ignore[import-untyped]  # wordfreq's own dependency, without type hints
+
+    spec = importlib.util.find_spec("wordfreq")
+    assert spec is not None and spec.submodule_search_locations, "the wordfreq package is not installed"
+    path = Path(spec.submodule_search_locations[0]) / "data" / "large_nl.msgpack.gz"
+    with gzip.open(path, "rb") as data:
+        header, *buckets = msgpack.load(data, raw=False, strict_map_key=False)
+    if header != {"format": "cB", "version": 1}:
+        raise ValueError(f"{path}: not a wordfreq word list of a known version ({header!r})")
+    # Bucket i holds the words whose frequency is 10^(-i/100) (wordfreq's "cBpack" format): each word once.
+    zipf: dict[str, float] = {}
+    for index, bucket in enumerate(buckets):
+        score = math.log10(10 ** (-index / 100)) + 9  # as wordfreq computes the frequency, then its logarithm
+        if score < _LEAST_ZIPF:
+            break
+        zipf.update(dict.fromkeys(bucket, score))
+    return zipf
 
 
 def _known(word: str) -> float | None:
