@@ -267,12 +267,7 @@ def test_an_import_leaves_no_pending_entries_in_any_gin_index(tmp_path):
 
     from questions.importing.maintenance import gin_indexes
 
-    text = SEED_DOCUMENT.read_text()
-    for number in range(1, 41):
-        (tmp_path / f"doc{number}.txt").write_text(
-            text.replace("nr. 292", f"nr. {number}").replace("/1806581", f"/{number}")
-            .replace("Daar wil ik", f" Minister Vandeurzen{number} en Peeters{number}. Daar wil ik", 1)
-        )  # fmt: skip
+    write_documents(tmp_path, 40)
 
     status, output = run_import(tmp_path)
 
@@ -282,6 +277,39 @@ def test_an_import_leaves_no_pending_entries_in_any_gin_index(tmp_path):
             "word_trigrams"} <= set(indexes)  # fmt: skip
     with connection.cursor() as cursor:
         for index in indexes:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+            assert cursor.fetchone()[0] == 0, index
+
+
+def write_documents(folder, count: int) -> None:
+    text = SEED_DOCUMENT.read_text()
+    for number in range(1, count + 1):
+        (folder / f"doc{number}.txt").write_text(
+            text.replace("nr. 292", f"nr. {number}").replace("/1806581", f"/{number}")
+            .replace("Daar wil ik", f" Minister Vandeurzen{number} en Peeters{number}. Daar wil ik", 1)
+        )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_import_outside_a_transaction_merges_and_gathers_statistics_on_two_connections(tmp_path):
+    """Outside a caller's transaction the merges and ANALYZEs run on two connections at once (maintenance.py):
+    each must still be done, on the committed rows, when the command returns."""
+    from django.db import connection
+
+    from questions.importing.maintenance import TABLES, gin_indexes
+
+    write_documents(tmp_path, 40)
+
+    status, output = run_import(tmp_path)
+
+    assert "imported 40" in summary_line(output)
+    assert "refreshed the planner's statistics" in output
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relname, reltuples FROM pg_class WHERE relname = ANY(%s)", [list(TABLES)])
+        rows_known = dict(cursor.fetchall())
+        assert rows_known["questions_question"] == 40  # analysed after the commit, by either connection
+        assert all(rows > 0 for rows in rows_known.values()), rows_known
+        for index in gin_indexes():
             cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             assert cursor.fetchone()[0] == 0, index
 

@@ -38,6 +38,5 @@ class Command(BaseCommand):
             last_id, done = ids[-1], done + len(ids)
             progress.update(len(ids))
         progress.close()
-        maintenance.merge_pending_entries()
-        maintenance.refresh_after_import(done)
+        maintenance.after_import(done)
         self.stdout.write(f"{done} questions read; {compounds} compounds learnt or split otherwise")
