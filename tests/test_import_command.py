@@ -325,6 +325,55 @@ def test_statistics_are_gathered_after_a_tenth_of_the_archive_or_ten_thousand_qu
     assert needs_analyze(changed, known) is expected
 
 
+@pytest.mark.parametrize(
+    "changed, modified, known, expected",
+    [(10_000, 10_000, -1, True), (10_000, 10_000, 1_000_000, False), (10_000, 100_000, 1_000_000, True), (10_000, 99_000, 1_000_000, False),
+     (100_000, 0, 1_000_000, True), (10_000, 0, 100_000, True), (9_000, 9_000, 100_000, False)],
+)  # fmt: skip
+def test_word_statistics_are_gathered_once_a_tenth_of_the_archive_was_written_since(changed, modified, known, expected):
+    from questions.importing.maintenance import words_statistics_stale
+
+    assert words_statistics_stale(changed, modified, known) is expected
+
+
+def common_words_known_to_planner() -> set[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT most_common_elems::text::text[] FROM pg_stats"
+                       " WHERE tablename = 'questions_question' AND attname = 'search_vector'")  # fmt: skip
+        row = cursor.fetchone()
+    return set(row[0]) if row and row[0] else set()
+
+
+def test_a_small_share_of_a_large_archive_keeps_the_word_statistics_and_refreshes_the_rest(tmp_path):
+    """10,000 questions into a million: the table's size and the other columns' statistics are gathered again,
+    the search vector's word statistics (a minute's work at that size) only once a tenth of the archive has
+    been written since they were gathered."""
+    from django.db import connection
+
+    from questions.importing.maintenance import after_import
+
+    write_documents(tmp_path, 20)
+    assert run_import(tmp_path)[0] == 0  # into an empty archive: every statistic gathered
+    Question.objects.update(title="Wegenwerken aan de zwaluwstraat")  # a word the statistics do not know yet
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE pg_class SET reltuples = 1000000 WHERE relname = 'questions_question'")
+
+    assert after_import(10_000) is True
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'questions_question'")
+        assert cursor.fetchone()[0] == 20  # the size gathered again
+    assert "zwaluwstrat" not in common_words_known_to_planner()
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE pg_class SET reltuples = 1000000 WHERE relname = 'questions_question'")
+    assert after_import(100_000) is True  # a tenth of the archive: the words' statistics as well
+
+    assert "zwaluwstrat" in common_words_known_to_planner()
+
+
 def test_the_parser_worker_exits_when_the_importer_is_killed(tmp_path):
     import os
     import signal

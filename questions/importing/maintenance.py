@@ -10,7 +10,8 @@ Statistics: PostgreSQL plans every search from them. A server without autovacuum
 ones) never gathers them, and elsewhere autoanalyze comes late, at a moment of its own: after a bulk import
 the planner would go on planning for the archive as it was (for an empty one, after the first import), and
 pick plans that read every row. So an import gathers them itself, in the same run, when it has added or
-changed at least MIN_ROWS questions or MIN_SHARE of the archive.
+changed at least MIN_ROWS questions or MIN_SHARE of the archive; the search vector's word statistics, the
+costly part, only once MIN_SHARE of the archive was written since they were last gathered.
 """
 
 from __future__ import annotations
@@ -44,6 +45,38 @@ def rows_known_to_planner() -> float:
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'questions_question'::regclass")
         return float(cursor.fetchone()[0])
+
+
+def words_statistics_stale(changed: int, modified_since_full: int, rows_known_to_planner: float) -> bool:
+    """Whether the search vector's statistics (how often each word occurs) need gathering again: the questions
+    written since they were last gathered (this run's ``changed`` or, if more, the server's count of rows
+    modified since the table's last full ANALYZE) are a tenth of the archive or more.
+
+    They are the costly part of the questions' ANALYZE (statistics target 1,000, migration 0009: a sample of up
+    to 300,000 vectors; 6 s of 7.5 at 100,000 documents, about a minute at a million), and they are shares of
+    the archive, which a small import hardly moves: the other columns' statistics and the table's size are
+    gathered after every run that calls for statistics, these only when they may have drifted."""
+    if rows_known_to_planner < 0:
+        return True
+    return max(changed, modified_since_full) >= MIN_SHARE * rows_known_to_planner
+
+
+def modified_since_full_analyze() -> int:
+    """Rows of the questions table inserted, updated or deleted since its last ANALYZE of every column (an
+    ANALYZE of some columns leaves the count running); 0 if the server keeps no such counts."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce((SELECT n_mod_since_analyze FROM pg_stat_user_tables"
+                       " WHERE relid = 'questions_question'::regclass), 0)")  # fmt: skip
+        return int(cursor.fetchone()[0])
+
+
+def questions_analyze_without_words() -> str:
+    """``ANALYZE`` of the questions table's columns other than the search vector, named from the catalog."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) FROM pg_attribute"
+                       " WHERE attrelid = 'questions_question'::regclass AND attnum > 0 AND NOT attisdropped"
+                       " AND attname <> 'search_vector'")  # fmt: skip
+        return f"ANALYZE questions_question ({cursor.fetchone()[0]})"
 
 
 def gin_indexes() -> list[str]:
@@ -127,13 +160,15 @@ def after_import(changed: int) -> bool:
         return False
     known = rows_known_to_planner()
     analyze = needs_analyze(changed, known)
-    if analyze:
-        logger.info("gathering planner statistics: %d questions changed, %d known to the planner", changed, known)
     merges: list[Statement] = [("SELECT gin_clean_pending_list(%s::regclass)", [index]) for index in gin_indexes()]
     statements = merges
     if analyze:
-        analyses: list[Statement] = [(f"ANALYZE {table}", []) for table in TABLES]
-        statements = [analyses[0], *merges, *analyses[1:]]  # the questions' first: the largest
+        with_words = words_statistics_stale(changed, modified_since_full_analyze(), known)
+        logger.info("gathering planner statistics%s: %d questions changed, %d known to the planner",
+                    "" if with_words else " (the search vector's kept)", changed, known)  # fmt: skip
+        questions = "ANALYZE questions_question" if with_words else questions_analyze_without_words()
+        others: list[Statement] = [(f"ANALYZE {table}", []) for table in TABLES if table != "questions_question"]
+        statements = [(questions, []), *merges, *others]  # the questions' first: the largest
     if connection.in_atomic_block:  # rows only this connection sees: the statements run here, one by one
         _run_in_turn(statements)
     else:
