@@ -327,8 +327,9 @@ def test_statistics_are_gathered_after_a_tenth_of_the_archive_or_ten_thousand_qu
 
 @pytest.mark.parametrize(
     "changed, modified, known, expected",
-    [(10_000, 10_000, -1, True), (10_000, 10_000, 1_000_000, False), (10_000, 100_000, 1_000_000, True), (10_000, 99_000, 1_000_000, False),
-     (100_000, 0, 1_000_000, True), (10_000, 0, 100_000, True), (9_000, 9_000, 100_000, False)],
+    [(10_000, 10_000, -1, True), (10_000, 10_000, 1_000_000, False), (10_000, 100_000, 1_000_000, True),
+     (10_000, 99_000, 1_000_000, False), (100_000, 0, 1_000_000, True), (10_000, 0, 100_000, True),
+     (9_000, 9_000, 100_000, False)],
 )  # fmt: skip
 def test_word_statistics_are_gathered_once_a_tenth_of_the_archive_was_written_since(changed, modified, known, expected):
     from questions.importing.maintenance import words_statistics_stale

@@ -25,7 +25,7 @@ from typing import Any
 
 from questions.importing.text import clean_characters, collapse_spaces, flow_lines
 from questions.names import natural_case_name, natural_case_portfolio
-from questions.search.compounds import words_in
+from questions.search.compounds import distinct_words
 from questions.sessions import session_for
 
 MONTHS = {
@@ -513,14 +513,15 @@ def parse_many(contents: list[bytes]) -> list[ParsedQuestion | str]:
 
 def parse_batch(
     contents: list[bytes], *, reported: set[str] | None = None
-) -> tuple[list[ParsedQuestion | str], dict[str, tuple[str, ...]]]:
-    """:func:`parse_many`, and the words of all the parsed documents with their compound parts: what the
-    importer's vocabulary learns before storing them. One look-up per word of the batch, not per word of each
-    document: a batch of 200 has about 90,000 words of four letters or more, and a tenth of them distinct.
-    Words in ``reported`` are left out, and the others added to it."""
+) -> tuple[list[ParsedQuestion | str], set[str]]:
+    """:func:`parse_many`, and the distinct words of all the parsed documents: what the importer's vocabulary
+    learns, once it has left out the words it knows and split the others into their compound parts
+    (runner.py). One look-up per word of the batch, not per word of each document: a batch of 200 has about
+    90,000 words of four letters or more, and a tenth of them distinct. Words in ``reported`` are left out,
+    and the others added to it."""
     results = parse_many(contents)
-    words = words_in((text for parsed in results if isinstance(parsed, ParsedQuestion)
-                      for text in parsed.vocabulary_texts()), besides=reported or frozenset())  # fmt: skip
+    words = distinct_words((text for parsed in results if isinstance(parsed, ParsedQuestion)
+                            for text in parsed.vocabulary_texts()), besides=reported or frozenset())  # fmt: skip
     if reported is not None:
         reported.update(words)
     return results, words
@@ -531,6 +532,6 @@ def parse_batch(
 _REPORTED_IN_THIS_PROCESS: set[str] = set()
 
 
-def parse_batch_in_worker(contents: list[bytes]) -> tuple[list[ParsedQuestion | str], dict[str, tuple[str, ...]]]:
+def parse_batch_in_worker(contents: list[bytes]) -> tuple[list[ParsedQuestion | str], set[str]]:
     """:func:`parse_batch` for the worker process of one import run: each word reported once."""
     return parse_batch(contents, reported=_REPORTED_IN_THIS_PROCESS)

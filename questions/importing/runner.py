@@ -36,6 +36,7 @@ from questions.importing.load import (
 from questions.importing.parse import ParsedQuestion, parse_batch, parse_batch_in_worker
 from questions.importing.worker_process import exit_with_parent
 from questions.search import vocabulary
+from questions.search.compounds import with_parts
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +138,7 @@ def _read(document: Document) -> bytes | FileReport:
 
 ParsedBatch = list[tuple[Document, ParsedQuestion | FileReport]]
 Vocabulary = dict[str, tuple[str, ...]]  # words and their compound parts (questions/search/compounds.py)
+BatchWords = Callable[[], Vocabulary]  # a batch's words new to the vocabulary, once they are split
 
 
 class _Parser:
@@ -151,7 +153,9 @@ class _Parser:
             else None
         )
 
-    def submit(self, batch: list[Document]) -> Callable[[], tuple[ParsedBatch, Vocabulary]]:
+    def submit(self, batch: list[Document]) -> Callable[[], tuple[ParsedBatch, set[str]]]:
+        """Start parsing ``batch``; the callable returned waits for it and gives the parsed documents and their
+        words (those not given by an earlier batch of the run)."""
         contents = [_read(document) for document in batch]
         work = [data for data in contents if isinstance(data, bytes)]
         if self._executor is None:
@@ -160,11 +164,18 @@ class _Parser:
         # The worker imports only the parser module: no Django in the child process.
         future = self._executor.submit(parse_batch_in_worker, work)
 
-        def combined() -> tuple[ParsedBatch, Vocabulary]:
+        def combined() -> tuple[ParsedBatch, set[str]]:
             results, words = future.result()
             return self._combine(batch, contents, iter(results)), words
 
         return combined
+
+    def split(self, words: set[str]) -> BatchWords:
+        """Start finding the compound parts of ``words``: in the worker, before the batch submitted next."""
+        if self._executor is None:
+            parts = with_parts(words)
+            return lambda: parts
+        return self._executor.submit(with_parts, words).result
 
     @staticmethod
     def _combine(batch: list[Document], contents: list, results: Iterator) -> ParsedBatch:
@@ -228,7 +239,7 @@ def import_documents(
         if on_report is not None:
             on_report(file_report)
 
-    def store(number: int, parsed_batch: ParsedBatch, words: Vocabulary, cache: EntityCache) -> list[FileReport]:
+    def store(number: int, parsed_batch: ParsedBatch, words: BatchWords, cache: EntityCache) -> list[FileReport]:
         try:
             return _store_parsed_batch(number, parsed_batch, words, cache, overwrite_edits, dry_run, words_of_run)
         finally:
@@ -246,8 +257,11 @@ def import_documents(
         for number in range(len(batches)):
             assert pending is not None  # submitted for every batch
             parsed_batch, words = pending()
+            # Only the words the vocabulary lacks are split: most of a batch's, into an empty archive; a few
+            # hundred of 17,000 into a large one.
+            new_words = parser.split(words - vocabulary.known(words))
             pending = parser.submit(batches[number + 1]) if number + 1 < len(batches) else None
-            in_flight.append(storers.submit(number, parsed_batch, words))
+            in_flight.append(storers.submit(number, parsed_batch, new_words))
             while len(in_flight) >= threads:  # reports in input order, as each oldest batch is done
                 for file_report in in_flight.popleft()():
                     report(file_report)
@@ -263,7 +277,7 @@ def import_documents(
     return summary
 
 
-StoreBatch = Callable[[int, ParsedBatch, Vocabulary, EntityCache], list[FileReport]]
+StoreBatch = Callable[[int, ParsedBatch, BatchWords, EntityCache], list[FileReport]]
 
 
 class _StoringHere:
@@ -274,7 +288,7 @@ class _StoringHere:
         self._cache = EntityCache()
         self._session = maintenance.BulkWriteSession() if bulk else None
 
-    def submit(self, number: int, parsed_batch: ParsedBatch, words: Vocabulary) -> Callable[[], list[FileReport]]:
+    def submit(self, number: int, parsed_batch: ParsedBatch, words: BatchWords) -> Callable[[], list[FileReport]]:
         if self._session is not None:
             self._session.begin()
         reports = self._store(number, parsed_batch, words, self._cache)
@@ -290,7 +304,7 @@ class _StoringThreads:
     own, for the length of one import. What one thread creates, the others find once it is committed."""
 
     def __init__(self, count: int, store: StoreBatch) -> None:
-        self._work: queue.SimpleQueue[tuple[Future, int, ParsedBatch, Vocabulary] | None] = queue.SimpleQueue()
+        self._work: queue.SimpleQueue[tuple[Future, int, ParsedBatch, BatchWords] | None] = queue.SimpleQueue()
         self._threads = [
             threading.Thread(target=self._serve, args=(store,), name=f"import-storing-{number}", daemon=True)
             for number in range(count)
@@ -298,7 +312,7 @@ class _StoringThreads:
         for thread in self._threads:
             thread.start()
 
-    def submit(self, number: int, parsed_batch: ParsedBatch, words: Vocabulary) -> Callable[[], list[FileReport]]:
+    def submit(self, number: int, parsed_batch: ParsedBatch, words: BatchWords) -> Callable[[], list[FileReport]]:
         future: Future[list[FileReport]] = Future()
         self._work.put((future, number, parsed_batch, words))
         return future.result
@@ -339,8 +353,9 @@ class _RunVocabulary:
         self._turn = 0
         self._turns = threading.Condition()
 
-    def learn_in_turn(self, number: int, words: Vocabulary) -> None:
+    def learn_in_turn(self, number: int, batch_words: BatchWords) -> None:
         """Learn batch ``number``'s words once batches 0 .. number - 1 have had their turn."""
+        words = batch_words()
         with self._turns:
             self._turns.wait_for(lambda: self._turn == number)
         try:
@@ -385,7 +400,7 @@ def _is_transient(error: DatabaseError) -> bool:
 def _store_parsed_batch(
     number: int,
     parsed_batch: ParsedBatch,
-    batch_words: Vocabulary,
+    batch_words: BatchWords,
     cache: EntityCache,
     overwrite_edits: bool,
     dry_run: bool,

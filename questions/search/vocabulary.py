@@ -10,7 +10,7 @@ SQL).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from django.db import connection
 
@@ -45,6 +45,17 @@ def learn(words: Mapping[str, tuple[str, ...]]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(_LEARN_SQL, {"words": ordered, "parts": [" ".join(words[word]) for word in ordered]})
         return sum(1 for (is_compound,) in cursor.fetchall() if is_compound)
+
+
+def known(words: Collection[str]) -> set[str]:
+    """Those of ``words`` the vocabulary holds. An import splits only the others: a word is cut as it was when
+    it was learnt, until ``manage.py reindex_words`` reads the archive again (after an upgrade of the
+    splitter), and splitting is most of the parser's work for a small import into a large archive."""
+    if not words:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT k.word FROM questions_known_words(%s::text[]) AS k", [list(words)])
+        return {word for (word,) in cursor.fetchall()}
 
 
 def learn_texts(texts: Iterable[str]) -> int:
