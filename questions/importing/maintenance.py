@@ -11,7 +11,7 @@ ones) never gathers them, and elsewhere autoanalyze comes late, at a moment of i
 the planner would go on planning for the archive as it was (for an empty one, after the first import), and
 pick plans that read every row. So an import gathers them itself, in the same run, when it has added or
 changed at least MIN_ROWS questions or MIN_SHARE of the archive; the search vector's word statistics, the
-costly part, only once MIN_SHARE of the archive was written since they were last gathered.
+costly part, only once WORDS_MIN_SHARE of the archive was written since they were last gathered.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ logger = logging.getLogger(__name__)
 
 MIN_ROWS = 10_000
 MIN_SHARE = 0.10
+# Word frequencies are shares of the archive: a quarter of it written anew moves a word's share by at most a
+# quarter of the difference, and the search plans hold whatever the estimates (docs/explain/).
+WORDS_MIN_SHARE = 0.25
 TABLES = (
     "questions_question", "questions_answer", "questions_question_themes", "questions_facetcount", "questions_word",
 )
@@ -50,7 +53,7 @@ def rows_known_to_planner() -> float:
 def words_statistics_stale(changed: int, modified_since_full: int, rows_known_to_planner: float) -> bool:
     """Whether the search vector's statistics (how often each word occurs) need gathering again: the questions
     written since they were last gathered (this run's ``changed`` or, if more, the server's count of rows
-    modified since the table's last full ANALYZE) are a tenth of the archive or more.
+    modified since the table's last full ANALYZE) are a quarter of the archive or more.
 
     They are the costly part of the questions' ANALYZE (statistics target 1,000, migration 0009: a sample of up
     to 300,000 vectors; 6 s of 7.5 at 100,000 documents, about a minute at a million), and they are shares of
@@ -58,7 +61,7 @@ def words_statistics_stale(changed: int, modified_since_full: int, rows_known_to
     gathered after every run that calls for statistics, these only when they may have drifted."""
     if rows_known_to_planner < 0:
         return True
-    return max(changed, modified_since_full) >= MIN_SHARE * rows_known_to_planner
+    return max(changed, modified_since_full) >= WORDS_MIN_SHARE * rows_known_to_planner
 
 
 def modified_since_full_analyze() -> int:
