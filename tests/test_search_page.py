@@ -615,6 +615,38 @@ def test_a_full_name_that_is_one_word_without_its_stop_words_is_not_checked_twic
     assert "<->" in str(query.matching(SearchParams.from_query(QueryDict("q=Karl+Vanlouwe"))).query)
 
 
+def test_a_full_name_matches_other_questions_only_where_it_is_written_as_a_name():
+    """"Elke Van de Velde": other questions match where the name stands as written ("elke van de velden", each
+    of the fields, has the same stems side by side and is not the member); the written name is found through
+    the name index by id, so that the words' adjacency is checked on those questions only."""
+    from questions.search import query
+    from questions.search.params import SearchParams
+
+    asked = make_question(title="Over verkeer", member="Elke Van de Velde", date=dt.date(2020, 1, 1))
+    mention = make_question(title="Een vraag", text="Zoals Elke Van de Velde al vroeg.", date=dt.date(2024, 1, 1))
+    make_question(title="Landbouw", text="Hoeveel mest kreeg elke van de velden?", date=dt.date(2024, 2, 1))
+    hyphenated = make_question(title="Anders", text="Collega Anne-Marie Smits vroeg het.", date=dt.date(2023, 1, 1))
+    make_question(title="Nog", text="Anne Marie en Smits.", member="Anne-Marie Smits", date=dt.date(2019, 1, 1))
+
+    results = run_search(QueryDict("q=" + quote_plus("Elke Van de Velde")))
+
+    assert [q.pk for q in results.questions] == [asked.pk, mention.pk]
+    assert "= ANY (ARRAY(" in str(query.matching(SearchParams.from_query(QueryDict("q=Elke+Van+de+Velde"))).query)
+    assert hyphenated.pk in [q.pk for q in run_search(QueryDict("q=Anne-Marie+Smits")).questions]
+
+
+def test_a_full_name_that_leaves_one_word_matches_other_questions_where_that_word_is_written():
+    """"Ben Van de Velde" asks for "veld" alone ("ben", "van" and "de" are stop words): other questions match
+    where "Velde" stands as written, not every question about fields ("velden")."""
+    asked = make_question(title="Over verkeer", member="Ben Van de Velde", date=dt.date(2020, 1, 1))
+    mention = make_question(title="Een vraag", text="Collega Van de Velde vroeg het al.", date=dt.date(2024, 1, 1))
+    make_question(title="Landbouw", text="Hoeveel velden liggen braak?", date=dt.date(2024, 2, 1))
+
+    results = run_search(QueryDict("q=" + quote_plus("Ben Van de Velde")))
+
+    assert [q.pk for q in results.questions] == [asked.pk, mention.pk]
+
+
 def test_a_shared_surname_leads_with_the_newest_questions_of_everyone_who_bears_it(monkeypatch):
     """Two members and a minister named Peeters: their newest questions lead, asked, put to or answered by them,
     newest first across all of them, as many as the search pins."""
