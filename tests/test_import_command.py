@@ -290,7 +290,7 @@ def write_documents(folder, count: int) -> None:
         )  # fmt: skip
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_an_import_outside_a_transaction_merges_and_gathers_statistics_on_two_connections(tmp_path):
     """Outside a caller's transaction the merges and ANALYZEs run on two connections at once (maintenance.py):
     each must still be done, on the committed rows, when the command returns."""
