@@ -417,6 +417,27 @@ def _numbered_variants(count: int, *, member: str = "KARL VANLOUWE") -> list[Doc
     ]
 
 
+def test_the_first_batch_is_parsed_while_the_worker_starts_and_each_word_is_reported_once():
+    """A large import parses its first batch itself while the parser worker starts, and tells the worker that
+    batch's words: a later batch reports only the words new to the run, whichever process parsed before."""
+    from questions.importing.runner import _Parser
+
+    first, second = _numbered_variants(2)
+    text = SEED_DOCUMENT.read_text().replace("nr. 292", "nr. 3").replace("/1806581", "/3")
+    later = Document("later.txt", text.replace("Daar wil ik", "Daar wil ik de zeeleeuwenkolonie", 1).encode)
+    parser = _Parser(parallel=True)
+    try:
+        parsed, words = parser.submit([first, second])()
+        parsed_later, words_later = parser.submit([later])()
+    finally:
+        parser.close()
+
+    assert [outcome.number for _document, outcome in parsed] == [1, 2]
+    assert "arbeidsmarktbeleid" in words
+    assert words_later == {"zeeleeuwenkolonie"}
+    assert [outcome.number for _document, outcome in parsed_later] == [3]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_large_import_stores_on_two_connections_and_reports_in_input_order():
     """Batches stored at once by two threads: a member new to the archive in every batch is created once, a

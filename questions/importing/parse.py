@@ -532,6 +532,11 @@ def parse_batch(
 _REPORTED_IN_THIS_PROCESS: set[str] = set()
 
 
+def remember_reported(words: set[str]) -> None:
+    """Count ``words`` as reported in this worker process: the importer parsed their batch itself."""
+    _REPORTED_IN_THIS_PROCESS.update(words)
+
+
 def parse_batch_in_worker(contents: list[bytes]) -> tuple[list[ParsedQuestion | str], set[str]]:
     """:func:`parse_batch` for the worker process of one import run: each word reported once."""
     return parse_batch(contents, reported=_REPORTED_IN_THIS_PROCESS)
