@@ -161,8 +161,8 @@ class _Parser:
         work = [data for data in contents if isinstance(data, bytes)]
         if self._executor is not None and not self._started:
             # The first batch is parsed here while the worker starts (spawning it, a new interpreter importing
-            # the parser, takes about as long as parsing a batch: storing began 0.3-0.5 s later); the worker
-            # is told its words, so that each word is still reported once a run.
+            # the parser, took 0.4-1 s, and storing waited for it); the worker is told the batch's words, so
+            # that each word is still reported once a run.
             self._started = True
             self._executor.submit(remember_reported, set())  # starts the worker now
             results, words = parse_batch(work)

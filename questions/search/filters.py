@@ -170,7 +170,7 @@ def _written_as_name(typed: str, *, surname_only: bool = False) -> Q:
         name_vector=SearchQuery(" ".join(words[-1:] if surname_only else words), config=text.NAMES_CONFIG,
                                 search_type="plain")
     )  # fmt: skip
-    return Q(_IdIn(F("pk"), Subquery(named.values("pk"))))
+    return Q(_IdIn(F("pk"), Subquery(named.order_by().values("pk"))))
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
@@ -223,7 +223,7 @@ def _by(member_ids: tuple[int, ...], minister_ids: tuple[int, ...]) -> Q:
     minister, whose "veld" is in 20,647 questions at 100,000 documents)."""
     condition = Q(member_id__in=member_ids)
     if minister_ids:
-        answered = Answer.objects.filter(minister_id__in=minister_ids).values("question_id")
+        answered = Answer.objects.filter(minister_id__in=minister_ids).order_by().values("question_id")
         condition |= Q(minister_id__in=minister_ids) | Q(_IdIn(F("pk"), Subquery(answered)))
     return condition
 
