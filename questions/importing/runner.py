@@ -152,24 +152,23 @@ class _Parser:
             if parallel
             else None
         )
-        self._started = False  # whether the worker has been given work
+        # The first batch is parsed here while the worker starts (spawning it, a new interpreter importing the
+        # parser, took 0.4-1 s, and storing waited for it); the worker is then told that batch's words, so that
+        # each word is still reported once a run.
+        self._parse_here = True
+        if self._executor is not None:
+            self._executor.submit(remember_reported, set())  # starts the worker now
 
     def submit(self, batch: list[Document]) -> Callable[[], tuple[ParsedBatch, set[str]]]:
         """Start parsing ``batch``; the callable returned waits for it and gives the parsed documents and their
         words (those not given by an earlier batch of the run)."""
         contents = [_read(document) for document in batch]
         work = [data for data in contents if isinstance(data, bytes)]
-        if self._executor is not None and not self._started:
-            # The first batch is parsed here while the worker starts (spawning it, a new interpreter importing
-            # the parser, took 0.4-1 s, and storing waited for it); the worker is told the batch's words, so
-            # that each word is still reported once a run.
-            self._started = True
-            self._executor.submit(remember_reported, set())  # starts the worker now
+        if self._executor is None or self._parse_here:
             results, words = parse_batch(work)
-            self._executor.submit(remember_reported, words)
-            return lambda: (self._combine(batch, contents, iter(results)), words)
-        if self._executor is None:
-            results, words = parse_batch(work)
+            if self._executor is not None:
+                self._parse_here = False
+                self._executor.submit(remember_reported, words)
             return lambda: (self._combine(batch, contents, iter(results)), words)
         # The worker imports only the parser module: no Django in the child process.
         future = self._executor.submit(parse_batch_in_worker, work)
