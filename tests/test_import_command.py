@@ -515,3 +515,34 @@ def test_new_names_whose_addresses_clash_each_get_their_own():
 
     assert summary.line() == "imported 2, updated 0, unchanged 0, conflict 0, failed 0"
     assert sorted(Member.objects.values_list("slug", flat=True)) == ["janpeeters", "janpeeters-2"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_early_merge_empties_every_gin_pending_list_from_a_connection_of_its_own(tmp_path):
+    """An import stores its last batch while another connection merges the GIN pending lists (maintenance.py):
+    what the other connections committed is merged once it is done."""
+    from django.db import connection
+
+    from questions.importing.maintenance import EarlyMerge, gin_indexes
+
+    write_documents(tmp_path, 40)
+    status, output = run_import(tmp_path)
+    assert "imported 40" in summary_line(output)
+
+    def rewrite_the_vectors() -> None:  # committed: every question's vectors written anew, into the lists
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE questions_question SET search_vector = NULL")
+
+    def merged_pages() -> dict[str, int]:
+        with connection.cursor() as cursor:
+            pages = {}
+            for index in gin_indexes():
+                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+                pages[index] = cursor.fetchone()[0]
+            return pages
+
+    rewrite_the_vectors()
+    assert merged_pages()["question_search_vector"] > 0  # the rewrite leaves pending entries to merge
+    rewrite_the_vectors()
+    EarlyMerge().wait()
+    assert set(merged_pages().values()) == {0}

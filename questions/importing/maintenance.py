@@ -150,6 +150,33 @@ class BulkWriteSession:
 Statement = tuple[str, list[str]]  # SQL and its parameters
 
 
+class EarlyMerge:
+    """The GIN indexes' pending entries merged on a connection of its own while an import stores its last
+    batches, largest index first. At the end of an import one storing connection finishes the last batch
+    alone while the other core idles, and merging the search vector's list is one statement that keeps one
+    core busy (1.1-1.7 s for 2,000 documents into 100,000): begun then, most of it is done by the time the
+    last batch is; :func:`after_import` merges what the last batches added. Only an aid: an error is logged
+    and the merge at the end does the work."""
+
+    def __init__(self) -> None:
+        self._thread = threading.Thread(target=self._merge, name="import-early-merge", daemon=True)
+        self._thread.start()
+
+    @staticmethod
+    def _merge() -> None:
+        try:
+            with connection.cursor() as cursor:
+                for index in gin_indexes():
+                    cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+        except DatabaseError:
+            logger.warning("could not merge the GIN pending lists during the import", exc_info=True)
+        finally:
+            connection.close()  # this thread's own connection
+
+    def wait(self) -> None:
+        self._thread.join()
+
+
 def after_import(changed: int) -> bool:
     """What an import run that added or changed ``changed`` questions leaves done: the GIN indexes' pending
     entries merged, and the planner's statistics gathered if the run calls for it; returns whether it gathered

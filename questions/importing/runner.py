@@ -261,6 +261,7 @@ def import_documents(
     storers = _StoringThreads(threads, store) if threads > 1 else _StoringHere(store, bulk=large and not dry_run)
     summary.storing_connections = threads
     in_flight: deque[Callable[[], list[FileReport]]] = deque()
+    early_merge: maintenance.EarlyMerge | None = None
     try:
         pending = parser.submit(batches[0]) if batches else None
         for number in range(len(batches)):
@@ -274,12 +275,16 @@ def import_documents(
             while len(in_flight) >= threads:  # reports in input order, as each oldest batch is done
                 for file_report in in_flight.popleft()():
                     report(file_report)
+        if threads > 1:  # one connection stores the last batch: the other core is free from now on
+            early_merge = maintenance.EarlyMerge()
         while in_flight:
             for file_report in in_flight.popleft()():
                 report(file_report)
     finally:
         storers.close()
         parser.close()
+        if early_merge is not None:
+            early_merge.wait()
     if not dry_run:
         changed = summary.counts[Outcome.IMPORTED] + summary.counts[Outcome.UPDATED]
         summary.statistics_refreshed = maintenance.after_import(changed)
