@@ -223,6 +223,11 @@ def _batches(items: list[Document], size: int, max_bytes: int = BATCH_MAX_BYTES)
 # document), and one connection keeps one core busy: a large import stores on two connections at once, each
 # in a thread of its own (Django's connections are per thread), so that both cores of a small server work.
 STORING_CONNECTIONS = 2
+# Batches handed to the storing threads ahead of the oldest unfinished one, per thread. Reports go out in input
+# order, so the importing thread waits for the oldest batch; with one batch a thread, a thread that finished its
+# batch waited too while the other merged its index's pending list into the index (about a second, every few
+# thousand documents: one core idle each time).
+BATCHES_AHEAD = 2
 # A batch that meets another's locks in the wrong order (PostgreSQL aborts one of the two) is stored again.
 ATTEMPTS = 3
 _TRANSIENT = {"40P01", "40001"}  # deadlock detected, serialization failure
@@ -272,12 +277,12 @@ def import_documents(
             new_words = parser.split(words - vocabulary.known(words))
             pending = parser.submit(batches[number + 1]) if number + 1 < len(batches) else None
             in_flight.append(storers.submit(number, parsed_batch, new_words))
-            while len(in_flight) >= threads:  # reports in input order, as each oldest batch is done
+            while len(in_flight) >= threads * BATCHES_AHEAD:  # reports in input order, as each oldest is done
                 for file_report in in_flight.popleft()():
                     report(file_report)
-        if threads > 1:  # one connection stores the last batch: the other core is free from now on
-            early_merge = maintenance.EarlyMerge()
         while in_flight:
+            if threads > 1 and early_merge is None and len(in_flight) == 1:  # one thread stores: a core is free
+                early_merge = maintenance.EarlyMerge()
             for file_report in in_flight.popleft()():
                 report(file_report)
     finally:
