@@ -150,6 +150,11 @@ class BulkWriteSession:
 Statement = tuple[str, list[str]]  # SQL and its parameters
 
 
+def merge_statements() -> list[Statement]:
+    """Merging every GIN index's pending list, largest index first."""
+    return [("SELECT gin_clean_pending_list(%s::regclass)", [index]) for index in gin_indexes()]
+
+
 class EarlyMerge:
     """The GIN indexes' pending entries merged on a connection of its own while an import stores its last
     batches, largest index first. At the end of an import one storing connection finishes the last batch
@@ -165,9 +170,7 @@ class EarlyMerge:
     @staticmethod
     def _merge() -> None:
         try:
-            with connection.cursor() as cursor:
-                for index in gin_indexes():
-                    cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+            _run_in_turn(merge_statements())
         except DatabaseError:
             logger.warning("could not merge the GIN pending lists during the import", exc_info=True)
         finally:
@@ -190,7 +193,7 @@ def after_import(changed: int) -> bool:
         return False
     known = rows_known_to_planner()
     analyze = needs_analyze(changed, known)
-    merges: list[Statement] = [("SELECT gin_clean_pending_list(%s::regclass)", [index]) for index in gin_indexes()]
+    merges = merge_statements()
     statements = merges
     if analyze:
         with_words = words_statistics_stale(changed, modified_since_full_analyze(), known)

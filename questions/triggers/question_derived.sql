@@ -76,7 +76,7 @@ DECLARE
     minister_name text;
     theme_names text;
 BEGIN
-    -- The vector is the expensive part (about 1.5 ms for 6 KB of text): derived again only when a source
+    -- The vector is the expensive part (about 2 ms for 6 KB of text): derived again only when a source
     -- changed, a refresh was asked for (NULL), or someone wrote it.
     IF TG_OP = 'INSERT'
        OR NEW.search_vector IS NULL
