@@ -112,7 +112,11 @@ def fold_archive_writes() -> int | None:
     transaction forever; returns how many rows were folded, or None when transactions writing the archive kept
     it waiting longer than FOLD_LOCK_TIMEOUT (then the next fold does it). The state after is new: its sum is
     the old sum plus a fresh mark, greater than any sum and any mark before, so no cached result is taken for
-    it. The lock conflicts with writers, not with readers, and is held for the milliseconds the fold takes."""
+    it. The lock conflicts with writers, not with readers, and is held for the milliseconds the fold takes.
+
+    The fold then vacuums the table: every request reads all of it (archive_state), and every writing statement
+    leaves a dead row version behind, which a server without autovacuum keeps forever. At 749 rows and 18,000
+    dead versions (a day of benchmark imports) the state took 0.6 ms to read instead of 0.2, twice a request."""
     try:
         with transaction.atomic(), primary.cursor() as cursor:
             cursor.execute(f"SET LOCAL lock_timeout = '{FOLD_LOCK_TIMEOUT}'")
@@ -127,4 +131,7 @@ def fold_archive_writes() -> int | None:
         if getattr(error.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
             return None
         raise
+    if not primary.in_atomic_block:  # VACUUM cannot run inside a transaction
+        with primary.cursor() as cursor:
+            cursor.execute("VACUUM questions_archivewrite")
     return int(folded)
