@@ -98,6 +98,10 @@ RATE_LIMITS = {
 # Result pages of searches kept per web process, each valid for one state of the archive
 # (questions/search/cache.py); 0 computes every search afresh. An entry is about 100 kB (a page's texts).
 SEARCH_CACHE_ENTRIES = env_int("SEARCH_CACHE_ENTRIES", 300, minimum=0, maximum=100_000)
+# The words whose counts are kept (questions/search/word_counts.py): those in at least this share of the
+# questions, and in at least this many; below that, counting a word's matches live is as fast.
+WORD_COUNTS_MIN_SHARE = env_float("WORD_COUNTS_MIN_SHARE", 0.05, minimum=0.0, maximum=1.0)
+WORD_COUNTS_MIN_QUESTIONS = env_int("WORD_COUNTS_MIN_QUESTIONS", 5_000, minimum=1, maximum=1_000_000_000)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "rate_limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate-limits"},

@@ -413,6 +413,53 @@ class Word(models.Model):
         return self.word
 
 
+class WordCount(models.Model):
+    """For each of the archive's commonest words (``lexeme`` as the search vector holds it), how many questions
+    hold it: in all (``facet`` and ``facet_value`` empty) and per facet value, as questions_facetcount stores
+    values (ids as text, "2023-2024", "yes"/"no").
+
+    A search for one such word alone reads its total and facets here instead of counting tens of thousands of
+    matches (questions/search/word_counts.py). The counts hold for the archive as it was at the last fold;
+    ``WordCountChange`` lists the questions written since, which a search counts on top. Written only by
+    PostgreSQL's functions in questions/triggers/word_counts.sql."""
+
+    pk = models.CompositePrimaryKey("lexeme", "facet", "facet_value")
+    lexeme = models.TextField()
+    facet = models.CharField(max_length=16, blank=True)
+    facet_value = models.CharField(max_length=32, blank=True)
+    count = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("woordtelling")
+        verbose_name_plural = _("woordtellingen")
+
+    def __str__(self) -> str:
+        return f"{self.lexeme}: {self.facet}={self.facet_value} ({self.count})"
+
+
+class WordCountChange(models.Model):
+    """A question written (inserted, changed or deleted) since the word counts were last folded, with what it
+    was at that fold (``existed`` false: it did not exist then). Kept by the statement triggers of
+    questions/triggers/word_counts.sql, whatever writes; a search adds the question as it is now and subtracts
+    it as it was; the fold (``WordCount``) empties it."""
+
+    question_id = models.BigIntegerField(primary_key=True)  # not a foreign key: deleted questions stay listed
+    existed = models.BooleanField()
+    search_vector = SearchVectorField(null=True)
+    theme_ids = ArrayField(models.BigIntegerField(), null=True)
+    minister_id = models.BigIntegerField(null=True)
+    member_id = models.BigIntegerField(null=True)
+    session = models.CharField(max_length=9, null=True)  # noqa: DJ001 (as the question's)
+    has_answer = models.BooleanField(null=True)
+
+    class Meta:
+        verbose_name = _("gewijzigde vraag voor woordtellingen")
+        verbose_name_plural = _("gewijzigde vragen voor woordtellingen")
+
+    def __str__(self) -> str:
+        return f"question {self.question_id} ({'changed' if self.existed else 'new'})"
+
+
 class ArchiveWrite(models.Model):
     """One row per transaction that changed what a search can show (questions, answers, theme links, names,
     aliases, synonyms, the vocabulary), written by statement triggers (questions/triggers/archive_writes.sql),

@@ -87,6 +87,7 @@ def _run(job: ImportJob, folder: Path) -> None:
         reports=[_report_record(report) for report in summary.reports], finished_at=timezone.now(),
     )  # fmt: skip
     queue_alerts()
+    queue_word_counts()
 
 
 # --- mail ------------------------------------------------------------------------------------------------------
@@ -133,6 +134,28 @@ def fold_archive_writes(timestamp: int | None = None) -> None:
             logger.info("archive writes folded: %d rows", folded)
     finally:
         connection.close()
+
+
+# Every night, and after each import (queue_word_counts): the questions written since are folded into the
+# counts of the commonest words, or the words are counted for the first time (questions/search/word_counts.py).
+@app.periodic(cron="27 3 * * *")
+@app.task(queue="maintenance", queueing_lock="refresh_word_counts", pass_context=False)
+def refresh_word_counts(timestamp: int | None = None) -> None:
+    from questions.search import word_counts
+
+    try:
+        logger.info("%s", word_counts.refresh())
+    finally:
+        connection.close()
+
+
+def queue_word_counts() -> None:
+    """Ask the worker to fold what an import wrote into the word counts: nothing to do if it is already asked."""
+    try:
+        with transaction.atomic():
+            refresh_word_counts.defer()
+    except AlreadyEnqueued:
+        pass
 
 
 def queue_alerts() -> None:

@@ -1,5 +1,7 @@
 """Every write path leaves the derived values exactly right: has_answer, theme_ids, the search vector, the
-name vector and the facet counts equal a recomputation from the source rows.
+name vector and the facet counts equal a recomputation from the source rows, and a search for a counted word
+(questions/search/word_counts.py) finds the same total, facets and page as one counting its matches live,
+before and after the questions written are folded into the counts.
 
 The recomputation here is written apart from the triggers (questions/triggers/): it reads the rows through
 the ORM, builds each question's text in Python and counts the facets in Python, and adds the parts of the
@@ -19,7 +21,9 @@ from django.contrib.auth.models import User
 from django.db import connection
 
 from questions.editing import merge_entities, revert_to_import
-from questions.models import Answer, FacetCount, Member, Minister, Question, Theme, Word
+from questions.models import Answer, FacetCount, Member, Minister, Question, Theme, Word, WordCount, WordCountChange
+from questions.search import query, word_counts
+from questions.search.params import SearchParams
 from questions.search.text import SEARCH_CONFIG
 from tests.conftest import SEED_DOCUMENT, SV235_EXTRACTIONS
 from tests.factories import corpus, make_question
@@ -135,6 +139,40 @@ def assert_derived_values_exact() -> None:
     stored_questions, stored_counts = stored_state()
     assert stored_questions == expected_questions
     assert stored_counts == expected_counts
+    assert_word_counts_exact()
+
+
+# Words of the corpus (factories.corpus), counted by the fixture below. The tests' writes take some of them
+# from questions whose facets stay the same: a title (toegankelijkheid, demerbekken), a name (karl, werk).
+COUNTED_WORDS = (
+    "lokale",
+    "besturen",
+    "wateroverlast",
+    "uitwisseling",
+    "data",
+    "draaiboek",
+    "minister",
+    "toegankelijkheid",
+    "demerbekken",
+    "karl",
+    "werk",
+)
+
+
+def assert_word_counts_exact() -> None:
+    """A search for each counted word answers as one counting live: with the questions written since the
+    last fold added up, and again after folding them into the counts."""
+    if not WordCount.objects.exists():
+        return
+    for fold in (False, True):
+        if fold:
+            assert word_counts.fold() is not None
+            assert not WordCountChange.objects.exists()
+        for word in COUNTED_WORDS:
+            params = SearchParams.from_query({"q": word, "facet_limit": "0"})
+            assert params.tsquery is not None
+            assert word_counts.counted_word(params.tsquery) is not None, word
+            assert query.run(params, 0, 3) == query.run(params, 0, 3, count_live=True), word
 
 
 def searchable(word: str) -> set[int]:
@@ -149,6 +187,7 @@ def searchable(word: str) -> set[int]:
 @pytest.fixture
 def questions():
     made = corpus()
+    assert word_counts.build(min_share=0.0, min_questions=1) > 0
     assert_derived_values_exact()
     return made
 
@@ -343,6 +382,7 @@ def test_a_batch_import_writes_each_new_question_once(tmp_path):
     for number in range(1, 7):
         (tmp_path / f"doc{number}.txt").write_text(text.replace("nr. 292", f"nr. {number}").replace(
             "/1806581", f"/{number}"))  # fmt: skip
+
     def writes() -> tuple[int, int]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT n_tup_ins, n_tup_upd FROM pg_stat_xact_user_tables"

@@ -160,7 +160,7 @@ def collect(
         values[facet].append(FacetValue(value, label, int(count), value in selected.get(facet, {})))
     facets = {}
     totals: dict[str, int] = {}
-    every_year = list(values["year"])
+    every_year = sorted(values["year"], key=lambda item: item.value)
     for name, found in values.items():
         present = {item.value for item in found}
         found += [FacetValue(value, label, 0, True) for value, label in selected.get(name, {}).items()

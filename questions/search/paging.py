@@ -38,11 +38,13 @@ class PageSql:
     rows: str  # a query of (part, id, position): the page's ids, in order of part, then position
 
 
-def page_sql(statement: Statement, page: PageRequest, where: str) -> PageSql:
-    """The SQL that picks ``page`` from ``base``, whose rows match when ``where`` holds."""
+def page_sql(statement: Statement, page: PageRequest, where: str, counted: str | None = None) -> PageSql:
+    """The SQL that picks ``page`` from ``base``, whose rows match when ``where`` holds. ``counted``: a query of
+    the number of matches, known without counting them (a counted word, word_counts.py); every question whose
+    title matches is then a match, and ``base`` is read only as far as the page needs."""
     ctes = [
         f"matches AS NOT MATERIALIZED (SELECT base.id, base.date_asked FROM base WHERE {where})",
-        "match_count AS (SELECT count(*) AS n FROM matches)",
+        f"match_count AS ({counted or 'SELECT count(*) AS n FROM matches'})",
     ]
     start, end = statement.param(page.offset), statement.param(page.offset + page.limit)
     limit = statement.param(page.limit)
@@ -78,7 +80,7 @@ def page_sql(statement: Statement, page: PageRequest, where: str) -> PageSql:
     ctes.append(f"""head AS (
         SELECT c.id, row_number() OVER (ORDER BY ts_rank(v.search_vector, {tsq}) DESC, c.date_asked DESC,
                                         c.id DESC) AS position
-        FROM (SELECT t.id, t.date_asked FROM title_matches AS t JOIN rest AS m ON m.id = t.id
+        FROM (SELECT t.id, t.date_asked FROM title_matches AS t {"" if counted else "JOIN rest AS m ON m.id = t.id"}
               ORDER BY t.title_rank DESC, t.date_asked DESC, t.id DESC
               LIMIT {statement.param(RANKING_CANDIDATES)}) AS c
         JOIN questions_question AS v ON v.id = c.id)""")
@@ -93,10 +95,14 @@ def page_sql(statement: Statement, page: PageRequest, where: str) -> PageSql:
     head = f"""SELECT 2, head.id, head.position FROM head
                WHERE head.position > {rest_start} AND head.position <= {rest_end}"""
     # The rest, newest first: only the rows of this page, after skipping what earlier pages showed.
+    # Read from the index (counted), the matches are sorted as a set: walking the date index instead, and
+    # testing each question's vector on the way, took 235 ms for page 50 of a word in 5 % of 100,000
+    # questions (the date plus nought is no indexed expression).
+    date_key = "m.date_asked + 0" if counted else "m.date_asked"
     tail = f"""SELECT 3, t.id, row_number() OVER (ORDER BY t.date_asked DESC, t.id DESC) FROM (
         SELECT m.id, m.date_asked FROM rest AS m
         WHERE (SELECT n FROM match_count) > {exact_limit} AND m.id NOT IN (SELECT head.id FROM head)
-        ORDER BY m.date_asked DESC, m.id DESC
+        ORDER BY {date_key} DESC, m.id DESC
         LIMIT greatest(0, {rest_end} - greatest((SELECT count(*) FROM head), {rest_start}))
         OFFSET greatest(0, {rest_start} - (SELECT count(*) FROM head))) AS t"""
     return PageSql(ctes, f"({first})\nUNION ALL ({exact})\nUNION ALL ({head})\nUNION ALL ({tail})")

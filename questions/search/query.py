@@ -17,7 +17,7 @@ from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from archive.replicas import reading_connection
 from questions import deadlines
 from questions.models import Question, QuestionQuerySet
-from questions.search import facets, paging, text
+from questions.search import facets, paging, text, word_counts
 from questions.search.facets import ActiveFilter, FacetValue
 from questions.search.filters import FACET_FILTERS, FACETS, narrow, number_condition
 from questions.search.params import SearchParams
@@ -71,10 +71,25 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
         shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)
         return SearchResult(total, shown, list(page), totals, years)
     page_request = paging.PageRequest(params.sort, params.ranking_tsquery, offset, limit, _pinned(params))
-    with text.index_scans_only() if params.tsquery is not None else nullcontext():
-        total, rows, ids = _search(base, filters, page_request)
+    tsquery = params.tsquery
+    counted = word_counts.counted_word(tsquery) if tsquery and _countable(params) and not count_live else None
+    with text.index_scans_only() if tsquery is not None else nullcontext():
+        if counted is not None and tsquery is not None:
+            total, rows, ids = _search_counted(base, counted, tsquery, page_request)
+        else:
+            total, rows, ids = _search(base, filters, page_request)
     shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)
     return SearchResult(total, shown, ids, totals, years)
+
+
+def _countable(params: SearchParams) -> bool:
+    """A search that word_counts.py may answer: a text query and nothing else, which (once translated) may
+    be one word, with nothing of the text filter's extras (a number, names, phrases with stop words)."""
+    found = params.text
+    return (found is not None and found.tsquery is not None and not found.matches_nothing and found.number is None
+            and not found.member_ids and not found.minister_ids and not found.exact_phrases
+            and found.surname is None and not params.active_facets() and params.number is None
+            and params.date_from is None and params.date_to is None)  # fmt: skip
 
 
 PINNED_LIMIT = 50
@@ -146,6 +161,26 @@ def _search(base: QuerySet, filters: dict[str, ActiveFilter], page: paging.PageR
               {", ".join(page_sql.ctes)}
               SELECT (SELECT n FROM match_count),
                      {facets.as_json_rows([facets.live(facet, rows(facet)) for facet in FACETS])},
+                     (SELECT coalesce(array_agg(p.id ORDER BY p.part, p.position), '{{}}')
+                      FROM ({page_sql.rows}) AS p (part, id, position))"""
+    total, facet_rows, page_ids = _fetch_one(statement, sql)
+    return int(total), facet_rows, list(page_ids)
+
+
+def _search_counted(base: QuerySet, counted: word_counts.CountedWord, tsquery: str,
+                    page: paging.PageRequest) -> tuple[int, list, list[int]]:
+    """The total and facets of a counted word from its stored counts; the page from the index."""
+    statement = Statement()
+    word_ctes = word_counts.ctes(statement, counted, tsquery)
+    base_sql = statement.queryset(base.order_by().values("id", "date_asked"))
+    if base_sql is None:
+        return 0, [], []
+    page_sql = paging.page_sql(statement, page, "TRUE", counted=word_counts.TOTAL_SQL)
+    sql = f"""WITH {", ".join(word_ctes)},
+              base AS NOT MATERIALIZED ({base_sql}),
+              {", ".join(page_sql.ctes)}
+              SELECT (SELECT n FROM match_count),
+                     {facets.as_json_rows(word_counts.facet_parts(statement, tsquery))},
                      (SELECT coalesce(array_agg(p.id ORDER BY p.part, p.position), '{{}}')
                       FROM ({page_sql.rows}) AS p (part, id, position))"""
     total, facet_rows, page_ids = _fetch_one(statement, sql)

@@ -14,6 +14,8 @@ admin, ``QuerySet.update()``, ``bulk_create``, raw SQL, a data migration. Nothin
 - ``answer_dates.sql``: the date each answer is listed by (its own, else its question's), ``questions_answer.dated``.
 - ``import_snapshot.sql``: an import's snapshot names the question and answer texts it wrote by their md5; the
   moment one of them changes or goes, the imported text is copied into the snapshot (questions/editing.py).
+- ``word_counts.sql``: the counts of the commonest words (``questions_wordcount``) and the questions written
+  since they were last folded (``questions_wordcountchange``), read by questions/search/word_counts.py.
 - ``archive_writes.sql``: each transaction that writes what a search shows counts its statements in
   ``questions_archivewrite``, the state cached search results are keyed on (questions/search/cache.py).
 
@@ -36,6 +38,7 @@ FILES = (
     "answer_dates.sql",
     "archive_writes.sql",
     "import_snapshot.sql",
+    "word_counts.sql",
 )
 
 

@@ -13,7 +13,7 @@ from questions.importing.runner import (
     import_documents,
     split_answer_dates,
 )
-from questions.tasks import queue_alerts
+from questions.tasks import queue_alerts, queue_word_counts
 
 
 def _at_least_one(value: str) -> int:
@@ -86,6 +86,7 @@ class Command(BaseCommand):
             self.stdout.write("refreshed the planner's statistics (this run changed a good share of the archive)")
         if not dry_run:
             queue_alerts()  # the worker mails what this import brought (questions/alerts/)
+            queue_word_counts()  # and folds it into the counts of common words (questions/search/word_counts.py)
         prefix = "dry run (nothing written): " if dry_run else ""
         self.stdout.write(prefix + summary.line())
         if summary.failed:

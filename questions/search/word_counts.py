@@ -1,0 +1,171 @@
+"""Counts kept for the archive's commonest words: a search for one of them alone is not counted afresh.
+
+A word in a tenth of the questions has tens of thousands of matches at 100,000 documents, and counting them
+with their facets is most of what such a search costs (every match's row is read and grouped five ways).
+For the words in at least ``WORD_COUNTS_MIN_SHARE`` of the questions, ``questions_wordcount`` holds the
+number of questions holding each, in all and per facet value, as of the last fold; ``questions_wordcountchange``
+lists the questions written since (the triggers of questions/triggers/word_counts.sql list them in the writing
+transaction, whatever writes). A search for such a word, with no filter, reads the stored counts and adds the
+listed questions as they are now, minus what they were at the fold: exact, and a write is counted by the next
+search. The page itself is still chosen from the index (paging.py).
+
+The list is folded into the counts after every import and every night by the worker (tasks.py): the fold
+locks out writers for the moment it takes. While the list is longer than ``MAX_CHANGES`` (a large import the
+worker has not folded yet), searches count live, as they do for every other query.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import OperationalError, transaction
+from django.db import connection as primary
+
+from archive.replicas import reading_connection
+from questions import deadlines
+from questions.search.statement import Statement
+from questions.search.text import tsquery_sql
+
+# A search adds up the listed questions itself: each costs reading its vector (about 20 µs).
+MAX_CHANGES = 500
+# The fold waits at most this long for a transaction writing questions (a long import) to finish; while it
+# waits, new writers queue behind it.
+FOLD_LOCK_TIMEOUT = "5s"
+
+_ENTITY_TABLES = {"theme": "questions_theme", "minister": "questions_minister", "member": "questions_member"}
+
+
+@dataclass(frozen=True)
+class CountedWord:
+    lexeme: str
+
+
+def counted_word(tsquery: str) -> CountedWord | None:
+    """The counted word that the query ``tsquery`` (to_tsquery_text syntax) is, alone; None when it is
+    anything else (several words, a prefix, a phrase, a word not counted) or when too many questions were
+    written since the last fold for a search to add them up."""
+    with reading_connection().cursor() as cursor:
+        cursor.execute(_COUNTED_SQL, {"query": tsquery, "changes": MAX_CHANGES + 1})
+        found = cursor.fetchone()
+    if found is None or found[1] > MAX_CHANGES:
+        return None
+    return CountedWord(found[0])
+
+
+# A query of one plain lexeme prints as that lexeme quoted, its quotes and backslashes doubled; with a prefix
+# or weight mark (':*', ':A') it ends otherwise and matches nothing here.
+_COUNTED_SQL = rf"""
+SELECT w.lexeme, (SELECT count(*) FROM (SELECT 1 FROM questions_wordcountchange LIMIT %(changes)s) AS c)
+FROM {tsquery_sql("%(query)s")} AS t (q)
+JOIN questions_wordcount AS w
+  ON w.lexeme = regexp_replace(replace(substring(t.q::text FROM '^''(.*)''$'), '''''', ''''), '\\(.)', '\1', 'g')
+WHERE numnode(t.q) = 1 AND w.facet = '' AND w.facet_value = ''
+"""
+
+
+def ctes(statement: Statement, word: CountedWord, tsquery: str) -> list[str]:
+    """Common table expressions: ``word_totals`` (facet, value, n), the word's count in all (facet '') and per
+    facet value, stored and brought up to date with the questions written since the fold."""
+    tsq = tsquery_sql(statement.param(tsquery))
+    return [
+        f"""word_changes AS MATERIALIZED (
+            SELECT 1 AS sign, q.theme_ids, q.minister_id, q.member_id, q.session, q.has_answer
+            FROM questions_wordcountchange AS g JOIN questions_question AS q ON q.id = g.question_id
+            WHERE q.search_vector @@ {tsq}
+            UNION ALL
+            SELECT -1, g.theme_ids, g.minister_id, g.member_id, g.session, g.has_answer
+            FROM questions_wordcountchange AS g WHERE g.existed AND g.search_vector @@ {tsq})""",
+        f"""word_totals AS MATERIALIZED (
+            SELECT counted.facet, counted.value, sum(counted.n) AS n FROM (
+                SELECT w.facet, w.facet_value, w.count FROM questions_wordcount AS w
+                WHERE w.lexeme = {statement.param(word.lexeme)}
+                UNION ALL
+                SELECT a.facet, a.value, c.sign FROM word_changes AS c
+                CROSS JOIN LATERAL (
+                    SELECT '', '' UNION ALL
+                    SELECT f.facet, f.value FROM questions_facet_atoms(c.theme_ids, c.minister_id, c.member_id,
+                                                                       c.session, c.has_answer) AS f
+                ) AS a (facet, value)
+            ) AS counted (facet, value, n)
+            GROUP BY 1, 2)""",
+    ]
+
+
+TOTAL_SQL = "SELECT coalesce(sum(t.n), 0) AS n FROM word_totals AS t WHERE t.facet = ''"
+
+
+def facet_parts(statement: Statement, tsquery: str) -> list[str]:
+    """Each facet's rows (facet, value, label, count) from ``word_totals``, as facets.live gives them."""
+    parts = []
+    for facet, table in _ENTITY_TABLES.items():
+        parts.append(f"""SELECT '{facet}', e.slug, e.name, t.n FROM word_totals AS t
+                         JOIN {table} AS e ON e.id = t.value::bigint WHERE t.facet = '{facet}' AND t.n > 0""")
+    parts.append("SELECT 'year', t.value, t.value, t.n FROM word_totals AS t WHERE t.facet = 'year' AND t.n > 0")
+    parts.append("SELECT 'answered', t.value, '', t.n FROM word_totals AS t WHERE t.facet = 'answered' AND t.n > 0")
+    # The status changes with the calendar: the unanswered matches asked after the overdue cutoff (a few
+    # weeks' worth, through the date index) are waiting, the other unanswered ones overdue.
+    tsq = tsquery_sql(statement.param(tsquery))
+    cutoff = statement.param(deadlines.overdue_cutoff())
+    parts.append(f"""SELECT 'status', s.value, '', s.n
+        FROM (SELECT count(*) AS n FROM questions_question AS q
+              WHERE NOT q.has_answer AND q.date_asked > {cutoff} AND q.search_vector @@ {tsq}) AS w
+        CROSS JOIN LATERAL (
+            SELECT CASE t.value WHEN 'yes' THEN 'answered' ELSE 'overdue' END,
+                   t.n - CASE WHEN t.value = 'no' THEN w.n ELSE 0 END
+            FROM word_totals AS t WHERE t.facet = 'answered'
+            UNION ALL
+            SELECT 'waiting', w.n
+        ) AS s (value, n) WHERE s.n > 0""")
+    return parts
+
+
+# --- keeping the counts --------------------------------------------------------------------------------------
+
+
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
+def fold() -> int | None:
+    """Move the questions written since the last fold into the counts; returns how many there were, or None
+    when a transaction writing questions kept the fold waiting longer than FOLD_LOCK_TIMEOUT."""
+    try:
+        with transaction.atomic(), primary.cursor() as cursor:
+            cursor.execute(f"SET LOCAL lock_timeout = '{FOLD_LOCK_TIMEOUT}'")
+            cursor.execute("SELECT questions_fold_word_counts()")
+            (folded,) = cursor.fetchone()
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+            return None
+        raise
+    return int(folded)
+
+
+def build(min_share: float | None = None, min_questions: int | None = None) -> int:
+    """Count afresh the words in at least ``min_share`` of the questions (and in ``min_questions`` or more);
+    returns how many words are counted. Writers wait while it runs (seconds at 100,000 documents)."""
+    share = settings.WORD_COUNTS_MIN_SHARE if min_share is None else min_share
+    least = settings.WORD_COUNTS_MIN_QUESTIONS if min_questions is None else min_questions
+    with transaction.atomic(), primary.cursor() as cursor:
+        cursor.execute("SELECT questions_build_word_counts(%s, %s)", [share, least])
+        (counted,) = cursor.fetchone()
+    return int(counted)
+
+
+def refresh() -> str:
+    """After an import, and every night: count afresh when nothing is counted yet and the archive is large
+    enough for it to pay, else fold. Returns what was done, for the log. (A word that became common since
+    the build is counted live until ``manage.py count_words --rebuild``.)"""
+    with primary.cursor() as cursor:
+        cursor.execute("""SELECT EXISTS (SELECT 1 FROM questions_wordcount),
+                                 (SELECT coalesce(sum(count), 0) FROM questions_facetcount
+                                  WHERE dimension = '' AND value = '' AND facet = 'answered')""")
+        counting, questions = cursor.fetchone()
+    if not counting:
+        if questions < settings.WORD_COUNTS_MIN_QUESTIONS:
+            return f"no words counted: {questions} questions, fewer than {settings.WORD_COUNTS_MIN_QUESTIONS}"
+        return f"words counted afresh: {build()}"
+    folded = fold()
+    if folded is None:
+        return "word counts not folded: questions were being written; the next import or night then"
+    return f"word counts: {folded} written questions folded"

@@ -1,0 +1,147 @@
+-- Counts of the commonest words (questions_wordcount) and the questions written since they were last folded
+-- (questions_wordcountchange); read by questions/search/word_counts.py.
+--
+-- The invariant: for every counted lexeme and facet value, the stored count, plus the changed questions as
+-- they are now, minus them as they were at the fold, is the live count. Every transaction that writes
+-- questions keeps it by listing what it wrote (the triggers below, in that transaction); the fold and the
+-- build keep it by locking out writers while they move the list into the counts.
+
+-- What a question was at the last fold is listed once, at its first write after it: a later write of the
+-- same question finds the row there and leaves it (ON CONFLICT DO NOTHING). A new question is listed as
+-- having not existed. Nothing is listed while no words are counted.
+CREATE OR REPLACE FUNCTION questions_question_word_count_changes() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM questions_wordcount) THEN
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO questions_wordcountchange (question_id, existed)
+        SELECT n.id, false FROM new_rows AS n ORDER BY n.id
+        ON CONFLICT (question_id) DO NOTHING;
+    ELSIF TG_OP = 'DELETE' THEN
+        INSERT INTO questions_wordcountchange (question_id, existed, search_vector, theme_ids, minister_id,
+                                               member_id, session, has_answer)
+        SELECT o.id, true, o.search_vector, o.theme_ids, o.minister_id, o.member_id, o.session, o.has_answer
+        FROM old_rows AS o ORDER BY o.id
+        ON CONFLICT (question_id) DO NOTHING;
+    ELSE
+        -- Only what a count can see: the vector and the facet values.
+        INSERT INTO questions_wordcountchange (question_id, existed, search_vector, theme_ids, minister_id,
+                                               member_id, session, has_answer)
+        SELECT o.id, true, o.search_vector, o.theme_ids, o.minister_id, o.member_id, o.session, o.has_answer
+        FROM old_rows AS o JOIN new_rows AS n ON n.id = o.id
+        WHERE (o.theme_ids, o.minister_id, o.member_id, o.session, o.has_answer)
+                  IS DISTINCT FROM (n.theme_ids, n.minister_id, n.member_id, n.session, n.has_answer)
+           OR o.search_vector IS DISTINCT FROM n.search_vector
+        ORDER BY o.id
+        ON CONFLICT (question_id) DO NOTHING;
+    END IF;
+    RETURN NULL;
+END
+$body$;
+
+-- Emptied questions: the counts describe nothing any more; searches count live until the next build.
+CREATE OR REPLACE FUNCTION questions_question_word_counts_truncate() RETURNS trigger LANGUAGE plpgsql AS $body$
+BEGIN
+    DELETE FROM questions_wordcount;
+    DELETE FROM questions_wordcountchange;
+    RETURN NULL;
+END
+$body$;
+
+-- The total (facet '') and the facet values of versions of questions, per counted lexeme they hold, signed.
+-- ``versions`` is a query of (sign, search_vector, theme_ids, minister_id, member_id, session, has_answer).
+CREATE OR REPLACE FUNCTION questions_add_word_counts(versions text) RETURNS void LANGUAGE plpgsql AS $body$
+BEGIN
+    EXECUTE format($sql$
+        WITH versions AS (%s),
+        counted AS MATERIALIZED (SELECT w.lexeme FROM questions_wordcount AS w WHERE w.facet = '')
+        INSERT INTO questions_wordcount (lexeme, facet, facet_value, count)
+        SELECT * FROM (
+            SELECT c.lexeme, a.facet, a.value, sum(v.sign) AS n
+            FROM versions AS v
+            CROSS JOIN LATERAL unnest(tsvector_to_array(v.search_vector)) AS l (lexeme)
+            JOIN counted AS c ON c.lexeme = l.lexeme
+            CROSS JOIN LATERAL (
+                SELECT '', '' UNION ALL
+                SELECT f.facet, f.value FROM questions_facet_atoms(v.theme_ids, v.minister_id, v.member_id,
+                                                                   v.session, v.has_answer) AS f
+            ) AS a (facet, value)
+            GROUP BY 1, 2, 3
+        ) AS delta
+        WHERE delta.n <> 0
+        ORDER BY 1, 2, 3
+        ON CONFLICT (lexeme, facet, facet_value) DO UPDATE SET count = questions_wordcount.count + EXCLUDED.count
+    $sql$, versions);
+END
+$body$;
+
+-- Move the changed questions into the counts; returns how many there were. Writers are locked out (SHARE
+-- conflicts with every write, not with reads) so that none writes between reading the list and emptying it.
+CREATE OR REPLACE FUNCTION questions_fold_word_counts() RETURNS bigint LANGUAGE plpgsql AS $body$
+DECLARE
+    folded bigint;
+BEGIN
+    LOCK TABLE questions_question IN SHARE MODE;
+    -- Held until the commit: nothing is listed between the two statements.
+    PERFORM questions_add_word_counts($q$
+        SELECT 1 AS sign, q.search_vector, q.theme_ids, q.minister_id, q.member_id, q.session, q.has_answer
+        FROM questions_wordcountchange AS g JOIN questions_question AS q ON q.id = g.question_id
+        UNION ALL
+        SELECT -1, g.search_vector, g.theme_ids, g.minister_id, g.member_id, g.session, g.has_answer
+        FROM questions_wordcountchange AS g WHERE g.existed
+    $q$);
+    DELETE FROM questions_wordcountchange;
+    GET DIAGNOSTICS folded = ROW_COUNT;
+    RETURN folded;
+END
+$body$;
+
+-- Count afresh: the lexemes held by at least ``min_share`` of the questions and at least ``min_questions``
+-- of them (chosen from the planner's statistics of the vector, gathered afresh; exact counts follow), each
+-- counted over every question. Returns how many lexemes are counted.
+CREATE OR REPLACE FUNCTION questions_build_word_counts(min_share float8, min_questions bigint)
+RETURNS bigint LANGUAGE plpgsql AS $body$
+DECLARE
+    questions bigint;
+    chosen bigint;
+BEGIN
+    LOCK TABLE questions_question IN SHARE MODE;
+    DELETE FROM questions_wordcountchange;
+    DELETE FROM questions_wordcount;
+    SELECT count(*) INTO questions FROM questions_question;
+    ANALYZE questions_question (search_vector);
+    -- The statistics' frequencies are estimates from a sample: a word near the threshold may be left out or
+    -- taken in; it is then counted live, or here, exactly either way.
+    INSERT INTO questions_wordcount (lexeme, facet, facet_value, count)
+    SELECT e.lexeme, '', '', 0
+    FROM pg_stats AS s
+    CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs[1:cardinality(s.most_common_elems::text::text[])])
+        AS e (lexeme, share)
+    WHERE s.schemaname = current_schema() AND s.tablename = 'questions_question' AND s.attname = 'search_vector'
+      AND e.share >= min_share AND e.share * questions >= min_questions
+    ORDER BY 1;
+    GET DIAGNOSTICS chosen = ROW_COUNT;
+    IF chosen > 0 THEN
+        PERFORM questions_add_word_counts($q$
+            SELECT 1 AS sign, q.search_vector, q.theme_ids, q.minister_id, q.member_id, q.session, q.has_answer
+            FROM questions_question AS q
+        $q$);
+    END IF;
+    RETURN chosen;
+END
+$body$;
+
+DROP TRIGGER IF EXISTS questions_question_word_counts_insert ON questions_question;
+CREATE TRIGGER questions_question_word_counts_insert AFTER INSERT ON questions_question
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION questions_question_word_count_changes();
+DROP TRIGGER IF EXISTS questions_question_word_counts_update ON questions_question;
+CREATE TRIGGER questions_question_word_counts_update AFTER UPDATE ON questions_question
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION questions_question_word_count_changes();
+DROP TRIGGER IF EXISTS questions_question_word_counts_delete ON questions_question;
+CREATE TRIGGER questions_question_word_counts_delete AFTER DELETE ON questions_question
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION questions_question_word_count_changes();
+DROP TRIGGER IF EXISTS questions_question_word_counts_truncate ON questions_question;
+CREATE TRIGGER questions_question_word_counts_truncate AFTER TRUNCATE ON questions_question
+    FOR EACH STATEMENT EXECUTE FUNCTION questions_question_word_counts_truncate();

@@ -1,0 +1,133 @@
+"""Searches for one common word read its kept counts (questions/search/word_counts.py), and count exactly
+what is committed, whoever wrote it; the fold moves what was written into the counts without losing a write.
+
+Every write path against a recount: tests/test_derived_values.py. These tests commit what they write
+(``transactional_db``), as imports and other programs do.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import psycopg
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from questions.models import Question, WordCount, WordCountChange
+from questions.search import query, word_counts
+from questions.search.params import SearchParams
+from tests.factories import make_question
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def from_another_connection(sql: str, params: tuple | dict = ()) -> None:
+    with psycopg.connect(**connection.get_connection_params(), autocommit=True) as other:
+        other.execute(sql, params)
+
+
+def search(word: str, *, live: bool = False) -> query.SearchResult:
+    return query.run(SearchParams.from_query({"q": word, "facet_limit": "0"}), 0, 5, count_live=live)
+
+
+def is_counted(word: str) -> bool:
+    tsquery = SearchParams.from_query({"q": word}).tsquery
+    assert tsquery is not None
+    return word_counts.counted_word(tsquery) is not None
+
+
+@pytest.fixture
+def archive() -> list[Question]:
+    made = [
+        make_question(title=f"Wateroverlast in gemeente {index}", text="Het water stond hoog.",
+                      answer="Er komt een plan." if index % 2 else None, member=member, minister=minister,
+                      themes=themes, date=dt.date(2020 + index % 4, 3, 1 + index))  # fmt: skip
+        for index, (member, minister, themes) in enumerate(
+            [("Suzy Wouters", "Zuhal Demir", ("Water",)), ("Jan Peeters", "Jo Brouns", ("Water", "Werk")),
+             ("Karl Vanlouwe", "Zuhal Demir", ()), ("Suzy Wouters", "Ben Weyts", ("Onderwijs",))] * 3
+        )
+    ]  # fmt: skip
+    made.append(make_question(title="Fietspaden", text="Hoeveel kilometer fietspad?", member="Jan Peeters"))
+    assert word_counts.build(min_share=0.5, min_questions=2) >= 1
+    return made
+
+
+def test_a_search_for_a_common_word_reads_its_counts_and_finds_what_counting_live_finds(archive):
+    assert is_counted("wateroverlast")
+    assert not is_counted("fietspaden")  # in one question of thirteen: counted live
+    assert not is_counted("wateroverlast fietspaden")  # two words: counted live
+
+    with CaptureQueriesContext(connection) as queries:
+        counted = search("wateroverlast")
+    assert any("questions_wordcount" in q["sql"] for q in queries.captured_queries)
+    assert counted == search("wateroverlast", live=True)
+    assert counted.total == 12
+    assert {item.label: item.count for item in counted.facets["minister"]} == {"Zuhal Demir": 6, "Jo Brouns": 3,
+                                                                               "Ben Weyts": 3}  # fmt: skip
+
+
+def test_a_write_by_another_program_is_counted_by_the_next_search_and_kept_by_the_fold(archive):
+    doomed, moved = archive[0], archive[1]
+    from_another_connection("""WITH links AS (DELETE FROM questions_question_themes WHERE question_id = %(id)s)
+                               DELETE FROM questions_question WHERE id = %(id)s""", {"id": doomed.pk})
+    from_another_connection("UPDATE questions_question SET title = 'Droogte' WHERE id = %s", (moved.pk,))
+    make_question(title="Wateroverlast in Gent", member="Jan Peeters", themes=("Werk",))
+
+    assert WordCountChange.objects.count() == 3
+    assert is_counted("wateroverlast")
+    after = search("wateroverlast")
+    assert after.total == 12 - 2 + 1
+    assert after == search("wateroverlast", live=True)
+
+    assert word_counts.fold() == 3
+    assert not WordCountChange.objects.exists()
+    assert WordCount.objects.get(lexeme="wateroverlast", facet="", facet_value="").count == 11
+    assert search("wateroverlast") == search("wateroverlast", live=True)
+
+
+def test_a_long_list_of_writes_is_counted_live_until_it_is_folded(archive, monkeypatch):
+    monkeypatch.setattr(word_counts, "MAX_CHANGES", 2)
+    for index in range(3):
+        make_question(title=f"Wateroverlast {index}", member="Jan Peeters")
+
+    assert not is_counted("wateroverlast")  # three written since the fold: counting live is as quick
+    assert search("wateroverlast").total == 15
+    assert word_counts.fold() == 3
+    assert is_counted("wateroverlast")
+    assert search("wateroverlast") == search("wateroverlast", live=True)
+
+
+def test_the_fold_gives_way_to_a_long_writing_transaction(archive, monkeypatch):
+    monkeypatch.setattr(word_counts, "FOLD_LOCK_TIMEOUT", "300ms")
+    with psycopg.connect(**connection.get_connection_params()) as importing:  # a transaction left open
+        importing.execute("UPDATE questions_question SET title = 'Droogte' WHERE id = %s", (archive[2].pk,))
+        started = time.monotonic()
+        assert word_counts.fold() is None  # waited at most its lock timeout, folded nothing
+        assert time.monotonic() - started < 5
+        importing.commit()
+    assert word_counts.fold() == 1
+    assert search("wateroverlast") == search("wateroverlast", live=True)
+
+
+def test_the_worker_counts_a_large_enough_archive_then_folds(archive):
+    WordCount.objects.all().delete()
+    with override_settings(WORD_COUNTS_MIN_QUESTIONS=100):
+        assert word_counts.refresh().startswith("no words counted")
+    with override_settings(WORD_COUNTS_MIN_QUESTIONS=2, WORD_COUNTS_MIN_SHARE=0.5):
+        assert word_counts.refresh().startswith("words counted afresh")
+        assert is_counted("wateroverlast")
+        make_question(title="Wateroverlast in Gent", member="Jan Peeters")
+        assert word_counts.refresh() == "word counts: 1 written questions folded"
+    assert search("wateroverlast") == search("wateroverlast", live=True)
+
+
+def test_the_command_folds_and_rebuilds(archive, capsys):
+    call_command("count_words", "--rebuild", "--min-share", "0.95", "--min-questions", "2")
+    assert not is_counted("wateroverlast")  # in 12 of 13 questions: below 95 %
+    call_command("count_words", "--rebuild", "--min-share", "0.5", "--min-questions", "2")
+    assert is_counted("wateroverlast")
+    call_command("count_words")
+    assert "folded" in capsys.readouterr().out
