@@ -10,6 +10,7 @@ import logging
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -151,18 +152,18 @@ def refresh_word_counts(timestamp: int | None = None) -> None:
 
 def queue_word_counts() -> None:
     """Ask the worker to fold what an import wrote into the word counts: nothing to do if it is already asked."""
-    try:
-        with transaction.atomic():
-            refresh_word_counts.defer()
-    except AlreadyEnqueued:
-        pass
+    _queue_once(refresh_word_counts)
 
 
 def queue_alerts() -> None:
     """Ask the worker to send the alerts (after an import): nothing to do if it is already asked."""
+    _queue_once(send_alerts)
+
+
+def _queue_once(task: Any) -> None:
     try:
         # In a savepoint: the refused insert of a second queued job must not abort the caller's transaction.
         with transaction.atomic():
-            send_alerts.defer()
+            task.defer()
     except AlreadyEnqueued:
         pass

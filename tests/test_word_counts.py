@@ -16,10 +16,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
+from questions import tasks
 from questions.models import Question, WordCount, WordCountChange
 from questions.search import query, word_counts
 from questions.search.params import SearchParams
+from tests.conftest import SEED_DOCUMENT
 from tests.factories import make_question
+from tests.helpers import run_import
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -71,8 +74,11 @@ def test_a_search_for_a_common_word_reads_its_counts_and_finds_what_counting_liv
 
 def test_a_write_by_another_program_is_counted_by_the_next_search_and_kept_by_the_fold(archive):
     doomed, moved = archive[0], archive[1]
-    from_another_connection("""WITH links AS (DELETE FROM questions_question_themes WHERE question_id = %(id)s)
-                               DELETE FROM questions_question WHERE id = %(id)s""", {"id": doomed.pk})
+    from_another_connection(
+        """WITH links AS (DELETE FROM questions_question_themes WHERE question_id = %(id)s)
+                               DELETE FROM questions_question WHERE id = %(id)s""",
+        {"id": doomed.pk},
+    )
     from_another_connection("UPDATE questions_question SET title = 'Droogte' WHERE id = %s", (moved.pk,))
     make_question(title="Wateroverlast in Gent", member="Jan Peeters", themes=("Werk",))
 
@@ -131,3 +137,17 @@ def test_the_command_folds_and_rebuilds(archive, capsys):
     assert is_counted("wateroverlast")
     call_command("count_words")
     assert "folded" in capsys.readouterr().out
+
+
+def test_an_import_asks_the_worker_to_fold_what_it_wrote(archive):
+    assert run_import(SEED_DOCUMENT)[0] == 0
+    assert WordCountChange.objects.count() == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM procrastinate_jobs WHERE task_name LIKE %s AND status = 'todo'",
+                       ["%refresh_word_counts"])  # fmt: skip
+        assert cursor.fetchone()[0] == 1
+
+    tasks.refresh_word_counts()  # what the worker runs
+
+    assert not WordCountChange.objects.exists()
+    assert search("wateroverlast") == search("wateroverlast", live=True)

@@ -138,6 +138,11 @@ def fold() -> int | None:
         if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
             return None
         raise
+    if folded and not primary.in_atomic_block:  # VACUUM cannot run inside a transaction
+        # A fold rewrites most counters (an import's questions hold most of the counted words); a server without
+        # autovacuum would keep every dead version, and the searches' look-ups would read past them.
+        with primary.cursor() as cursor:
+            cursor.execute("VACUUM questions_wordcount, questions_wordcountchange")
     return int(folded)
 
 
