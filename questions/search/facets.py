@@ -51,7 +51,7 @@ _LIVE_SQL = {
                         '', count(*) FROM {rows} GROUP BY 2""",
 }
 STATUS_ORDER = ("answered", "waiting", "overdue")
-_ENTITY_TABLES = {"theme": "questions_theme", "minister": "questions_minister", "member": "questions_member"}
+ENTITY_TABLES = {"theme": "questions_theme", "minister": "questions_minister", "member": "questions_member"}
 
 
 @dataclass(frozen=True)
@@ -100,8 +100,8 @@ def stored(statement: Statement, facet: str, source: tuple[str, tuple[str, ...]]
     forward = dimension == "" or FACETS.index(dimension) < FACETS.index(facet)
     own_column, filter_column = ("facet_value", "value") if forward else ("value", "facet_value")
     stored_dimension, stored_facet = (dimension, facet) if forward else (facet, dimension)
-    if facet in _ENTITY_TABLES:
-        join = f"JOIN {_ENTITY_TABLES[facet]} AS e ON e.id::text = fc.{own_column}"
+    if facet in ENTITY_TABLES:
+        join = f"JOIN {ENTITY_TABLES[facet]} AS e ON e.id::text = fc.{own_column}"
         value, label = "e.slug", "e.name"
     else:
         join, value = "", f"fc.{own_column}"

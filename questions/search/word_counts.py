@@ -24,6 +24,7 @@ from django.db import connection as primary
 
 from archive.replicas import reading_connection
 from questions import deadlines
+from questions.search.facets import ENTITY_TABLES
 from questions.search.statement import Statement
 from questions.search.text import tsquery_sql
 
@@ -32,8 +33,6 @@ MAX_CHANGES = 500
 # The fold waits at most this long for a transaction writing questions (a long import) to finish; while it
 # waits, new writers queue behind it.
 FOLD_LOCK_TIMEOUT = "5s"
-
-_ENTITY_TABLES = {"theme": "questions_theme", "minister": "questions_minister", "member": "questions_member"}
 
 
 @dataclass(frozen=True)
@@ -98,7 +97,7 @@ TOTAL_SQL = "SELECT coalesce(sum(t.n), 0) AS n FROM word_totals AS t WHERE t.fac
 def facet_parts(statement: Statement, tsquery: str) -> list[str]:
     """Each facet's rows (facet, value, label, count) from ``word_totals``, as facets.live gives them."""
     parts = []
-    for facet, table in _ENTITY_TABLES.items():
+    for facet, table in ENTITY_TABLES.items():
         parts.append(f"""SELECT '{facet}', e.slug, e.name, t.n FROM word_totals AS t
                          JOIN {table} AS e ON e.id = t.value::bigint WHERE t.facet = '{facet}' AND t.n > 0""")
     parts.append("SELECT 'year', t.value, t.value, t.n FROM word_totals AS t WHERE t.facet = 'year' AND t.n > 0")
