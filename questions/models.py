@@ -432,6 +432,12 @@ class WordCount(models.Model):
     class Meta:
         verbose_name = _("woordtelling")
         verbose_name_plural = _("woordtellingen")
+        indexes = [
+            # The counted words by their first letters, for a prefix search (``recht*``): the word totals only,
+            # a few thousand rows of the million counters.
+            models.Index(OpClass("lexeme", name="text_pattern_ops"), name="questions_wordcount_totals",
+                         condition=Q(facet="", facet_value="")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.lexeme}: {self.facet}={self.facet_value} ({self.count})"

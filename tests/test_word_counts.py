@@ -94,6 +94,33 @@ def test_a_write_by_another_program_is_counted_by_the_next_search_and_kept_by_th
     assert search("wateroverlast") == search("wateroverlast", live=True)
 
 
+def test_a_prefix_search_reads_the_counts_of_its_commonest_word_and_counts_the_rest_live(archive):
+    pumps = make_question(title="Vermogen van de pompen", text="Hoeveel watt verbruiken de pompen?",
+                          member="Karl Vanlouwe", minister="Ben Weyts", themes=("Werk",))  # fmt: skip
+    counted = word_counts.counted_word(SearchParams.from_query({"q": "wat*"}).tsquery or "")
+    assert counted is not None and not counted.whole  # "water" (12 of 14) is counted, "watt" is not
+    assert counted.lexeme in {"water", "wateroverlast"}
+    assert search("wat*") == search("wat*", live=True)
+    assert search("wat*").total == 13
+    assert word_counts.counted_word(SearchParams.from_query({"q": "fiets*"}).tsquery or "") is None  # none counted
+
+    # Written by another program since the fold: a question holding "water" leaves, the one holding only
+    # "watt" no longer does, another comes to.
+    from_another_connection(
+        """WITH links AS (DELETE FROM questions_question_themes WHERE question_id = %(id)s)
+           DELETE FROM questions_question WHERE id = %(id)s""",
+        {"id": archive[0].pk},
+    )
+    from_another_connection("UPDATE questions_question SET question_text = 'Hoeveel verbruiken de pompen?' "
+                            "WHERE id = %s", (pumps.pk,))  # fmt: skip
+    from_another_connection("UPDATE questions_question SET question_text = 'Een lamp van 60 watt.' WHERE id = %s",
+                            (archive[-1].pk,))  # fmt: skip
+    assert search("wat*") == search("wat*", live=True)
+    assert search("wat*").total == 12
+    word_counts.fold()
+    assert search("wat*") == search("wat*", live=True)
+
+
 def test_a_long_list_of_writes_is_counted_live_until_it_is_folded(archive, monkeypatch):
     monkeypatch.setattr(word_counts, "MAX_CHANGES", 2)
     for index in range(3):

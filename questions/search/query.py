@@ -169,7 +169,8 @@ def _search(base: QuerySet, filters: dict[str, ActiveFilter], page: paging.PageR
 
 def _search_counted(base: QuerySet, counted: word_counts.CountedWord, tsquery: str,
                     page: paging.PageRequest) -> tuple[int, list, list[int]]:
-    """The total and facets of a counted word from its stored counts; the page from the index."""
+    """The total and facets of a counted word (or a prefix of counted words) from its stored counts; the page
+    from the index."""
     statement = Statement()
     word_ctes = word_counts.ctes(statement, counted, tsquery)
     base_sql = statement.queryset(base.order_by().values("id", "date_asked"))

@@ -9,6 +9,11 @@ transaction, whatever writes). A search for such a word, with no filter, reads t
 listed questions as they are now, minus what they were at the fold: exact, and a write is counted by the next
 search. The page itself is still chosen from the index (paging.py).
 
+A prefix (``recht*``) takes in several words, and a question may hold many of them, so their counts do not add
+up. A prefix search reads the counts of the commonest counted word it takes in ("recht") and counts live only
+the questions that hold another of its words and not that one (``recht:* & !recht``, found by the index): at
+100,000 documents, 12,000 questions to count instead of 58,000 (recht* 47 ms instead of 107).
+
 The list is folded into the counts after every import and every night by the worker (tasks.py): the fold
 locks out writers for the moment it takes. While the list is longer than ``MAX_CHANGES`` (a large import the
 worker has not folded yet), searches count live, as they do for every other query.
@@ -38,55 +43,102 @@ FOLD_LOCK_TIMEOUT = "5s"
 @dataclass(frozen=True)
 class CountedWord:
     lexeme: str
+    whole: bool  # the query is this word alone; else a prefix of it, whose other words are counted live
 
 
 def counted_word(tsquery: str) -> CountedWord | None:
-    """The counted word that the query ``tsquery`` (to_tsquery_text syntax) is, alone; None when it is
-    anything else (several words, a prefix, a phrase, a word not counted) or when too many questions were
-    written since the last fold for a search to add them up."""
+    """The counted word that the query ``tsquery`` (to_tsquery_text syntax) is, alone, or for a prefix
+    (``recht*``) the commonest counted word it takes in; None when it is anything else (several words, a
+    phrase, a word not counted, a prefix of none) or when too many questions were written since the last fold
+    for a search to add them up."""
     with reading_connection().cursor() as cursor:
         cursor.execute(_COUNTED_SQL, {"query": tsquery, "changes": MAX_CHANGES + 1})
         found = cursor.fetchone()
-    if found is None or found[1] > MAX_CHANGES:
+    if found is None or found[2] > MAX_CHANGES:
         return None
-    return CountedWord(found[0])
+    return CountedWord(found[0], whole=not found[1])
 
 
-# A query of one plain lexeme prints as that lexeme quoted, its quotes and backslashes doubled; with a prefix
-# or weight mark (':*', ':A') it ends otherwise and matches nothing here.
+# A query of one lexeme prints as that lexeme quoted, its quotes and backslashes doubled, followed by ':*' for
+# a prefix; with a weight mark (':A') it ends otherwise and matches nothing here. The counted words of a prefix
+# are a range of the totals' index (text_pattern_ops compares bytes: every word that starts with the prefix
+# sorts between the prefix and the prefix followed by the last character there is).
 _COUNTED_SQL = rf"""
-SELECT w.lexeme, (SELECT count(*) FROM (SELECT 1 FROM questions_wordcountchange LIMIT %(changes)s) AS c)
-FROM {tsquery_sql("%(query)s")} AS t (q)
-JOIN questions_wordcount AS w
-  ON w.lexeme = regexp_replace(replace(substring(t.q::text FROM '^''(.*)''$'), '''''', ''''), '\\(.)', '\1', 'g')
-WHERE numnode(t.q) = 1 AND w.facet = '' AND w.facet_value = ''
+WITH operand AS (
+    SELECT regexp_replace(replace(m[1], '''''', ''''), '\\(.)', '\1', 'g') AS text, m[2] IS NOT NULL AS prefix
+    FROM {tsquery_sql("%(query)s")} AS t (q)
+    CROSS JOIN LATERAL regexp_match(t.q::text, '^''(.*)''(:\*)?$') AS m
+    WHERE numnode(t.q) = 1
+)
+SELECT found.lexeme, o.prefix,
+       (SELECT count(*) FROM (SELECT 1 FROM questions_wordcountchange LIMIT %(changes)s) AS c)
+FROM operand AS o
+CROSS JOIN LATERAL (
+    SELECT w.lexeme FROM questions_wordcount AS w
+    WHERE w.facet = '' AND w.facet_value = ''
+      AND w.lexeme ~>=~ o.text AND w.lexeme ~<~ (o.text || chr(1114111))
+      AND (w.lexeme = o.text OR o.prefix AND starts_with(w.lexeme, o.text))
+    ORDER BY w.count DESC, w.lexeme
+    LIMIT 1
+) AS found
 """
 
 
+def _lexeme_tsquery(lexeme: str) -> str:
+    """tsquery input that is ``lexeme`` itself, as stored: quoted, not parsed or stemmed again."""
+    return "'" + lexeme.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+# The remainder's values as questions_facet_atoms writes them, each grouped before it is written as text, the
+# themes unnested in the select list: grouping 31,000 questions' themes by their text after a lateral unnest
+# took 34 ms (conce* at 100,000 documents), as here 12.
+_REMAINDER_PARTS = (
+    "SELECT '', '', count(*) FROM remainder",
+    "SELECT 'theme', g.id::text, g.n FROM (SELECT unnest(r.theme_ids) AS id, count(*) AS n FROM remainder AS r "
+    "GROUP BY 1) AS g",
+    "SELECT 'minister', g.id::text, g.n FROM (SELECT r.minister_id AS id, count(*) AS n FROM remainder AS r "
+    "GROUP BY 1) AS g",
+    "SELECT 'member', g.id::text, g.n FROM (SELECT r.member_id AS id, count(*) AS n FROM remainder AS r "
+    "GROUP BY 1) AS g",
+    "SELECT 'year', r.session, count(*) FROM remainder AS r GROUP BY 2",
+    "SELECT 'answered', CASE WHEN g.has_answer THEN 'yes' ELSE 'no' END, g.n FROM (SELECT r.has_answer, "
+    "count(*) AS n FROM remainder AS r GROUP BY 1) AS g",
+)
+
+
 def ctes(statement: Statement, word: CountedWord, tsquery: str) -> list[str]:
-    """Common table expressions: ``word_totals`` (facet, value, n), the word's count in all (facet '') and per
-    facet value, stored and brought up to date with the questions written since the fold."""
-    tsq = tsquery_sql(statement.param(tsquery))
+    """Common table expressions: ``word_totals`` (facet, value, n), the query's count in all (facet '') and
+    per facet value. The word's counts, stored and brought up to date with the questions written since the
+    fold; for a prefix, plus the questions that hold others of its words and not this one, counted live."""
+    word_tsq = f"{statement.param(_lexeme_tsquery(word.lexeme))}::tsquery"
+    parts = [
+        f"SELECT w.facet, w.facet_value, w.count FROM questions_wordcount AS w WHERE w.lexeme = "
+        f"{statement.param(word.lexeme)}",
+        """SELECT a.facet, a.value, c.sign FROM word_changes AS c
+           CROSS JOIN LATERAL (
+               SELECT '', '' UNION ALL
+               SELECT f.facet, f.value FROM questions_facet_atoms(c.theme_ids, c.minister_id, c.member_id,
+                                                                  c.session, c.has_answer) AS f
+           ) AS a (facet, value)""",
+    ]
+    remainder = []
+    if not word.whole:
+        remainder.append(f"""remainder AS MATERIALIZED (
+            SELECT q.theme_ids, q.minister_id, q.member_id, q.session, q.has_answer FROM questions_question AS q
+            WHERE q.search_vector @@ ({tsquery_sql(statement.param(tsquery))} && !! {word_tsq}))""")
+        parts += _REMAINDER_PARTS
+    union = "\nUNION ALL\n".join(parts)
     return [
         f"""word_changes AS MATERIALIZED (
             SELECT 1 AS sign, q.theme_ids, q.minister_id, q.member_id, q.session, q.has_answer
             FROM questions_wordcountchange AS g JOIN questions_question AS q ON q.id = g.question_id
-            WHERE q.search_vector @@ {tsq}
+            WHERE q.search_vector @@ {word_tsq}
             UNION ALL
             SELECT -1, g.theme_ids, g.minister_id, g.member_id, g.session, g.has_answer
-            FROM questions_wordcountchange AS g WHERE g.existed AND g.search_vector @@ {tsq})""",
+            FROM questions_wordcountchange AS g WHERE g.existed AND g.search_vector @@ {word_tsq})""",
+        *remainder,
         f"""word_totals AS MATERIALIZED (
-            SELECT counted.facet, counted.value, sum(counted.n) AS n FROM (
-                SELECT w.facet, w.facet_value, w.count FROM questions_wordcount AS w
-                WHERE w.lexeme = {statement.param(word.lexeme)}
-                UNION ALL
-                SELECT a.facet, a.value, c.sign FROM word_changes AS c
-                CROSS JOIN LATERAL (
-                    SELECT '', '' UNION ALL
-                    SELECT f.facet, f.value FROM questions_facet_atoms(c.theme_ids, c.minister_id, c.member_id,
-                                                                       c.session, c.has_answer) AS f
-                ) AS a (facet, value)
-            ) AS counted (facet, value, n)
+            SELECT counted.facet, counted.value, sum(counted.n) AS n FROM ({union}) AS counted (facet, value, n)
             GROUP BY 1, 2)""",
     ]
 
