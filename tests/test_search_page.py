@@ -64,6 +64,40 @@ def test_relevance_ranks_title_above_question_above_answer():
     assert results.params.sort == "relevance"
 
 
+@pytest.mark.parametrize("ranked_in_scan", [True, False])
+def test_a_phrase_is_ranked_title_above_question_above_answer_where_it_is_checked_or_after(monkeypatch,
+                                                                                         ranked_in_scan):
+    from questions.search import paging
+
+    if not ranked_in_scan:  # more candidates than the scan ranks: ranked one at a time after it
+        monkeypatch.setattr(paging, "SCAN_RANKING_CANDIDATES", 2)
+    title = make_question(title="Het draaiboek wateroverlast", text="Iets anders.", answer="Niets.",
+                          date=dt.date(2020, 1, 1))  # fmt: skip
+    question = make_question(title="Iets", text="Een draaiboek wateroverlast is nodig.", answer="Niets.",
+                             date=dt.date(2021, 1, 1))  # fmt: skip
+    answer = make_question(title="Nog iets", text="Iets anders.", answer="Er is een draaiboek wateroverlast.",
+                           date=dt.date(2022, 1, 1))  # fmt: skip
+    make_question(title="Apart", text="Een draaiboek, en ook wateroverlast.", date=dt.date(2023, 1, 1))
+
+    results = run_search(QueryDict('q="draaiboek wateroverlast"'))
+
+    assert [q.pk for q in results.questions] == [title.pk, question.pk, answer.pk]
+    assert results.total == 3
+
+
+def test_a_phrase_snippet_marks_the_phrase_where_its_first_word_starts_many_other_words():
+    filler = "De persoon vroeg over de periode en het percentage van de personeelsleden. " * 30
+    question = make_question(title="Beleid", text=filler + "Het gaat om perse speculeren <b>hier</b>. " + filler)
+
+    results = run_search(QueryDict('q="perse speculeren"'))
+
+    assert [q.pk for q in results.questions] == [question.pk]
+    snippet = results.questions[0].snippet.html
+    assert "<mark>perse</mark> <mark>speculeren</mark>" in snippet
+    assert "&lt;b&gt;hier&lt;/b&gt;" in snippet  # the document's text escaped, only our marks live
+    assert "<mark>persoon</mark>" not in snippet and "<mark>personeelsleden</mark>" not in snippet
+
+
 def test_sorting_newest_and_oldest(questions):
     newest = found("sort=newest")
     assert newest[0] == questions["xss"].title and newest[-1] == questions["old"].title

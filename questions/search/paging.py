@@ -10,17 +10,30 @@ very common word), ranking them all would read hundreds of thousands of vectors,
 matches whose *title* matches are ordered by the small title vector, the best RANKING_CANDIDATES of them are
 ranked exactly on the whole vector and come first; every other match follows, newest first. Every match is
 still counted and reachable. See docs/search-design.md.
+
+A phrase is checked on each candidate's whole vector in the scan that selects the matches; ranking them after
+would read each vector a second time, through the table. So a phrase with few enough candidates is ranked in
+that scan (:func:`rank_in_scan_sql`), and the exact ranking reads the rank from ``base``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import FloatField
+from django.db.models.expressions import RawSQL
+
+from questions.search import text
 from questions.search.statement import Statement
 from questions.search.text import tsquery_sql
 
 EXACT_RANKING_LIMIT = 2_000
 RANKING_CANDIDATES = 200
+# A phrase is ranked in the scan that checks it when the questions holding all its words (its candidates, which
+# the index counts without reading a vector) are at most this many. More candidates than matches is usual (the
+# words stand apart as well); the bound caps the ranks computed in vain when more than EXACT_RANKING_LIMIT of
+# them match and the title pass ranks instead.
+SCAN_RANKING_CANDIDATES = 2 * EXACT_RANKING_LIMIT
 
 
 @dataclass(frozen=True)
@@ -30,6 +43,7 @@ class PageRequest:
     offset: int
     limit: int
     pinned: tuple[int, ...] = ()  # in relevance order, these matches come first, in this order
+    ranked_in_scan: bool = False  # ``base`` has a column ``scan_rank``: the rank, or NULL (rank_in_scan_sql)
 
 
 @dataclass(frozen=True)
@@ -38,12 +52,31 @@ class PageSql:
     rows: str  # a query of (part, id, position): the page's ids, in order of part, then position
 
 
+def ranks_in_scan(page: PageRequest) -> bool:
+    """Whether the matches of ``page``'s search are best ranked in the scan that selects them: a phrase, whose
+    check reads each candidate's vector anyway."""
+    return page.sort == "relevance" and page.tsquery is not None and text.has_phrase(page.tsquery)
+
+
+def rank_in_scan(tsquery: str) -> RawSQL:
+    """The ``scan_rank`` column of ``base``, a query of questions_question: the rank of each match for
+    ``tsquery``, when its candidates are at most SCAN_RANKING_CANDIDATES; NULL otherwise. The candidates are
+    counted once (an InitPlan) from the index and the table's rows, before the scan."""
+    sql = f"""CASE WHEN (SELECT count(*) FROM (
+                  SELECT 1 FROM questions_question AS candidate
+                  WHERE candidate.search_vector @@ {tsquery_sql("%s")} LIMIT %s) AS candidates) <= %s
+              THEN ts_rank("questions_question"."search_vector", {tsquery_sql("%s")}) END"""
+    bound = SCAN_RANKING_CANDIDATES
+    return RawSQL(sql, [text.words_in_any_order(tsquery), bound + 1, bound, tsquery], output_field=FloatField())
+
+
 def page_sql(statement: Statement, page: PageRequest, where: str, counted: str | None = None) -> PageSql:
     """The SQL that picks ``page`` from ``base``, whose rows match when ``where`` holds. ``counted``: a query of
     the number of matches, known without counting them (a counted word, word_counts.py); every question whose
     title matches is then a match, and ``base`` is read only as far as the page needs."""
+    rank_column = ", base.scan_rank" if page.ranked_in_scan else ""
     ctes = [
-        f"matches AS NOT MATERIALIZED (SELECT base.id, base.date_asked FROM base WHERE {where})",
+        f"matches AS NOT MATERIALIZED (SELECT base.id, base.date_asked{rank_column} FROM base WHERE {where})",
         f"match_count AS ({counted or 'SELECT count(*) AS n FROM matches'})",
     ]
     start, end = statement.param(page.offset), statement.param(page.offset + page.limit)
@@ -61,8 +94,8 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
         SELECT p.id, row_number() OVER (ORDER BY p.place) AS position
         FROM unnest({statement.param(list(page.pinned))}::bigint[]) WITH ORDINALITY AS p (id, place)
         WHERE p.id IN (SELECT id FROM matches))""")
-    ctes.append("rest AS NOT MATERIALIZED (SELECT m.id, m.date_asked FROM matches AS m "
-                "WHERE m.id NOT IN (SELECT id FROM pinned))")
+    ctes.append(f"rest AS NOT MATERIALIZED (SELECT m.id, m.date_asked{rank_column.replace('base.', 'm.')} "
+                "FROM matches AS m WHERE m.id NOT IN (SELECT id FROM pinned))")
     rest_start = f"greatest(0, {start} - (SELECT count(*) FROM pinned))"
     rest_end = f"greatest(0, {end} - (SELECT count(*) FROM pinned))"
     # The query is spelled out in each place, not shared through a CTE: the planner must see it to estimate how
@@ -86,10 +119,15 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
         JOIN questions_question AS v ON v.id = c.id)""")
     first = f"""SELECT 0, pinned.id, pinned.position FROM pinned
                 WHERE pinned.position > {start} AND pinned.position <= {end}"""
+    if page.ranked_in_scan:  # ranked in the scan, unless it had too many candidates (then one at a time here)
+        exact_rank = f"coalesce(m.scan_rank, (SELECT ts_rank(v.search_vector, {tsq}) FROM questions_question AS v "\
+                     "WHERE v.id = m.id))"
+        ranked = "rest AS m"
+    else:
+        exact_rank, ranked = f"ts_rank(v.search_vector, {tsq})", "rest AS m JOIN questions_question AS v ON v.id = m.id"
     exact = f"""SELECT 1, e.id, e.position FROM (
-        SELECT m.id, row_number() OVER (ORDER BY ts_rank(v.search_vector, {tsq}) DESC, m.date_asked DESC,
-                                        m.id DESC) AS position
-        FROM rest AS m JOIN questions_question AS v ON v.id = m.id
+        SELECT m.id, row_number() OVER (ORDER BY {exact_rank} DESC, m.date_asked DESC, m.id DESC) AS position
+        FROM {ranked}
         WHERE (SELECT n FROM match_count) <= {exact_limit}) AS e
         WHERE e.position > {rest_start} AND e.position <= {rest_end}"""
     head = f"""SELECT 2, head.id, head.position FROM head

@@ -10,7 +10,7 @@ facet counts instead (facets.py) and takes the page from the date indexes.
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
@@ -71,6 +71,7 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
         shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)
         return SearchResult(total, shown, list(page), totals, years)
     page_request = paging.PageRequest(params.sort, params.ranking_tsquery, offset, limit, _pinned(params))
+    page_request = replace(page_request, ranked_in_scan=paging.ranks_in_scan(page_request))
     tsquery = params.tsquery
     counted = word_counts.counted_word(tsquery) if tsquery and _countable(params) and not count_live else None
     with text.index_scans_only() if tsquery is not None else nullcontext():
@@ -148,7 +149,12 @@ def _search(base: QuerySet, filters: dict[str, ActiveFilter], page: paging.PageR
     statement = Statement()
     flags = {f"ok_{name}": ExpressionWrapper(active.condition, output_field=BooleanField())
              for name, active in filters.items()}  # fmt: skip
-    base_sql = statement.queryset(base.order_by().annotate(**flags).values(*facets.ROW_COLUMNS, *flags))
+    columns = [*facets.ROW_COLUMNS, *flags]
+    if page.ranked_in_scan:
+        assert page.tsquery is not None
+        base = base.annotate(scan_rank=paging.rank_in_scan(page.tsquery))
+        columns.append("scan_rank")
+    base_sql = statement.queryset(base.order_by().annotate(**flags).values(*columns))
     if base_sql is None:
         return 0, [], []
 

@@ -249,6 +249,17 @@ _SNIPPET_SQL = f"""CASE WHEN ts_filter(VECTOR, '{{c}}') @@ {_TSQ} AND NOT ts_fil
 _OPENING_WORDS = r"^\s*((?:\S+\s+){0,17}\S*)"
 
 
+def has_phrase(tsquery: str) -> bool:
+    """Whether ``tsquery`` (``to_tsquery`` text) holds a phrase: a match the index cannot confirm alone."""
+    return "<->" in tsquery
+
+
+def words_in_any_order(tsquery: str) -> str:
+    """``tsquery`` with its phrases loosened to their words in any order: what the index answers without
+    reading a vector, and which holds every match of ``tsquery`` (unless a phrase is excluded, ``-"a b"``)."""
+    return tsquery.replace("<->", "&")
+
+
 def any_word(tsquery: str) -> str:
     """A query (``to_tsquery`` text) that matches where any of ``tsquery``'s words is, excluded ones too: where
     ts_headline would mark something. Every operand is a word (text.to_tsquery_text), so the operators can be
