@@ -98,6 +98,18 @@ def test_a_phrase_snippet_marks_the_phrase_where_its_first_word_starts_many_othe
     assert "<mark>persoon</mark>" not in snippet and "<mark>personeelsleden</mark>" not in snippet
 
 
+def test_a_prefix_finds_the_words_that_start_as_typed_not_those_its_stem_starts():
+    antenna = make_question(title="Antennes op daken", text="Een nieuwe antenne.")
+    make_question(title="Antwoord", text="Het antwoord van de minister.")  # "anten" stems to "ant", as antwoord
+    states = make_question(title="De Staten-Generaal", text="Vergaderingen van de staten.")  # stem "stat"
+
+    assert [q.pk for q in run_search(QueryDict("q=anten*")).questions] == [antenna.pk]
+    assert [q.pk for q in run_search(QueryDict("q=staten*")).questions] == [states.pk]  # through its stem
+    assert {q.pk for q in run_search(QueryDict("q=ant*")).questions} == {antenna.pk} | {
+        q.pk for q in Question.objects.filter(title="Antwoord")
+    }
+
+
 def test_sorting_newest_and_oldest(questions):
     newest = found("sort=newest")
     assert newest[0] == questions["xss"].title and newest[-1] == questions["old"].title
