@@ -121,6 +121,16 @@ def test_a_prefix_search_reads_the_counts_of_its_commonest_word_and_counts_the_r
     assert search("wat*") == search("wat*", live=True)
 
 
+def test_words_ored_read_the_counts_of_the_commonest_and_count_the_rest_live(archive):
+    # "wateren*" is archive_tsquery's "wateren:* | water": the letters as typed, or the stem of them ("water").
+    make_question(title="Waterende planten", text="Hoe waterende planten groeien.")
+    for typed in ("wateren*", "wateroverlast or droogte"):
+        counted = word_counts.counted_word(SearchParams.from_query({"q": typed}).tsquery or "")
+        assert counted is not None and not counted.whole, typed
+        assert search(typed) == search(typed, live=True), typed
+    assert word_counts.counted_word(SearchParams.from_query({"q": "wateroverlast -droogte"}).tsquery or "") is None
+
+
 def test_a_long_list_of_writes_is_counted_live_until_it_is_folded(archive, monkeypatch):
     monkeypatch.setattr(word_counts, "MAX_CHANGES", 2)
     for index in range(3):

@@ -43,14 +43,14 @@ FOLD_LOCK_TIMEOUT = "5s"
 @dataclass(frozen=True)
 class CountedWord:
     lexeme: str
-    whole: bool  # the query is this word alone; else a prefix of it, whose other words are counted live
+    whole: bool  # the query is this word alone; else it takes in others too (a prefix), counted live
 
 
 def counted_word(tsquery: str) -> CountedWord | None:
     """The counted word that the query ``tsquery`` (to_tsquery_text syntax) is, alone, or for a prefix
-    (``recht*``) the commonest counted word it takes in; None when it is anything else (several words, a
-    phrase, a word not counted, a prefix of none) or when too many questions were written since the last fold
-    for a search to add them up."""
+    (``recht*``, or ``lands*``: ``lands:* | land``) the commonest counted word it takes in; None when it is
+    anything else (words not ORed, a phrase, no counted word) or when too many questions were written since the
+    last fold for a search to add them up."""
     with reading_connection().cursor() as cursor:
         cursor.execute(_COUNTED_SQL, {"query": tsquery, "changes": MAX_CHANGES + 1})
         found = cursor.fetchone()
@@ -59,28 +59,36 @@ def counted_word(tsquery: str) -> CountedWord | None:
     return CountedWord(found[0], whole=not found[1])
 
 
-# A query of one lexeme prints as that lexeme quoted, its quotes and backslashes doubled, followed by ':*' for
-# a prefix; with a weight mark (':A') it ends otherwise and matches nothing here. The counted words of a prefix
-# are a range of the totals' index (text_pattern_ops compares bytes: every word that starts with the prefix
-# sorts between the prefix and the prefix followed by the last character there is).
+# A lexeme in a query prints quoted, its quotes and backslashes doubled, followed by ':*' for a prefix; with a
+# weight mark (':A') it ends otherwise and the query is not taken here. A query taken is one lexeme, or lexemes
+# ORed (archive_tsquery() writes a prefix so: 'anten':* | 'ant'): every counted word that one of them takes in
+# holds only matches, and the commonest is counted from its counts. The counted words of a prefix are a range
+# of the totals' index (text_pattern_ops compares bytes: every word that starts with the prefix sorts between
+# the prefix and the prefix followed by the last character there is).
+_OPERAND = r"''((?:[^'']|'''')+)''(:\*)?"
 _COUNTED_SQL = rf"""
-WITH operand AS (
-    SELECT regexp_replace(replace(m[1], '''''', ''''), '\\(.)', '\1', 'g') AS text, m[2] IS NOT NULL AS prefix
-    FROM {tsquery_sql("%(query)s")} AS t (q)
-    CROSS JOIN LATERAL regexp_match(t.q::text, '^''(.*)''(:\*)?$') AS m
-    WHERE numnode(t.q) = 1
+WITH typed AS (
+    SELECT t.q FROM {tsquery_sql("%(query)s")} AS t (q)
+    WHERE t.q::text ~ '^{_OPERAND}(?: \| {_OPERAND})*$'
+),
+operand AS (
+    SELECT regexp_replace(replace(m[1], '''''', ''''), '\\(.)', '\1', 'g') AS text, m[2] IS NOT NULL AS prefix,
+           numnode(t.q) > 1 AS among_others
+    FROM typed AS t CROSS JOIN LATERAL regexp_matches(t.q::text, '{_OPERAND}', 'g') AS m
 )
-SELECT found.lexeme, o.prefix,
+SELECT found.lexeme, found.partial,
        (SELECT count(*) FROM (SELECT 1 FROM questions_wordcountchange LIMIT %(changes)s) AS c)
 FROM operand AS o
 CROSS JOIN LATERAL (
-    SELECT w.lexeme FROM questions_wordcount AS w
+    SELECT w.lexeme, w.count, o.prefix OR o.among_others AS partial FROM questions_wordcount AS w
     WHERE w.facet = '' AND w.facet_value = ''
       AND w.lexeme ~>=~ o.text AND w.lexeme ~<~ (o.text || chr(1114111))
       AND (w.lexeme = o.text OR o.prefix AND starts_with(w.lexeme, o.text))
     ORDER BY w.count DESC, w.lexeme
     LIMIT 1
 ) AS found
+ORDER BY found.count DESC, found.lexeme
+LIMIT 1
 """
 
 
