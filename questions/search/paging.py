@@ -13,7 +13,7 @@ still counted and reachable. See docs/search-design.md.
 
 A phrase is checked on each candidate's whole vector in the scan that selects the matches; ranking them after
 would read each vector a second time, through the table. So a phrase with few enough candidates is ranked in
-that scan (:func:`rank_in_scan_sql`), and the exact ranking reads the rank from ``base``.
+that scan (:func:`rank_in_scan`), and the exact ranking reads the rank from ``base``.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class PageRequest:
     offset: int
     limit: int
     pinned: tuple[int, ...] = ()  # in relevance order, these matches come first, in this order
-    ranked_in_scan: bool = False  # ``base`` has a column ``scan_rank``: the rank, or NULL (rank_in_scan_sql)
+    ranked_in_scan: bool = False  # ``base`` has a column ``scan_rank``: the rank, or NULL (rank_in_scan)
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,10 @@ class PageSql:
     rows: str  # a query of (part, id, position): the page's ids, in order of part, then position
 
 
-def ranks_in_scan(page: PageRequest) -> bool:
-    """Whether the matches of ``page``'s search are best ranked in the scan that selects them: a phrase, whose
-    check reads each candidate's vector anyway."""
-    return page.sort == "relevance" and page.tsquery is not None and text.has_phrase(page.tsquery)
+def ranks_in_scan(sort: str, tsquery: str | None) -> bool:
+    """Whether the matches of a search are best ranked in the scan that selects them: a phrase in relevance
+    order, whose check reads each candidate's vector anyway."""
+    return sort == "relevance" and tsquery is not None and text.has_phrase(tsquery)
 
 
 def rank_in_scan(tsquery: str) -> RawSQL:
@@ -74,9 +74,9 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
     """The SQL that picks ``page`` from ``base``, whose rows match when ``where`` holds. ``counted``: a query of
     the number of matches, known without counting them (a counted word, word_counts.py); every question whose
     title matches is then a match, and ``base`` is read only as far as the page needs."""
-    rank_column = ", base.scan_rank" if page.ranked_in_scan else ""
+    rank_of = (lambda source: f", {source}.scan_rank") if page.ranked_in_scan else (lambda source: "")
     ctes = [
-        f"matches AS NOT MATERIALIZED (SELECT base.id, base.date_asked{rank_column} FROM base WHERE {where})",
+        f"matches AS NOT MATERIALIZED (SELECT base.id, base.date_asked{rank_of('base')} FROM base WHERE {where})",
         f"match_count AS ({counted or 'SELECT count(*) AS n FROM matches'})",
     ]
     start, end = statement.param(page.offset), statement.param(page.offset + page.limit)
@@ -94,7 +94,7 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
         SELECT p.id, row_number() OVER (ORDER BY p.place) AS position
         FROM unnest({statement.param(list(page.pinned))}::bigint[]) WITH ORDINALITY AS p (id, place)
         WHERE p.id IN (SELECT id FROM matches))""")
-    ctes.append(f"rest AS NOT MATERIALIZED (SELECT m.id, m.date_asked{rank_column.replace('base.', 'm.')} "
+    ctes.append(f"rest AS NOT MATERIALIZED (SELECT m.id, m.date_asked{rank_of('m')} "
                 "FROM matches AS m WHERE m.id NOT IN (SELECT id FROM pinned))")
     rest_start = f"greatest(0, {start} - (SELECT count(*) FROM pinned))"
     rest_end = f"greatest(0, {end} - (SELECT count(*) FROM pinned))"

@@ -10,7 +10,7 @@ facet counts instead (facets.py) and takes the page from the date indexes.
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
@@ -70,8 +70,8 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
         page = in_date_order(matching(params), params).values_list("id", flat=True)[offset : offset + limit]
         shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)
         return SearchResult(total, shown, list(page), totals, years)
-    page_request = paging.PageRequest(params.sort, params.ranking_tsquery, offset, limit, _pinned(params))
-    page_request = replace(page_request, ranked_in_scan=paging.ranks_in_scan(page_request))
+    page_request = paging.PageRequest(params.sort, params.ranking_tsquery, offset, limit, _pinned(params),
+                                      ranked_in_scan=paging.ranks_in_scan(params.sort, params.ranking_tsquery))
     tsquery = params.tsquery
     counted = word_counts.counted_word(tsquery) if tsquery and _countable(params) and not count_live else None
     with text.index_scans_only() if tsquery is not None else nullcontext():
