@@ -85,6 +85,34 @@ def test_a_phrase_is_ranked_title_above_question_above_answer_where_it_is_checke
     assert results.total == 3
 
 
+@pytest.mark.parametrize("sort", ["relevance", "newest"])  # checked on the candidates' vectors, or by the index
+@pytest.mark.parametrize(
+    "typed, expected",
+    [
+        ('"draaiboek wateroverlast"', {"title", "question"}),
+        ('"draaiboek wateroverlast" -"zware storm"', {"question"}),
+        ('"draaiboek wateroverlast" -storm', {"question"}),
+        ('"draaiboek wateroverlast" or storm', {"title", "question", "storm"}),
+        ('"zware storm" -"draaiboek wateroverlast"', {"storm"}),
+        ('"draaiboek wateroverlast"&date_from=2021-01-01', {"question"}),
+        ('"draaiboek wateroverlast"&year=2019-2020', {"title"}),
+    ],
+)
+def test_a_phrase_is_checked_with_everything_around_it(typed, expected, sort):
+    made = {
+        "title": make_question(title="Draaiboek wateroverlast", text="Na de zware storm.", date=dt.date(2020, 1, 6)),
+        "question": make_question(title="Iets", text="Een draaiboek wateroverlast is nodig.", date=dt.date(2021, 1, 6)),
+        "apart": make_question(title="Apart", text="Een draaiboek, en ook wateroverlast.", date=dt.date(2022, 1, 6)),
+        "storm": make_question(title="Weer", text="Over de zware storm. Een draaiboek, en ook wateroverlast.",
+                               date=dt.date(2023, 1, 6)),  # fmt: skip
+    }
+
+    results = run_search(QueryDict(f"q={typed}&sort={sort}"))
+
+    assert {key for key, question in made.items() if question in results.questions} == expected
+    assert results.total == len(expected)
+
+
 def test_a_phrase_snippet_marks_the_phrase_where_its_first_word_starts_many_other_words():
     filler = "De persoon vroeg over de periode en het percentage van de personeelsleden. " * 30
     question = make_question(title="Beleid", text=filler + "Het gaat om perse speculeren <b>hier</b>. " + filler)

@@ -9,8 +9,10 @@ facet counts instead (facets.py) and takes the page from the date indexes.
 
 from __future__ import annotations
 
+import dataclasses
 from contextlib import nullcontext
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
@@ -63,17 +65,23 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
         shown, totals, years = facets.collect([], selected, params.facet_limit, narrowed)
         return SearchResult(0, shown, [], totals, years)
     filters = active_filters(params)
+    # A phrase in relevance order is checked where its matches are selected, and ranked there (paging.py); not
+    # beside a number typed as the query, which matches besides the text (filters.TextFilter).
+    ranked_in_scan = (paging.ranks_in_scan(params.sort, params.ranking_tsquery) and params.text is not None
+                      and params.text.number is None)  # fmt: skip
     # The filters that are not facets: the text and the dates.
-    base = narrow(Question.objects.all(), params.filter_values(), skip=FACETS)
+    base = narrow(Question.objects.all(), _candidate_values(params) if ranked_in_scan else params.filter_values(),
+                  skip=FACETS)  # fmt: skip
     if params.browsing and not count_live:
         total, rows = _browse(base, filters)
         page = in_date_order(matching(params), params).values_list("id", flat=True)[offset : offset + limit]
         shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)
         return SearchResult(total, shown, list(page), totals, years)
     page_request = paging.PageRequest(params.sort, params.ranking_tsquery, offset, limit, _pinned(params),
-                                      ranked_in_scan=paging.ranks_in_scan(params.sort, params.ranking_tsquery))
+                                      ranked_in_scan=ranked_in_scan)
     tsquery = params.tsquery
-    counted = word_counts.counted_word(tsquery) if tsquery and _countable(params) and not count_live else None
+    countable = _countable(params) and not count_live and not ranked_in_scan
+    counted = word_counts.counted_word(tsquery) if tsquery and countable else None
     with text.index_scans_only() if tsquery is not None else nullcontext():
         if counted is not None and tsquery is not None:
             total, rows, ids = _search_counted(base, counted, tsquery, page_request)
@@ -81,6 +89,16 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
             total, rows, ids = _search(base, filters, page_request)
     shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)
     return SearchResult(total, shown, ids, totals, years)
+
+
+def _candidate_values(params: SearchParams) -> dict[str, Any]:
+    """The filters' values with the text query's phrases loosened to their words in any order: the index
+    selects these candidates without reading a vector, and the phrase is checked on each one's vector, read
+    once (paging.checked_in_scan)."""
+    assert params.text is not None and params.text.tsquery is not None
+    loosened = text.phrase_candidates(params.text.tsquery)
+    values = params.filter_values()
+    return {**values, "q": dataclasses.replace(params.text, tsquery=loosened)} if loosened is not None else values
 
 
 def _countable(params: SearchParams) -> bool:
@@ -152,9 +170,12 @@ def _search(base: QuerySet, filters: dict[str, ActiveFilter], page: paging.PageR
     columns = [*facets.ROW_COLUMNS, *flags]
     if page.ranked_in_scan:
         assert page.tsquery is not None
-        base = base.annotate(scan_rank=paging.rank_in_scan(page.tsquery))
-        columns.append("scan_rank")
-    base_sql = statement.queryset(base.order_by().annotate(**flags).values(*columns))
+        candidates_sql = statement.queryset(
+            base.order_by().annotate(**flags, scan_vector=text.VectorRead()).values(*columns, "scan_vector")
+        )
+        base_sql = candidates_sql and paging.checked_in_scan(statement, candidates_sql, columns, page.tsquery)
+    else:
+        base_sql = statement.queryset(base.order_by().annotate(**flags).values(*columns))
     if base_sql is None:
         return 0, [], []
 

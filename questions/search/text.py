@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connections
 from django.db.models import F, Func, TextField
 from psycopg.pq import TransactionStatus
@@ -258,6 +258,28 @@ def words_in_any_order(tsquery: str) -> str:
     """``tsquery`` with its phrases loosened to their words in any order: what the index answers without
     reading a vector, and which holds every match of ``tsquery`` (unless a phrase is excluded, ``-"a b"``)."""
     return tsquery.replace("<->", "&")
+
+
+def phrase_candidates(tsquery: str) -> str | None:
+    """What the index selects, without reading a vector, among which every match of ``tsquery`` is: its
+    phrases loosened to their words in any order. None when a phrase is excluded (``-"a b"``): loosened, it
+    would exclude more than the phrase does."""
+    if re.search(r"!\s*\(", tsquery):
+        return None
+    return words_in_any_order(tsquery)
+
+
+class VectorRead(Func):
+    """The search vector, read from TOAST into memory once: a value that several functions can use, where the
+    column itself is read again by each. (``setweight`` with no lexemes to weigh returns the vector unchanged,
+    and copying it costs far less than reading it: PostgreSQL compresses a vector hardly at all, and one of
+    ~7 KB takes four TOAST chunks.)"""
+
+    template = "setweight(%(expressions)s, 'A', '{}'::text[])"
+    output_field = SearchVectorField()
+
+    def __init__(self) -> None:
+        super().__init__(F("search_vector"))
 
 
 def any_word(tsquery: str) -> str:
