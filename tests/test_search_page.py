@@ -182,6 +182,35 @@ def test_each_facet_counts_with_every_other_filter_but_its_own(questions):
     assert selected == {("theme", "werk"), ("minister", "jo-brouns")}
 
 
+def test_a_search_without_facet_filters_counts_every_facet_of_its_matches():
+    today = dt.date.today()
+    made = [
+        make_question(title="Wateroverlast", answer="Ja.", minister="Jo Brouns", member="Karl Vanlouwe",
+                      themes=("Water",), date=today - dt.timedelta(days=400)),
+        make_question(title="Wateroverlast", minister="Jo Brouns", member="Jos D'Haese",
+                      themes=("Water", "Werk"), date=today - dt.timedelta(days=90)),
+        make_question(title="Wateroverlast", minister="Zuhal Demir", member="Karl Vanlouwe",
+                      date=today - dt.timedelta(days=2)),
+        make_question(title="Wateroverlast", answer="Nee.", minister="Zuhal Demir", member="Karl Vanlouwe",
+                      themes=("Werk",), date=today - dt.timedelta(days=30)),
+        make_question(title="Iets anders", answer="Nee.", minister="Zuhal Demir", member="Jos D'Haese",
+                      themes=("Werk",), date=today - dt.timedelta(days=2)),
+    ]  # fmt: skip
+
+    results = run_search(QueryDict("q=wateroverlast&facet_limit=0"))
+    counted = {name: {item.value: item.count for item in values} for name, values in results.facets.items()}
+
+    matched = made[:4]
+    assert results.total == 4
+    assert counted["minister"] == {"jo-brouns": 2, "zuhal-demir": 2}
+    assert counted["member"] == {"karl-vanlouwe": 3, "jos-dhaese": 1}
+    assert counted["theme"] == {"water": 2, "werk": 2}
+    assert counted["year"] == {session: sum(q.session == session for q in matched) for session in
+                               {q.session for q in matched}}  # fmt: skip
+    assert counted["answered"] == {"yes": 2, "no": 2}
+    assert counted["status"] == {"answered": 2, "overdue": 1, "waiting": 1}
+
+
 def test_choosing_one_theme_still_shows_the_others_counts(questions):
     results = run_search(QueryDict("theme=water"))
     themes = {item.value: item.count for item in results.facets["theme"]}
