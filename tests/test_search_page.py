@@ -64,13 +64,13 @@ def test_relevance_ranks_title_above_question_above_answer():
     assert results.params.sort == "relevance"
 
 
-@pytest.mark.parametrize("ranked_in_scan", [True, False])
-def test_a_phrase_is_ranked_title_above_question_above_answer_where_it_is_checked_or_after(monkeypatch,
-                                                                                         ranked_in_scan):
+@pytest.mark.parametrize("ranked_beyond_the_exact_limit", [False, True])
+def test_a_phrase_is_ranked_title_above_question_above_answer_where_it_is_checked(monkeypatch,
+                                                                                 ranked_beyond_the_exact_limit):
     from questions.search import paging
 
-    if not ranked_in_scan:  # more candidates than the scan ranks: ranked one at a time after it
-        monkeypatch.setattr(paging, "SCAN_RANKING_CANDIDATES", 2)
+    if ranked_beyond_the_exact_limit:  # more matches than are ranked exactly: the title pass, then the rest
+        monkeypatch.setattr(paging, "EXACT_RANKING_LIMIT", 2)
     title = make_question(title="Het draaiboek wateroverlast", text="Iets anders.", answer="Niets.",
                           date=dt.date(2020, 1, 1))  # fmt: skip
     question = make_question(title="Iets", text="Een draaiboek wateroverlast is nodig.", answer="Niets.",
@@ -81,7 +81,9 @@ def test_a_phrase_is_ranked_title_above_question_above_answer_where_it_is_checke
 
     results = run_search(QueryDict('q="draaiboek wateroverlast"'))
 
-    assert [q.pk for q in results.questions] == [title.pk, question.pk, answer.pk]
+    # Beyond the limit, the title matches lead and the others follow newest first.
+    expected = [title, answer, question] if ranked_beyond_the_exact_limit else [title, question, answer]
+    assert [q.pk for q in results.questions] == [q.pk for q in expected]
     assert results.total == 3
 
 

@@ -12,9 +12,8 @@ ranked exactly on the whole vector and come first; every other match follows, ne
 still counted and reachable. See docs/search-design.md.
 
 A phrase is checked on each candidate's whole vector in the scan that selects the matches; ranking them after
-would read each vector a second time, through the table. So a phrase with few enough candidates is ranked in
-that scan, on the copy of the vector it was checked on (:func:`checked_in_scan`), and the exact ranking reads
-the rank from ``base``.
+would read each vector a second time, through the table. So a phrase is ranked in that scan, on the copy of
+the vector it was checked on (:func:`checked_in_scan`), and the exact ranking reads the rank from ``base``.
 """
 
 from __future__ import annotations
@@ -27,11 +26,6 @@ from questions.search.text import tsquery_sql
 
 EXACT_RANKING_LIMIT = 2_000
 RANKING_CANDIDATES = 200
-# A phrase is ranked in the scan that checks it when the questions holding all its words (its candidates, which
-# the index counts without reading a vector) are at most this many. More candidates than matches is usual (the
-# words stand apart as well); the bound caps the ranks computed in vain when more than EXACT_RANKING_LIMIT of
-# them match and the title pass ranks instead.
-SCAN_RANKING_CANDIDATES = 2 * EXACT_RANKING_LIMIT
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ class PageRequest:
     offset: int
     limit: int
     pinned: tuple[int, ...] = ()  # in relevance order, these matches come first, in this order
-    ranked_in_scan: bool = False  # ``base`` has a column ``scan_rank``: the rank, or NULL (checked_in_scan)
+    ranked_in_scan: bool = False  # ``base`` has a column ``scan_rank``, each match's rank (checked_in_scan)
 
 
 @dataclass(frozen=True)
@@ -59,23 +53,17 @@ def ranks_in_scan(sort: str, tsquery: str | None) -> bool:
 def checked_in_scan(statement: Statement, candidates_sql: str, columns: list[str], tsquery: str) -> str:
     """``base`` for a phrase ranked in the scan: of ``candidates_sql`` (a query of questions_question with
     ``columns`` and ``scan_vector``, the vector read once, :class:`text.VectorRead`; at least every match), the
-    rows matching ``tsquery``, with ``columns`` and ``scan_rank``. The rank is computed when the questions
-    holding all the words of ``tsquery`` in any order are at most SCAN_RANKING_CANDIDATES (counted once, an
-    InitPlan, from the index and the table's rows, without a vector); NULL otherwise.
+    rows matching ``tsquery``, with ``columns`` and ``scan_rank``.
 
     The check and the rank read the same copy of the vector: given the column itself, each function reads it
     from TOAST again (the index's recheck, then the rank: twice the pages, 35 -> 27 ms p50 for the benchmark's
-    phrases at 100,000 documents). ``OFFSET 0`` keeps the candidates a subquery of their own, so that the copy
-    is made once per row and not once per use."""
+    phrases at 100,000 documents). On the copy a rank costs next to nothing (1,800 ranks within the noise of
+    20 ms), so every match is ranked, even when the title pass ranks instead (more than EXACT_RANKING_LIMIT).
+    ``OFFSET 0`` keeps the candidates a subquery of their own, so that the copy is made once per row and not
+    once per use."""
     tsq = tsquery_sql(statement.param(tsquery))
-    candidates = f"""(SELECT count(*) FROM (
-        SELECT 1 FROM questions_question AS candidate
-        WHERE candidate.search_vector @@ {tsquery_sql(statement.param(text.words_in_any_order(tsquery)))}
-        LIMIT {statement.param(SCAN_RANKING_CANDIDATES + 1)}) AS candidates)"""
     kept = ", ".join(f"scanned.{column}" for column in columns)
-    return f"""SELECT {kept},
-                      CASE WHEN {candidates} <= {statement.param(SCAN_RANKING_CANDIDATES)}
-                           THEN ts_rank(scanned.scan_vector, {tsq}) END AS scan_rank
+    return f"""SELECT {kept}, ts_rank(scanned.scan_vector, {tsq}) AS scan_rank
                FROM ({candidates_sql} OFFSET 0) AS scanned
                WHERE scanned.scan_vector @@ {tsq}"""
 
@@ -129,10 +117,8 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
         JOIN questions_question AS v ON v.id = c.id)""")
     first = f"""SELECT 0, pinned.id, pinned.position FROM pinned
                 WHERE pinned.position > {start} AND pinned.position <= {end}"""
-    if page.ranked_in_scan:  # ranked in the scan, unless it had too many candidates (then one at a time here)
-        exact_rank = f"coalesce(m.scan_rank, (SELECT ts_rank(v.search_vector, {tsq}) FROM questions_question AS v "\
-                     "WHERE v.id = m.id))"
-        ranked = "rest AS m"
+    if page.ranked_in_scan:
+        exact_rank, ranked = "m.scan_rank", "rest AS m"
     else:
         exact_rank, ranked = f"ts_rank(v.search_vector, {tsq})", "rest AS m JOIN questions_question AS v ON v.id = m.id"
     exact = f"""SELECT 1, e.id, e.position FROM (
