@@ -683,6 +683,37 @@ def test_pages_with_a_pinned_number_fit_together_at_every_offset(monkeypatch):
         assert [pk for offset in range(0, 11, limit) for pk in page(offset, limit)] == everything, limit
 
 
+def test_a_page_of_pinned_questions_ranks_none_of_the_other_matches():
+    from questions.search import query
+    from questions.search.params import SearchParams
+
+    asked = [make_question(title=f"Over verkeer {index}", member="Suzy Wouters", date=dt.date(2020, 1, 1 + index))
+             for index in range(3)]  # fmt: skip
+    for index in range(4):
+        make_question(title=f"Wouters {index}", text="Collega Suzy Wouters vroeg het al.", member="Karl Vanlouwe",
+                      date=dt.date(2024, 1, 1 + index))  # fmt: skip
+    params = SearchParams.from_query(QueryDict("q=Suzy+Wouters"))
+
+    with CaptureQueriesContext(connection) as queries:
+        first = query.run(params, 0, 2)
+    (statement,) = [q["sql"] for q in queries.captured_queries if "WITH base AS MATERIALIZED" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement)
+        plan = cursor.fetchone()[0]
+
+    def nodes(node: dict):
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    assert first.page_ids == [asked[2].pk, asked[1].pk]
+    assert first.total == 7
+    # The other matches' rows are read for ranking (the table under the alias v) only when the page needs them.
+    ranked_rows = [node for node in nodes(plan[0]["Plan"]) if node.get("Alias", "").startswith("v")]
+    assert ranked_rows and all(node["Actual Loops"] == 0 for node in ranked_rows)
+    assert query.run(params, 2, 2).page_ids[0] == asked[0].pk  # the next page goes on past them
+
+
 @pytest.mark.parametrize("typed", ["Wouters", "Suzy Wouters", "suzy wouters", "WOUTERS"])
 def test_a_members_name_lists_the_questions_they_asked_first(typed):
     asked = [make_question(title=f"Over verkeer {index}", member="Suzy Wouters", date=dt.date(2020, 1, 1 + index))

@@ -96,6 +96,10 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
                 "FROM matches AS m WHERE m.id NOT IN (SELECT id FROM pinned))")
     rest_start = f"greatest(0, {start} - (SELECT count(*) FROM pinned))"
     rest_end = f"greatest(0, {end} - (SELECT count(*) FROM pinned))"
+    # When the pinned matches fill the page (a member's name: up to 500 of them), nothing else is ranked: a
+    # condition on no row, which PostgreSQL tests once before the part runs ("Benjamin Van de Velde": the other
+    # 1,018 matches ranked in vain, 15 of a statement's 23 ms).
+    rest_shown = f"{rest_end} > 0"
     # The query is spelled out in each place, not shared through a CTE: the planner must see it to estimate how
     # many titles match (and take the title index) rather than join every match to its row.
     tsq = tsquery_sql(statement.param(page.tsquery))
@@ -107,7 +111,7 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
     ctes.append(f"""title_matches AS MATERIALIZED (
         SELECT q.id, q.date_asked, ts_rank(q.title_vector, {tsq}) AS title_rank
         FROM questions_question AS q
-        WHERE q.title_vector @@ {tsq} AND (SELECT n FROM match_count) > {exact_limit})""")
+        WHERE q.title_vector @@ {tsq} AND (SELECT n FROM match_count) > {exact_limit} AND {rest_shown})""")
     ctes.append(f"""head AS (
         SELECT c.id, row_number() OVER (ORDER BY ts_rank(v.search_vector, {tsq}) DESC, c.date_asked DESC,
                                         c.id DESC) AS position
@@ -124,7 +128,7 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
     exact = f"""SELECT 1, e.id, e.position FROM (
         SELECT m.id, row_number() OVER (ORDER BY {exact_rank} DESC, m.date_asked DESC, m.id DESC) AS position
         FROM {ranked}
-        WHERE (SELECT n FROM match_count) <= {exact_limit}) AS e
+        WHERE (SELECT n FROM match_count) <= {exact_limit} AND {rest_shown}) AS e
         WHERE e.position > {rest_start} AND e.position <= {rest_end}"""
     head = f"""SELECT 2, head.id, head.position FROM head
                WHERE head.position > {rest_start} AND head.position <= {rest_end}"""
@@ -135,7 +139,7 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
     date_key = "m.date_asked + 0" if counted else "m.date_asked"
     tail = f"""SELECT 3, t.id, row_number() OVER (ORDER BY t.date_asked DESC, t.id DESC) FROM (
         SELECT m.id, m.date_asked FROM rest AS m
-        WHERE (SELECT n FROM match_count) > {exact_limit} AND m.id NOT IN (SELECT head.id FROM head)
+        WHERE (SELECT n FROM match_count) > {exact_limit} AND {rest_shown} AND m.id NOT IN (SELECT head.id FROM head)
         ORDER BY {date_key} DESC, m.id DESC
         LIMIT greatest(0, {rest_end} - greatest((SELECT count(*) FROM head), {rest_start}))
         OFFSET greatest(0, {rest_start} - (SELECT count(*) FROM head))) AS t"""
