@@ -683,6 +683,41 @@ def test_pages_with_a_pinned_number_fit_together_at_every_offset(monkeypatch):
         assert [pk for offset in range(0, 11, limit) for pk in page(offset, limit)] == everything, limit
 
 
+def _rows_read_to_rank(statement: str) -> list[dict]:
+    """The plan nodes (EXPLAIN ANALYZE) that read the questions' rows for their rank: the table as ``v``."""
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement)
+        plan = cursor.fetchone()[0]
+
+    def nodes(node: dict):
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    return [node for node in nodes(plan[0]["Plan"]) if node.get("Alias", "").startswith("v")]
+
+
+def test_a_page_past_the_best_title_matches_reads_no_vector_to_rank_them(monkeypatch):
+    from questions.search import paging, query
+    from questions.search.params import SearchParams
+
+    monkeypatch.setattr(paging, "EXACT_RANKING_LIMIT", 2)  # the title pass, then the rest newest first
+    monkeypatch.setattr(paging, "RANKING_CANDIDATES", 2)
+    for index in range(6):
+        make_question(title=f"Verkeer {index}" if index % 2 else f"Iets {index}", text="Over verkeer.",
+                      date=dt.date(2020, 1, 1 + index))  # fmt: skip
+    params = SearchParams.from_query(QueryDict("q=verkeer"))
+    everything = query.run(params, 0, 100).page_ids
+
+    with CaptureQueriesContext(connection) as queries:
+        deep = query.run(params, 3, 2).page_ids
+    (statement,) = [q["sql"] for q in queries.captured_queries if "WITH base AS MATERIALIZED" in q["sql"]]
+
+    assert len(everything) == 6 and deep == everything[3:5]
+    ranked_rows = _rows_read_to_rank(statement)
+    assert ranked_rows and all(node["Actual Loops"] == 0 for node in ranked_rows)
+
+
 def test_a_page_of_pinned_questions_ranks_none_of_the_other_matches():
     from questions.search import query
     from questions.search.params import SearchParams
@@ -697,19 +732,11 @@ def test_a_page_of_pinned_questions_ranks_none_of_the_other_matches():
     with CaptureQueriesContext(connection) as queries:
         first = query.run(params, 0, 2)
     (statement,) = [q["sql"] for q in queries.captured_queries if "WITH base AS MATERIALIZED" in q["sql"]]
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement)
-        plan = cursor.fetchone()[0]
-
-    def nodes(node: dict):
-        yield node
-        for child in node.get("Plans", []):
-            yield from nodes(child)
 
     assert first.page_ids == [asked[2].pk, asked[1].pk]
     assert first.total == 7
-    # The other matches' rows are read for ranking (the table under the alias v) only when the page needs them.
-    ranked_rows = [node for node in nodes(plan[0]["Plan"]) if node.get("Alias", "").startswith("v")]
+    # The other matches' rows are read for ranking only when the page needs them.
+    ranked_rows = _rows_read_to_rank(statement)
     assert ranked_rows and all(node["Actual Loops"] == 0 for node in ranked_rows)
     assert query.run(params, 2, 2).page_ids[0] == asked[0].pk  # the next page goes on past them
 

@@ -112,13 +112,17 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
         SELECT q.id, q.date_asked, ts_rank(q.title_vector, {tsq}) AS title_rank
         FROM questions_question AS q
         WHERE q.title_vector @@ {tsq} AND (SELECT n FROM match_count) > {exact_limit} AND {rest_shown})""")
+    ctes.append(f"""head_candidates AS MATERIALIZED (
+        SELECT t.id, t.date_asked FROM title_matches AS t {"" if counted else "JOIN rest AS m ON m.id = t.id"}
+        ORDER BY t.title_rank DESC, t.date_asked DESC, t.id DESC
+        LIMIT {statement.param(RANKING_CANDIDATES)})""")
+    # Their order only for a page that shows some of them: deeper pages need only which they are (page 50 does
+    # not read their 200 vectors).
     ctes.append(f"""head AS (
         SELECT c.id, row_number() OVER (ORDER BY ts_rank(v.search_vector, {tsq}) DESC, c.date_asked DESC,
                                         c.id DESC) AS position
-        FROM (SELECT t.id, t.date_asked FROM title_matches AS t {"" if counted else "JOIN rest AS m ON m.id = t.id"}
-              ORDER BY t.title_rank DESC, t.date_asked DESC, t.id DESC
-              LIMIT {statement.param(RANKING_CANDIDATES)}) AS c
-        JOIN questions_question AS v ON v.id = c.id)""")
+        FROM head_candidates AS c JOIN questions_question AS v ON v.id = c.id
+        WHERE {rest_start} < (SELECT count(*) FROM head_candidates))""")
     first = f"""SELECT 0, pinned.id, pinned.position FROM pinned
                 WHERE pinned.position > {start} AND pinned.position <= {end}"""
     if page.ranked_in_scan:
@@ -139,8 +143,9 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
     date_key = "m.date_asked + 0" if counted else "m.date_asked"
     tail = f"""SELECT 3, t.id, row_number() OVER (ORDER BY t.date_asked DESC, t.id DESC) FROM (
         SELECT m.id, m.date_asked FROM rest AS m
-        WHERE (SELECT n FROM match_count) > {exact_limit} AND {rest_shown} AND m.id NOT IN (SELECT head.id FROM head)
+        WHERE (SELECT n FROM match_count) > {exact_limit} AND {rest_shown}
+          AND m.id NOT IN (SELECT c.id FROM head_candidates AS c)
         ORDER BY {date_key} DESC, m.id DESC
-        LIMIT greatest(0, {rest_end} - greatest((SELECT count(*) FROM head), {rest_start}))
-        OFFSET greatest(0, {rest_start} - (SELECT count(*) FROM head))) AS t"""
+        LIMIT greatest(0, {rest_end} - greatest((SELECT count(*) FROM head_candidates), {rest_start}))
+        OFFSET greatest(0, {rest_start} - (SELECT count(*) FROM head_candidates))) AS t"""
     return PageSql(ctes, f"({first})\nUNION ALL ({exact})\nUNION ALL ({head})\nUNION ALL ({tail})")
