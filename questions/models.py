@@ -263,7 +263,11 @@ class Question(models.Model):
             # A minister's, member's or year's newest questions, read in order. With the date index alone,
             # PostgreSQL walked it from the newest question of the archive, testing each row, until it had
             # passed everything newer than a former minister's last question (2.2 s at a million documents).
-            models.Index("minister", F("date_asked").desc(), F("id").desc(), name="question_minister_newest"),
+            # With the year and the answered flag besides, a minister's figures (scorecards.py) are read from
+            # the index alone where the visibility map allows (after an import's VACUUM, maintenance.py): at a
+            # million documents a minister's 4,500 questions lie on 4,300 heap pages (22 ms cold, 1 from here).
+            models.Index("minister", F("date_asked").desc(), F("id").desc(), name="question_minister_newest",
+                         include=["session", "has_answer"]),
             models.Index("member", F("date_asked").desc(), F("id").desc(), name="question_member_newest"),
             models.Index("session", F("date_asked").desc(), F("id").desc(), name="question_session_newest"),
             # A question cited by its number ("292", "nr. 292 (2023-2024)"): numbers repeat per minister and year.
