@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from questions.search import text
 from questions.search.statement import Statement
 from questions.search.text import tsquery_sql
 
@@ -42,12 +41,6 @@ class PageRequest:
 class PageSql:
     ctes: list[str]  # more common table expressions after ``base``: ``matches`` and ``match_count`` among them
     rows: str  # a query of (part, id, position): the page's ids, in order of part, then position
-
-
-def ranks_in_scan(sort: str, tsquery: str | None) -> bool:
-    """Whether the matches of a search are best ranked in the scan that selects them: a phrase in relevance
-    order, whose check reads each candidate's vector anyway."""
-    return sort == "relevance" and tsquery is not None and text.has_phrase(tsquery)
 
 
 def checked_in_scan(statement: Statement, candidates_sql: str, columns: list[str], tsquery: str) -> str:

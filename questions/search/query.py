@@ -65,10 +65,7 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
         shown, totals, years = facets.collect([], selected, params.facet_limit, narrowed)
         return SearchResult(0, shown, [], totals, years)
     filters = active_filters(params)
-    # A phrase in relevance order is checked where its matches are selected, and ranked there (paging.py); not
-    # beside a number typed as the query, which matches besides the text (filters.TextFilter).
-    ranked_in_scan = (paging.ranks_in_scan(params.sort, params.ranking_tsquery) and params.text is not None
-                      and params.text.number is None)  # fmt: skip
+    ranked_in_scan = _ranks_in_scan(params)
     # The filters that are not facets: the text and the dates.
     base = narrow(Question.objects.all(), _candidate_values(params) if ranked_in_scan else params.filter_values(),
                   skip=FACETS)  # fmt: skip
@@ -89,6 +86,15 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
             total, rows, ids = _search(base, filters, page_request)
     shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)
     return SearchResult(total, shown, ids, totals, years)
+
+
+def _ranks_in_scan(params: SearchParams) -> bool:
+    """Whether the matches are best ranked in the scan that selects them (paging.checked_in_scan): a phrase in
+    relevance order, whose check reads each candidate's vector anyway; not beside a number typed as the query,
+    which matches besides the text (filters.TextFilter)."""
+    tsquery = params.ranking_tsquery
+    return (params.sort == "relevance" and tsquery is not None and text.has_phrase(tsquery)
+            and params.text is not None and params.text.number is None)  # fmt: skip
 
 
 def _candidate_values(params: SearchParams) -> dict[str, Any]:

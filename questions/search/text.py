@@ -254,19 +254,13 @@ def has_phrase(tsquery: str) -> bool:
     return "<->" in tsquery
 
 
-def words_in_any_order(tsquery: str) -> str:
-    """``tsquery`` with its phrases loosened to their words in any order: what the index answers without
-    reading a vector, and which holds every match of ``tsquery`` (unless a phrase is excluded, ``-"a b"``)."""
-    return tsquery.replace("<->", "&")
-
-
 def phrase_candidates(tsquery: str) -> str | None:
     """What the index selects, without reading a vector, among which every match of ``tsquery`` is: its
     phrases loosened to their words in any order. None when a phrase is excluded (``-"a b"``): loosened, it
     would exclude more than the phrase does."""
     if re.search(r"!\s*\(", tsquery):
         return None
-    return words_in_any_order(tsquery)
+    return tsquery.replace("<->", "&")
 
 
 class VectorRead(Func):
