@@ -5,7 +5,7 @@ questions whether they are known, unknown, or stale after a write."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.http import QueryDict
 
 from questions.models import PhrasePairs, Question
@@ -110,20 +110,3 @@ def test_a_phrase_brings_its_keys_unless_synonyms_or_an_or_join_it() -> None:
     assert SearchParams.from_query(QueryDict('q="militaire ellende"')).text.phrase_keys == (_key("militair", "ellend"),)
     assert SearchParams.from_query(QueryDict('q="militaire ellende" of oorlog')).text.phrase_keys == ()
     assert SearchParams.from_query(QueryDict("q=militaire ellende")).text.phrase_keys == ()
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_worker_leaves_the_pairs_to_its_next_run_while_an_import_writes(monkeypatch) -> None:
-    question = make_question(title="Oorlog", text="Over de militaire ellende in het land.")
-    monkeypatch.setattr(phrase_pairs, "LOCK_TIMEOUT", "100ms")
-    writer = connections.create_connection("default")
-    try:
-        with writer.cursor() as cursor:
-            cursor.execute("BEGIN")
-            cursor.execute("UPDATE questions_question SET edited_since_import = true WHERE id = %s", [question.pk])
-            assert phrase_pairs.refresh() == 0  # not kept waiting behind the writer, nor holding others up
-            cursor.execute("ROLLBACK")
-    finally:
-        writer.close()
-    assert phrase_pairs.unknown() == 1
-    assert phrase_pairs.refresh() == 1

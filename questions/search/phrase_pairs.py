@@ -12,7 +12,7 @@ The keys of a query come from the search's look-ups (lookups.py), in the stateme
 
 from __future__ import annotations
 
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
@@ -21,8 +21,6 @@ from questions.search.text import tsquery_sql
 
 # A batch holds writers off for about 0.4 ms a question (the SHARE lock of questions_refresh_phrase_pairs).
 REFRESH_BATCH = 2_000
-LOCK_TIMEOUT = "5s"
-_LOCK_NOT_AVAILABLE = "55P03"
 
 
 def may_have_keys(tsquery: str) -> bool:
@@ -53,9 +51,7 @@ def candidates(keys: tuple[int, ...], tsquery: str) -> Q:
 
 def refresh(batch: int = REFRESH_BATCH) -> int:
     """Compute the pairs of every question whose pairs are unknown (the worker, after imports and every night):
-    the number computed. Each batch is its own transaction, so that imports wait for one batch at most; a batch
-    kept waiting longer than LOCK_TIMEOUT by a transaction writing questions (a running import) stops the run,
-    and the next one goes on: waiting longer would hold every other writer up behind it."""
+    the number computed. Each batch is its own transaction, so that imports wait for one batch at most."""
     with transaction.atomic(), connection.cursor() as cursor:
         # Questions written while the triggers were disabled have no row: their pairs are unknown too.
         cursor.execute("""INSERT INTO questions_phrasepairs (question_id, pairs)
@@ -63,24 +59,13 @@ def refresh(batch: int = REFRESH_BATCH) -> int:
                           WHERE NOT EXISTS (SELECT FROM questions_phrasepairs AS p WHERE p.question_id = q.id)
                           ON CONFLICT (question_id) DO NOTHING""")
     computed = 0
-    try:
-        while True:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-                cursor.execute("SELECT questions_refresh_phrase_pairs(%s)", [batch])
-                done = cursor.fetchone()[0]
-            computed += done
-            if done < batch:
-                break
-    except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
-            raise
-    if computed and not connection.in_atomic_block:  # VACUUM cannot run inside a transaction
-        # Each computed row replaced its unknown version; a server without autovacuum would keep them all, and
-        # a phrase's candidates would be read past them.
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM questions_phrasepairs")
-    return computed
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT questions_refresh_phrase_pairs(%s)", [batch])
+            done = cursor.fetchone()[0]
+        computed += done
+        if done < batch:
+            return computed
 
 
 def unknown() -> int:
