@@ -55,19 +55,14 @@ def build(count: int, seed: int, *, rebuild: bool = False, via_import: bool = Fa
     """Build the archive of ``count`` documents, unless it is there: with COPY (fast), or ``via_import`` with
     ``manage.py import_questions``, as a user loads it. The embedded benchmark servers are tuned
     (bench/environment.py); a server given by DATABASE_URL keeps its own settings. Then what the worker does
-    after an import: the commonest words counted, or what was written since folded into their counts, and the
-    written questions' word pairs computed."""
+    after an import: the commonest words counted, or what was written since folded into their counts."""
     result = _build(count, seed, rebuild=rebuild, via_import=via_import, log=log)
-    from questions.search import phrase_pairs, word_counts
+    from questions.search import word_counts
 
     started = time.perf_counter()
     done = word_counts.refresh()
     result["word_count_seconds"] = time.perf_counter() - started
     log(f"  {done} in {result['word_count_seconds']:.0f} s (the worker's job after an import)")
-    started = time.perf_counter()
-    paired = phrase_pairs.refresh()
-    result["phrase_pair_seconds"] = time.perf_counter() - started
-    log(f"  word pairs of {paired} questions computed in {result['phrase_pair_seconds']:.0f} s (the worker too)")
     return result
 
 

@@ -138,16 +138,14 @@ def fold_archive_writes(timestamp: int | None = None) -> None:
 
 
 # Every night, and after each import (queue_word_counts): the questions written since are folded into the
-# counts of the commonest words, or the words are counted for the first time (questions/search/word_counts.py),
-# and their word pairs computed (questions/search/phrase_pairs.py).
+# counts of the commonest words, or the words are counted for the first time (questions/search/word_counts.py).
 @app.periodic(cron="27 3 * * *")
 @app.task(queue="maintenance", queueing_lock="refresh_word_counts", pass_context=False)
 def refresh_word_counts(timestamp: int | None = None) -> None:
-    from questions.search import phrase_pairs, word_counts
+    from questions.search import word_counts
 
     try:
         logger.info("%s", word_counts.refresh())
-        logger.info("word pairs computed for %d questions", phrase_pairs.refresh())
     finally:
         connection.close()
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from questions import deadlines
 from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
-from questions.search import lookups, phrase_pairs, text
+from questions.search import lookups, text
 from questions.sessions import is_session
 
 SORTS = ("relevance", "newest", "oldest")
@@ -76,11 +76,6 @@ class TextQuery:
     # unless that is implied (lookups.Lookups.name_phrase_implied).
     surname: str | None = None
     name_phrase_implied: bool = False
-    # The keys of the word pairs every match holds (phrase_pairs.py): a phrase's candidates come from them.
-    phrase_keys: tuple[int, ...] = ()
-    # The caller checks the whole query on each candidate's vector (query.py): ``tsquery`` is only what selects
-    # the candidates.
-    checked_later: bool = False
 
 
 # --- form fields: lenient, every value kept as typed for the form's checks ---------------------------------------
@@ -130,12 +125,6 @@ class TextFilter(django_filters.Filter):
             condition = ~Q(pk__in=excluded)
         else:
             condition = Q(search_vector=text.ArchiveQuery(value.tsquery))
-            if value.phrase_keys:
-                # A phrase's candidates from its word pairs. When the caller checks the whole query on each
-                # candidate's vector anyway (query.py, a phrase ranked in the scan), the words are not tested
-                # here: the test would read each vector from TOAST a second time.
-                pairs = phrase_pairs.candidates(value.phrase_keys, value.tsquery)
-                condition = pairs if value.checked_later else condition & pairs
         condition &= phrases_in_text(value)
         if value.surname is not None:
             # Through the name index, by id: tested row by row, the name vector of every match was read again
@@ -359,7 +348,6 @@ class SearchForm(forms.Form):
         found = lookups.look_up(typed, plain, synonyms=self.cleaned_data.get("synonyms", True))
         tsquery = text.to_tsquery_text(typed, found.alternatives) if found.alternatives else plain
         assert tsquery is not None  # the plain translation had words; alternatives only add some
-        keys = found.phrase_keys if tsquery == plain else ()
         reference = text.question_number(typed)
         if reference is not None:
             number, year = reference
@@ -368,15 +356,14 @@ class SearchForm(forms.Form):
         if found.member_ids or found.minister_ids:
             return TextQuery(typed, tsquery, member_ids=found.member_ids, minister_ids=found.minister_ids,
                              expanded=found.expanded, exact_phrases=found.exact_phrases,
-                             surname=_surname(typed), name_phrase_implied=found.name_phrase_implied,
-                             phrase_keys=keys)  # fmt: skip
+                             surname=_surname(typed), name_phrase_implied=found.name_phrase_implied)  # fmt: skip
         if not found.searchable and not found.alternatives:
             self.problems.append(
                 _("“%(value)s” bevat alleen woorden die in bijna elke vraag staan (zoals “de” of “van”): er is niet "
                   "op gezocht. Voeg een woord toe dat de vraag kenmerkt.") % {"value": typed[:80]}
             )  # fmt: skip
             return TextQuery(typed, None, matches_nothing=True)
-        return TextQuery(typed, tsquery, expanded=found.expanded, exact_phrases=found.exact_phrases, phrase_keys=keys)
+        return TextQuery(typed, tsquery, expanded=found.expanded, exact_phrases=found.exact_phrases)
 
     def clean_synonyms(self) -> bool:
         value = (self.cleaned_data.get("synonyms") or "on").lower()

@@ -104,9 +104,7 @@ def _candidate_values(params: SearchParams) -> dict[str, Any]:
     assert params.text is not None and params.text.tsquery is not None
     loosened = text.phrase_candidates(params.text.tsquery)
     values = params.filter_values()
-    if loosened is None:
-        return values
-    return {**values, "q": dataclasses.replace(params.text, tsquery=loosened, checked_later=True)}
+    return {**values, "q": dataclasses.replace(params.text, tsquery=loosened)} if loosened is not None else values
 
 
 def _countable(params: SearchParams) -> bool:

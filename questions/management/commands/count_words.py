@@ -1,14 +1,13 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from questions.search import phrase_pairs, word_counts
+from questions.search import word_counts
 
 
 class Command(BaseCommand):
     help = (
         "Fold the questions written since the last fold into the counts of the commonest words, as the worker "
-        "does after every import and every night (questions/search/word_counts.py), and compute the word pairs "
-        "of the questions written since (questions/search/phrase_pairs.py); with --rebuild, choose the words and "
-        "count them afresh (minutes for a large archive; writers wait meanwhile)."
+        "does after every import and every night (questions/search/word_counts.py); with --rebuild, choose the "
+        "words and count them afresh (minutes for a large archive; writers wait meanwhile)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -30,4 +29,3 @@ class Command(BaseCommand):
             self.stdout.write(f"{counted} words counted")
         else:
             self.stdout.write(word_counts.refresh())
-        self.stdout.write(f"word pairs computed for {phrase_pairs.refresh()} questions")
