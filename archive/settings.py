@@ -102,6 +102,9 @@ SEARCH_CACHE_ENTRIES = env_int("SEARCH_CACHE_ENTRIES", 300, minimum=0, maximum=1
 # questions, and in at least this many; below that, counting a word's matches live is as fast.
 WORD_COUNTS_MIN_SHARE = env_float("WORD_COUNTS_MIN_SHARE", 0.05, minimum=0.0, maximum=1.0)
 WORD_COUNTS_MIN_QUESTIONS = env_int("WORD_COUNTS_MIN_QUESTIONS", 5_000, minimum=1, maximum=1_000_000_000)
+# And the prefixes (3-7 letters) whose words other than their commonest hold at least this share: a search for
+# one would otherwise count that many matches live. Each costs about as much as a word in every fold.
+WORD_COUNTS_PREFIX_MIN_SHARE = env_float("WORD_COUNTS_PREFIX_MIN_SHARE", 0.05, minimum=0.0, maximum=1.0)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "rate_limits": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rate-limits"},

@@ -95,6 +95,7 @@ def test_a_write_by_another_program_is_counted_by_the_next_search_and_kept_by_th
 
 
 def test_a_prefix_search_reads_the_counts_of_its_commonest_word_and_counts_the_rest_live(archive):
+    word_counts.build(min_share=0.5, min_questions=2, prefix_min_share=1.0)  # no prefix counted as a whole
     pumps = make_question(title="Vermogen van de pompen", text="Hoeveel watt verbruiken de pompen?",
                           member="Karl Vanlouwe", minister="Ben Weyts", themes=("Werk",))  # fmt: skip
     counted = word_counts.counted_word(SearchParams.from_query({"q": "wat*"}).tsquery or "")
@@ -119,6 +120,36 @@ def test_a_prefix_search_reads_the_counts_of_its_commonest_word_and_counts_the_r
     assert search("wat*").total == 12
     word_counts.fold()
     assert search("wat*") == search("wat*", live=True)
+
+
+def test_a_prefix_whose_other_words_hold_many_questions_is_counted_as_a_whole(archive):
+    """`wat*` takes in "water" and "wateroverlast", each in most questions: counted as the query a search for it
+    runs, it reads its own counts and counts nothing live, and stays exact through writes and folds."""
+    pumps = make_question(title="Vermogen van de pompen", text="Hoeveel watt verbruiken de pompen?",
+                          member="Karl Vanlouwe", minister="Ben Weyts", themes=("Werk",))  # fmt: skip
+    counted = word_counts.counted_word(SearchParams.from_query({"q": "wat*"}).tsquery or "")
+    assert counted is not None and counted.whole
+    assert counted.lexeme.startswith(word_counts.PREFIX_MARK)
+    with CaptureQueriesContext(connection) as queries:
+        found = search("wat*")
+    assert not any("remainder" in q["sql"] for q in queries.captured_queries)  # nothing counted live
+    assert found == search("wat*", live=True)
+    assert found.total == 13  # "watt" too: written after the build, listed as written since
+
+    from_another_connection(
+        """WITH links AS (DELETE FROM questions_question_themes WHERE question_id = %(id)s)
+           DELETE FROM questions_question WHERE id = %(id)s""",
+        {"id": archive[0].pk},
+    )
+    from_another_connection("UPDATE questions_question SET question_text = 'Hoeveel verbruiken de pompen?' "
+                            "WHERE id = %s", (pumps.pk,))  # fmt: skip
+    from_another_connection("UPDATE questions_question SET question_text = 'Een lamp van 60 watt.', "
+                            "member_id = %s WHERE id = %s", (archive[1].member_id, archive[-1].pk))  # fmt: skip
+    assert search("wat*") == search("wat*", live=True)
+    assert search("wat*").total == 12
+    assert word_counts.fold() == 3
+    assert search("wat*") == search("wat*", live=True)
+    assert search("wat*").total == 12
 
 
 def test_words_ored_read_the_counts_of_the_commonest_and_count_the_rest_live(archive):
