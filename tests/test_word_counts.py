@@ -198,6 +198,16 @@ def test_the_worker_counts_a_large_enough_archive_then_folds(archive):
     assert search("wateroverlast") == search("wateroverlast", live=True)
 
 
+def test_the_worker_counts_afresh_when_most_questions_were_written_since_the_fold(archive):
+    from_another_connection("UPDATE questions_question SET question_text = question_text || ' Opnieuw.' "
+                            "WHERE id = ANY(%s)", ([question.pk for question in archive[:7]],))  # fmt: skip
+    assert WordCountChange.objects.count() == 7  # of 13: past REBUILD_SHARE
+    assert word_counts.refresh().startswith("words counted afresh after 7 written questions")
+    assert not WordCountChange.objects.exists()
+    assert search("wateroverlast") == search("wateroverlast", live=True)
+    assert search("wat*") == search("wat*", live=True)
+
+
 def test_the_command_folds_and_rebuilds(archive, capsys):
     call_command("count_words", "--rebuild", "--min-share", "0.95", "--min-questions", "2")
     assert not is_counted("wateroverlast")  # in 12 of 13 questions: below 95 %
