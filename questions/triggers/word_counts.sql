@@ -65,41 +65,31 @@ $body$;
 DROP FUNCTION IF EXISTS questions_add_word_counts(text);
 CREATE OR REPLACE FUNCTION questions_add_word_counts(versions text, with_prefixes boolean) RETURNS void
 LANGUAGE plpgsql SET enable_mergejoin = off SET work_mem = '256MB' AS $body$
+DECLARE
+    held record;
 BEGIN
-    EXECUTE format($sql$
-        WITH versions AS (%s),
-        counted AS MATERIALIZED (SELECT w.lexeme FROM questions_wordcount AS w
-                                 WHERE w.facet = '' AND NOT starts_with(w.lexeme, ':'))
-        INSERT INTO questions_wordcount (lexeme, facet, facet_value, count)
-        SELECT * FROM (
-            SELECT c.lexeme, a.facet, a.value, sum(v.sign) AS n
-            FROM versions AS v
-            CROSS JOIN LATERAL unnest(tsvector_to_array(v.search_vector)) AS l (lexeme)
-            JOIN counted AS c ON c.lexeme = l.lexeme
-            CROSS JOIN LATERAL (
-                SELECT '', '' UNION ALL
-                SELECT f.facet, f.value FROM questions_facet_atoms(v.theme_ids, v.minister_id, v.member_id,
-                                                                   v.session, v.has_answer) AS f
-            ) AS a (facet, value)
-            GROUP BY 1, 2, 3
-        ) AS delta
-        WHERE delta.n <> 0
-        ORDER BY 1, 2, 3
-        ON CONFLICT (lexeme, facet, facet_value) DO UPDATE SET count = questions_wordcount.count + EXCLUDED.count
-    $sql$, versions);
-    IF with_prefixes AND EXISTS (SELECT 1 FROM questions_wordcount AS w
-                                 WHERE w.facet = '' AND w.facet_value = '' AND starts_with(w.lexeme, ':')) THEN
+    -- What each version holds: its counted lexemes, then (a statement of its own) its counted prefixes.
+    FOR held IN SELECT * FROM (VALUES
+        (false, 'c.lexeme', 'CROSS JOIN LATERAL unnest(tsvector_to_array(v.search_vector)) AS l (lexeme)
+                             JOIN counted AS c ON c.lexeme = l.lexeme'),
+        (true, 'p.lexeme', 'CROSS JOIN LATERAL (SELECT setweight(v.search_vector, ''A'', ''{}''::text[]) OFFSET 0)
+                                AS d (vector)
+                            JOIN prefixes AS p ON d.vector @@ p.query')
+    ) AS h (prefix, key, joined)
+    LOOP
+        CONTINUE WHEN held.prefix AND NOT with_prefixes;
         EXECUTE format($sql$
             WITH versions AS (%s),
+            counted AS MATERIALIZED (SELECT w.lexeme FROM questions_wordcount AS w
+                                     WHERE w.facet = '' AND NOT starts_with(w.lexeme, ':')),
             prefixes AS MATERIALIZED (SELECT w.lexeme, substr(w.lexeme, 2)::tsquery AS query
                                       FROM questions_wordcount AS w
                                       WHERE w.facet = '' AND w.facet_value = '' AND starts_with(w.lexeme, ':'))
             INSERT INTO questions_wordcount (lexeme, facet, facet_value, count)
             SELECT * FROM (
-                SELECT p.lexeme, a.facet, a.value, sum(v.sign) AS n
+                SELECT %s, a.facet, a.value, sum(v.sign) AS n
                 FROM versions AS v
-                CROSS JOIN LATERAL (SELECT setweight(v.search_vector, 'A', '{}'::text[]) OFFSET 0) AS d (vector)
-                JOIN prefixes AS p ON d.vector @@ p.query
+                %s
                 CROSS JOIN LATERAL (
                     SELECT '', '' UNION ALL
                     SELECT f.facet, f.value FROM questions_facet_atoms(v.theme_ids, v.minister_id, v.member_id,
@@ -110,8 +100,8 @@ BEGIN
             WHERE delta.n <> 0
             ORDER BY 1, 2, 3
             ON CONFLICT (lexeme, facet, facet_value) DO UPDATE SET count = questions_wordcount.count + EXCLUDED.count
-        $sql$, versions);
-    END IF;
+        $sql$, versions, held.key, held.joined);
+    END LOOP;
 END
 $body$;
 
