@@ -85,12 +85,13 @@ def counted_word(tsquery: str) -> CountedWord | None:
 # the prefix and the prefix followed by the last character there is).
 _OPERAND = r"''((?:[^'']|'''')+)''(:\*)?"
 _COUNTED_SQL = rf"""
-WITH whole_prefix AS (
-    SELECT w.lexeme, w.count FROM {tsquery_sql("%(query)s")} AS t (q)
+WITH asked AS MATERIALIZED (SELECT t.q FROM {tsquery_sql("%(query)s")} AS t (q)),
+whole_prefix AS (
+    SELECT w.lexeme, w.count FROM asked AS t
     JOIN questions_wordcount AS w ON w.lexeme = '{PREFIX_MARK}' || t.q::text AND w.facet = '' AND w.facet_value = ''
 ),
 typed AS (
-    SELECT t.q FROM {tsquery_sql("%(query)s")} AS t (q)
+    SELECT t.q FROM asked AS t
     WHERE t.q::text ~ '^{_OPERAND}(?: \| {_OPERAND})*$'
 ),
 operand AS (

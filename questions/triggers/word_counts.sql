@@ -61,23 +61,27 @@ $body$;
 -- matches that query. No lexeme starts with a colon. Each version's vector is read into memory once
 -- (setweight with no lexemes copies it; the subquery kept apart by OFFSET 0): tested against each prefix as
 -- the column, it was read from TOAST again for every prefix (2,000 written questions folded in 74 s). The
--- build counts the prefixes through the index instead (questions_build_word_counts), reading no vector.
+-- build finds each prefix's questions through the index instead, reading no vector.
 DROP FUNCTION IF EXISTS questions_add_word_counts(text);
-CREATE OR REPLACE FUNCTION questions_add_word_counts(versions text, with_prefixes boolean) RETURNS void
+DROP FUNCTION IF EXISTS questions_add_word_counts(text, boolean);
+-- ``passes``: which of what each version holds to count, each a statement of its own: 'words' (its counted
+-- lexemes), 'prefixes' (its counted prefixes, each vector read once), 'prefixes by index' (the same, found
+-- through the GIN index: for a build, whose versions are the questions themselves).
+CREATE OR REPLACE FUNCTION questions_add_word_counts(versions text, passes text[]) RETURNS void
 LANGUAGE plpgsql SET enable_mergejoin = off SET work_mem = '256MB' AS $body$
 DECLARE
     held record;
 BEGIN
-    -- What each version holds: its counted lexemes, then (a statement of its own) its counted prefixes.
     FOR held IN SELECT * FROM (VALUES
-        (false, 'c.lexeme', 'CROSS JOIN LATERAL unnest(tsvector_to_array(v.search_vector)) AS l (lexeme)
-                             JOIN counted AS c ON c.lexeme = l.lexeme'),
-        (true, 'p.lexeme', 'CROSS JOIN LATERAL (SELECT setweight(v.search_vector, ''A'', ''{}''::text[]) OFFSET 0)
-                                AS d (vector)
-                            JOIN prefixes AS p ON d.vector @@ p.query')
-    ) AS h (prefix, key, joined)
+        ('words', 'c.lexeme', 'CROSS JOIN LATERAL unnest(tsvector_to_array(v.search_vector)) AS l (lexeme)
+                               JOIN counted AS c ON c.lexeme = l.lexeme'),
+        ('prefixes', 'p.lexeme', 'CROSS JOIN LATERAL (SELECT setweight(v.search_vector, ''A'', ''{}''::text[])
+                                                      OFFSET 0) AS d (vector)
+                                  JOIN prefixes AS p ON d.vector @@ p.query'),
+        ('prefixes by index', 'p.lexeme', 'JOIN prefixes AS p ON v.search_vector @@ p.query')
+    ) AS h (pass, key, joined)
+    WHERE h.pass = ANY (passes)
     LOOP
-        CONTINUE WHEN held.prefix AND NOT with_prefixes;
         EXECUTE format($sql$
             WITH versions AS (%s),
             counted AS MATERIALIZED (SELECT w.lexeme FROM questions_wordcount AS w
@@ -119,7 +123,7 @@ BEGIN
         UNION ALL
         SELECT -1, g.search_vector, g.theme_ids, g.minister_id, g.member_id, g.session, g.has_answer
         FROM questions_wordcountchange AS g WHERE g.existed
-    $q$, true);
+    $q$, ARRAY['words', 'prefixes']);
     DELETE FROM questions_wordcountchange;
     GET DIAGNOSTICS folded = ROW_COUNT;
     RETURN folded;
@@ -137,6 +141,10 @@ RETURNS bigint LANGUAGE plpgsql AS $body$
 DECLARE
     questions bigint;
     chosen bigint;
+    every_question constant text := $q$
+        SELECT 1 AS sign, q.search_vector, q.theme_ids, q.minister_id, q.member_id, q.session, q.has_answer
+        FROM questions_question AS q
+    $q$;
 BEGIN
     LOCK TABLE questions_question IN SHARE MODE;
     DELETE FROM questions_wordcountchange;
@@ -175,28 +183,11 @@ BEGIN
         ON CONFLICT (lexeme, facet, facet_value) DO NOTHING;
     END IF;
     IF chosen > 0 THEN
-        PERFORM questions_add_word_counts($q$
-            SELECT 1 AS sign, q.search_vector, q.theme_ids, q.minister_id, q.member_id, q.session, q.has_answer
-            FROM questions_question AS q
-        $q$, false);
+        PERFORM questions_add_word_counts(every_question, ARRAY['words']);
         -- Each prefix's questions from the index, which answers a prefix query without reading a vector (a
         -- sequential scan would test every vector against every prefix: for the rest of this transaction).
         PERFORM set_config('enable_seqscan', 'off', true);
-        INSERT INTO questions_wordcount (lexeme, facet, facet_value, count)
-        SELECT * FROM (
-            SELECT p.lexeme, a.facet, a.value, count(*) AS n
-            FROM questions_wordcount AS p
-            JOIN questions_question AS q ON q.search_vector @@ substr(p.lexeme, 2)::tsquery
-            CROSS JOIN LATERAL (
-                SELECT '', '' UNION ALL
-                SELECT f.facet, f.value FROM questions_facet_atoms(q.theme_ids, q.minister_id, q.member_id,
-                                                                   q.session, q.has_answer) AS f
-            ) AS a (facet, value)
-            WHERE p.facet = '' AND p.facet_value = '' AND starts_with(p.lexeme, ':')
-            GROUP BY 1, 2, 3
-        ) AS counted
-        ORDER BY 1, 2, 3
-        ON CONFLICT (lexeme, facet, facet_value) DO UPDATE SET count = questions_wordcount.count + EXCLUDED.count;
+        PERFORM questions_add_word_counts(every_question, ARRAY['prefixes by index']);
     END IF;
     RETURN chosen;
 END
