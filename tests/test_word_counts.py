@@ -229,3 +229,68 @@ def test_an_import_asks_the_worker_to_fold_what_it_wrote(archive):
 
     assert not WordCountChange.objects.exists()
     assert search("wateroverlast") == search("wateroverlast", live=True)
+
+
+@pytest.fixture
+def years_of_questions() -> list[Question]:
+    """Forty questions about flooding over five parliamentary years, ten others; the word counted."""
+    made = [make_question(title=f"Overstroming {index}", text="Het water stond hoog.",
+                          date=dt.date(2019 + index % 5, 1 + index % 12, 1 + index % 27))  # fmt: skip
+            for index in range(40)]  # fmt: skip
+    made += [make_question(title=f"Fietspad {index}", text="Over fietsen.", date=dt.date(2023, 6, 1 + index))
+             for index in range(10)]  # fmt: skip
+    assert word_counts.build(min_share=0.5, min_questions=2) >= 1
+    return made
+
+
+def pages(word: str, sort: str, monkeypatch, *, live: bool) -> list[list[int]]:
+    """Every page of five of ``word``'s matches in ``sort`` order, the tail of the relevance order included
+    (few matches ranked exactly, few title matches ranked first)."""
+    monkeypatch.setattr("questions.search.paging.EXACT_RANKING_LIMIT", 3)
+    monkeypatch.setattr("questions.search.paging.RANKING_CANDIDATES", 4)
+    params = SearchParams.from_query({"q": word, "sort": sort, "facet_limit": "0"})
+    return [query.run(params, offset, 5, count_live=live).page_ids for offset in range(0, 45, 5)]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_a_deep_page_of_a_counted_word_reads_its_last_years_and_is_the_page_counting_live_gives(
+        years_of_questions, sort, monkeypatch):  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        counted = pages("overstroming", sort, monkeypatch, live=False)
+    assert counted == pages("overstroming", sort, monkeypatch, live=True)
+    assert sorted(pk for page in counted for pk in page) == sorted(q.pk for q in years_of_questions[:40])
+    # Pages past the first read the matches from a date on, not all forty.
+    bounded = [q["sql"] for q in queries.captured_queries if "m.date_asked >=" in q["sql"] or
+               "m.date_asked <=" in q["sql"]]  # fmt: skip
+    assert bounded
+
+
+def test_the_date_bound_leaves_enough_matches_after_it_whatever_was_written_since_the_fold(years_of_questions):
+    tsquery = SearchParams.from_query({"q": "overstroming"}).tsquery or ""
+    counted = word_counts.counted_word(tsquery)
+    assert counted is not None
+    newest = word_counts.date_bound(counted, 10, oldest_first=False)
+    # The latest first date of a parliamentary year from which on the years hold ten matches or more.
+    first_dates = {session: min(q.date_asked for q in Question.objects.filter(session=session))
+                   for session in Question.objects.values_list("session", flat=True).distinct()}  # fmt: skip
+    matches = {session: Question.objects.filter(session=session, title__startswith="Overstroming").count()
+               for session in first_dates}  # fmt: skip
+    assert newest == max(first for first in first_dates.values()
+                         if sum(matches[s] for s, d in first_dates.items() if d >= first) >= 10)  # fmt: skip
+    assert Question.objects.filter(title__startswith="Overstroming", date_asked__gte=newest).count() >= 10
+    oldest = word_counts.date_bound(counted, 10, oldest_first=True)
+    assert oldest is not None
+    assert Question.objects.filter(title__startswith="Overstroming", date_asked__lte=oldest).count() >= 10
+    assert word_counts.date_bound(counted, 41, oldest_first=False) is None  # more than there are
+
+    # Another program deletes the newest matches: the stored counts still hold them until the fold, and the
+    # bound moves back by as many questions as were written.
+    newest_ids = list(Question.objects.filter(title__startswith="Overstroming").order_by("-date_asked")
+                      .values_list("id", flat=True)[:6])  # fmt: skip
+    from_another_connection("DELETE FROM questions_question_themes WHERE question_id = ANY(%(ids)s); "
+                            "DELETE FROM questions_question WHERE id = ANY(%(ids)s)", {"ids": newest_ids})  # fmt: skip
+    counted = word_counts.counted_word(tsquery)
+    assert counted is not None and counted.changes == 6
+    moved = word_counts.date_bound(counted, 10, oldest_first=False)
+    assert moved is not None and moved < newest
+    assert Question.objects.filter(title__startswith="Overstroming", date_asked__gte=moved).count() >= 10

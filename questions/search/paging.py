@@ -18,6 +18,7 @@ the vector it was checked on (:func:`checked_in_scan`), and the exact ranking re
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from questions.search.statement import Statement
@@ -35,6 +36,9 @@ class PageRequest:
     limit: int
     pinned: tuple[int, ...] = ()  # in relevance order, these matches come first, in this order
     ranked_in_scan: bool = False  # ``base`` has a column ``scan_rank``, each match's rank (checked_in_scan)
+    # Enough matches to fill the pages up to this one in date order are asked on this date or after it (before
+    # it, oldest first): the rest need not be read (word_counts.date_bound).
+    date_bound: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -72,11 +76,17 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
     ]
     start, end = statement.param(page.offset), statement.param(page.offset + page.limit)
     limit = statement.param(page.limit)
+    in_bound = "TRUE"
+    if page.date_bound is not None:
+        # The matches from the bound on, from the date index and the text's index together (a bitmap of each,
+        # intersected), sorted as a set: no other plan of the date index reads few of their vectors.
+        in_bound = f"m.date_asked {'<=' if page.sort == 'oldest' else '>='} {statement.param(page.date_bound)}"
     if page.sort != "relevance" or page.tsquery is None:
         direction = "ASC" if page.sort == "oldest" else "DESC"
+        date_key = "m.date_asked + 0" if page.date_bound is not None else "m.date_asked"
         rows = f"""SELECT 0 AS part, d.id, row_number() OVER (ORDER BY d.date_asked {direction}, d.id {direction})
-                   FROM (SELECT m.id, m.date_asked FROM matches AS m
-                         ORDER BY m.date_asked {direction}, m.id {direction} LIMIT {limit} OFFSET {start}) AS d"""
+                   FROM (SELECT m.id, m.date_asked FROM matches AS m WHERE {in_bound}
+                         ORDER BY {date_key} {direction}, m.id {direction} LIMIT {limit} OFFSET {start}) AS d"""
         return PageSql(ctes, rows)
 
     # Pinned matches first (a question number typed as the query), then the rest ranked: the rest's positions
@@ -136,7 +146,7 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
     date_key = "m.date_asked + 0" if counted else "m.date_asked"
     tail = f"""SELECT 3, t.id, row_number() OVER (ORDER BY t.date_asked DESC, t.id DESC) FROM (
         SELECT m.id, m.date_asked FROM rest AS m
-        WHERE (SELECT n FROM match_count) > {exact_limit} AND {rest_shown}
+        WHERE (SELECT n FROM match_count) > {exact_limit} AND {rest_shown} AND {in_bound}
           AND m.id NOT IN (SELECT c.id FROM head_candidates AS c)
         ORDER BY {date_key} DESC, m.id DESC
         LIMIT greatest(0, {rest_end} - greatest((SELECT count(*) FROM head_candidates), {rest_start}))

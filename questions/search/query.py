@@ -81,11 +81,22 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
     counted = word_counts.counted_word(tsquery) if tsquery and countable else None
     with text.index_scans_only() if tsquery is not None else nullcontext():
         if counted is not None and tsquery is not None:
-            total, rows, ids = _search_counted(base, counted, tsquery, page_request)
+            total, rows, ids = _search_counted(base, counted, tsquery, _bounded(page_request, counted))
         else:
             total, rows, ids = _search(base, filters, page_request)
     shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)
     return SearchResult(total, shown, ids, totals, years)
+
+
+def _bounded(page: paging.PageRequest, counted: word_counts.CountedWord) -> paging.PageRequest:
+    """A page past the first of a counted word, bounded by date: its matches in date order are read from the
+    date that enough of them reach on, by the word's stored counts per year. (The first page in date order
+    walks the date index to its first matches; in relevance order it is the title matches' head.)"""
+    if page.offset == 0:
+        return page
+    needed = page.offset + page.limit + len(page.pinned)
+    bound = word_counts.date_bound(counted, needed, oldest_first=page.sort == "oldest")
+    return dataclasses.replace(page, date_bound=bound)
 
 
 def _ranks_in_scan(params: SearchParams) -> bool:
