@@ -7,9 +7,14 @@ names, yes/no and the status in the reader's language, the deadline (from a cale
 questions/deadlines.py computes and hands over as two arrays), and the defusing of cells a spreadsheet would
 run as formulas. tests/test_csv_export.py checks these rows against the API's records.
 
-The long texts are read once: ``|| ''`` in a subquery that is not merged into the main one (``OFFSET 0``)
-detoasts each into memory, and the formula check and the output read that copy; referenced directly, each
-reference would fetch the text from TOAST again (7.7 → 7.2 s for 56,000 rows, bench/export_speed.py).
+The long texts are read once, after the rows are sorted: the sort carries only their TOAST pointers, then
+``|| ''`` in a subquery that is not merged into the main one (``OFFSET 0``) detoasts each into memory, and the
+formula check and the output read that copy; referenced directly, each reference would fetch the text from
+TOAST again (7.7 → 7.2 s for 56,000 rows, bench/export_speed.py). Read before the sort, the texts went through
+it: with the matches estimated few, PostgreSQL sorted 14,159 rows of full texts on disk (114 MB) for a common
+word at 100,000 documents. The sorted subquery is the outer side of the lateral join that reads the texts,
+so its order is the output's (a nested loop keeps the order of its outer side; the subquery's ``OFFSET 0``
+keeps it whole, in one process).
 """
 
 from __future__ import annotations
@@ -50,27 +55,37 @@ def _link_parts(name: str) -> tuple[str, str]:
 
 
 _ROWS_SQL = """
-SELECT q.id,
-       %s || q.id || %s,
-       %s || q.id || %s,
-       q.number, q.session, to_char(q.date_asked, 'YYYY-MM-DD'),
-       {title}, {member}, {minister}, {minister_title},
-       {themes},
-       CASE WHEN q.has_answer THEN %s ELSE %s END,
-       CASE WHEN q.has_answer THEN %s WHEN q.date_asked <= %s THEN %s ELSE %s END,
-       to_char(calendar.due, 'YYYY-MM-DD'), to_char(a.answer_date, 'YYYY-MM-DD'),
+SELECT sorted.id, sorted.question_link, sorted.api_link, sorted.number, sorted.session, sorted.asked,
+       sorted.title, sorted.member, sorted.minister, sorted.minister_title, sorted.themes, sorted.answered,
+       sorted.status, sorted.due, sorted.answered_on,
        {question_text}, {answer_text},
-       NULLIF(q.pdf_url, ''), NULLIF(q.source_url, '')
-FROM questions_question AS q
-JOIN questions_member AS member ON member.id = q.member_id
-JOIN questions_minister AS minister ON minister.id = q.minister_id
-LEFT JOIN questions_answer AS a ON a.question_id = q.id
-LEFT JOIN LATERAL (SELECT string_agg(t.name, '; ' ORDER BY t.name) AS names FROM unnest(q.theme_ids) AS listed (id)
-                   JOIN questions_theme AS t ON t.id = listed.id) AS themes ON true
-CROSS JOIN LATERAL (SELECT q.question_text || '' AS question, a.text || '' AS answer OFFSET 0) AS texts
-LEFT JOIN unnest(%s::date[], %s::date[]) AS calendar (asked, due) ON calendar.asked = q.date_asked
-WHERE q.id IN ({matching})
-ORDER BY q.date_asked {direction}, q.id {direction}
+       sorted.pdf_url, sorted.source_url
+FROM (
+    SELECT q.id,
+           %s || q.id || %s AS question_link,
+           %s || q.id || %s AS api_link,
+           q.number, q.session, to_char(q.date_asked, 'YYYY-MM-DD') AS asked,
+           {title} AS title, {member} AS member, {minister} AS minister, {minister_title} AS minister_title,
+           {themes} AS themes,
+           CASE WHEN q.has_answer THEN %s ELSE %s END AS answered,
+           CASE WHEN q.has_answer THEN %s WHEN q.date_asked <= %s THEN %s ELSE %s END AS status,
+           to_char(calendar.due, 'YYYY-MM-DD') AS due, to_char(a.answer_date, 'YYYY-MM-DD') AS answered_on,
+           q.question_text, a.text AS answer_text,
+           NULLIF(q.pdf_url, '') AS pdf_url, NULLIF(q.source_url, '') AS source_url
+    FROM questions_question AS q
+    JOIN questions_member AS member ON member.id = q.member_id
+    JOIN questions_minister AS minister ON minister.id = q.minister_id
+    LEFT JOIN questions_answer AS a ON a.question_id = q.id
+    LEFT JOIN LATERAL (SELECT string_agg(t.name, '; ' ORDER BY t.name) AS names
+                       FROM unnest(q.theme_ids) AS listed (id) JOIN questions_theme AS t ON t.id = listed.id
+                      ) AS themes ON true
+    LEFT JOIN unnest(%s::date[], %s::date[]) AS calendar (asked, due) ON calendar.asked = q.date_asked
+    WHERE q.id IN ({matching})
+    ORDER BY q.date_asked {direction}, q.id {direction}
+    OFFSET 0
+) AS sorted
+CROSS JOIN LATERAL (SELECT sorted.question_text || '' AS question, sorted.answer_text || '' AS answer
+                    OFFSET 0) AS texts
 """
 
 
