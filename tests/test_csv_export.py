@@ -206,6 +206,8 @@ def test_the_texts_are_read_after_the_rows_are_sorted_not_sorted_with_them(clien
         for child in node.get("Plans", []):
             yield from nodes(child)
 
+    # Nor is any question's vector tested row by row (as when the date index is walked for the order).
+    assert not [node for node in nodes(plan) if "@@" in node.get("Filter", "")]
     sorts = [node for node in nodes(plan) if node["Node Type"] == "Sort"]
     assert sorts
     texts_kb = 20 * 2 * len(long_text) / 1024
