@@ -78,8 +78,8 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
     limit = statement.param(page.limit)
     in_bound = "TRUE"
     if page.date_bound is not None:
-        # The matches from the bound on, from the date index and the text's index together (a bitmap of each,
-        # intersected), sorted as a set: no other plan of the date index reads few of their vectors.
+        # The matches from the bound on: PostgreSQL intersects a bitmap of the date index with the text's (no
+        # vector read) and sorts them as a set; walking the date index instead would test every vector on the way.
         in_bound = f"m.date_asked {'<=' if page.sort == 'oldest' else '>='} {statement.param(page.date_bound)}"
     if page.sort != "relevance" or page.tsquery is None:
         direction = "ASC" if page.sort == "oldest" else "DESC"
