@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.core.management import call_command
@@ -18,6 +19,13 @@ def run_import(*paths: str | Path, **options) -> tuple[int, str]:
     except SystemExit as exit_:
         return int(exit_.code), out.getvalue()
     return 0, out.getvalue()
+
+
+def plan_nodes(node: dict) -> Iterator[dict]:
+    """Every node of a plan that ``EXPLAIN (FORMAT JSON)`` printed, ``node`` first."""
+    yield node
+    for child in node.get("Plans", []):
+        yield from plan_nodes(child)
 
 
 def summary_line(output: str) -> str:

@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 
 from questions.export import column_labels, safe_cell
 from tests.factories import corpus, make_question
+from tests.helpers import plan_nodes
 
 pytestmark = pytest.mark.django_db
 
@@ -201,14 +202,9 @@ def test_the_texts_are_read_after_the_rows_are_sorted_not_sorted_with_them(clien
         cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + select, params[:-1])
         plan = cursor.fetchone()[0][0]["Plan"]
 
-    def nodes(node: dict):
-        yield node
-        for child in node.get("Plans", []):
-            yield from nodes(child)
-
     # Nor is any question's vector tested row by row (as when the date index is walked for the order).
-    assert not [node for node in nodes(plan) if "@@" in node.get("Filter", "")]
-    sorts = [node for node in nodes(plan) if node["Node Type"] == "Sort"]
+    assert not [node for node in plan_nodes(plan) if "@@" in node.get("Filter", "")]
+    sorts = [node for node in plan_nodes(plan) if node["Node Type"] == "Sort"]
     assert sorts
     texts_kb = 20 * 2 * len(long_text) / 1024
     assert all(node["Sort Space Used"] < texts_kb / 10 for node in sorts), [

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from questions.models import Question
 from tests.factories import corpus, make_question
-from tests.helpers import run_search
+from tests.helpers import plan_nodes, run_search
 
 pytestmark = pytest.mark.django_db
 
@@ -518,12 +518,6 @@ def test_an_error_inside_the_index_scans_guard_is_reported_as_itself():
         assert cursor.fetchone() == ("on",)  # the rollback undid the SET
 
 
-def _plan_nodes(node: dict):
-    yield node
-    for child in node.get("Plans", []):
-        yield from _plan_nodes(child)
-
-
 def test_the_ranked_head_of_a_large_result_never_probes_the_table_once_per_match(monkeypatch):
     """The title matches come from the title index and meet the matches in a join of two materialised sets:
     even a planner pushed to nested loops (as by wrong statistics) reads no question row per match."""
@@ -547,7 +541,7 @@ def test_the_ranked_head_of_a_large_result_never_probes_the_table_once_per_match
         plan = cursor.fetchone()[0][0]["Plan"]
 
     assert result.total == 60 and len(result.page_ids) == 20
-    probes = [node for node in _plan_nodes(plan) if node.get("Relation Name") == "questions_question"
+    probes = [node for node in plan_nodes(plan) if node.get("Relation Name") == "questions_question"
               and node["Node Type"] in ("Index Scan", "Index Only Scan")]  # fmt: skip
     assert probes, "the head reads its few candidates' vectors by id"
     assert all(node["Actual Loops"] * node["Actual Rows"] <= 4 for node in probes), [
@@ -689,12 +683,7 @@ def _rows_read_to_rank(statement: str) -> list[dict]:
         cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement)
         plan = cursor.fetchone()[0]
 
-    def nodes(node: dict):
-        yield node
-        for child in node.get("Plans", []):
-            yield from nodes(child)
-
-    return [node for node in nodes(plan[0]["Plan"]) if node.get("Alias", "").startswith("v")]
+    return [node for node in plan_nodes(plan[0]["Plan"]) if node.get("Alias", "").startswith("v")]
 
 
 def test_a_page_past_the_best_title_matches_reads_no_vector_to_rank_them(monkeypatch):
