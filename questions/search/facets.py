@@ -92,6 +92,25 @@ def stored_status(statement: Statement, source: tuple[str, tuple[str, ...]], wai
                ) AS s (value, n) WHERE s.n > 0"""
 
 
+# The answered states of the status facet that each value of the answered facet holds.
+STATUSES_OF_ANSWERED = {"yes": ("answered",), "no": ("waiting", "overdue")}
+
+
+def answer_states(statement: Statement, facet: str, source: tuple[str, tuple[str, ...]], waiting_sql: str,
+                  kept: tuple[str, ...] | None) -> str:
+    """The status or the answered facet from the stored answered counts under ``source`` and the waiting
+    questions (:func:`stored_status`); ``kept``: the values of the other of the two facets, as a filter (None:
+    not filtered), which keeps only the states they hold."""
+    states = stored_status(statement, source, waiting_sql)
+    if facet == "status":
+        statuses = kept if kept is None else tuple(s for value in kept for s in STATUSES_OF_ANSWERED[value])
+        keep = "TRUE" if statuses is None else f"s.value = ANY({statement.param(list(statuses))})"
+        return f"SELECT s.facet, s.value, s.label, s.n FROM ({states}) AS s (facet, value, label, n) WHERE {keep}"
+    keep = "TRUE" if kept is None else f"s.value = ANY({statement.param(list(kept))})"
+    return f"""SELECT 'answered', CASE s.value WHEN 'answered' THEN 'yes' ELSE 'no' END, '', sum(s.n)
+               FROM ({states}) AS s (facet, value, label, n) WHERE {keep} GROUP BY 2"""
+
+
 def stored(statement: Statement, facet: str, source: tuple[str, tuple[str, ...]]) -> str:
     """``facet``'s stored counts among the questions with one of ``source``'s values (a facet and its values;
     '' for the whole archive). A pair of facets is stored once, the earlier one in FACETS as the dimension, so
