@@ -294,7 +294,9 @@ def bare_sql(params: dict) -> tuple[str, list]:
     return sql, args + cte_args + headline_args + page_args
 
 
-def time_bare_sql(queries: list[dict]) -> dict[str, float]:
+def time_bare_sql(queries: list[dict], concurrency: int = 1) -> dict[str, float]:
+    """The bare statements' times, one after another or ``concurrency`` at a time (each thread on its own
+    connection): what PostgreSQL alone needs, and how its latency grows when several ask at once."""
     from django.db import connection
 
     from questions.search.text import index_scans_only
@@ -312,7 +314,45 @@ def time_bare_sql(queries: list[dict]) -> dict[str, float]:
 
     for params in queries:
         one(params)
-    return percentiles([one(params) for params in queries])
+    if concurrency == 1:
+        return percentiles([one(params) for params in queries])
+
+    def in_thread(params: dict) -> float:
+        try:
+            return one(params)
+        finally:
+            connection.close()  # the thread's own connection, back to the pool
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        return percentiles(list(pool.map(in_thread, queries * 2)))
+
+
+def bare_sql_rows(queries: list[dict], api_only: bool) -> dict[str, dict[str, float]]:
+    """The bare statements at concurrency 1, and at 4 unless only the API at 1 is measured."""
+    return {"bare_sql": time_bare_sql(queries), **({} if api_only else {"bare_sql_c4": time_bare_sql(queries, 4)})}
+
+
+def time_fixed_cost(server: Server, count: int = 40) -> dict[str, dict[str, float]]:
+    """What every request costs besides its search: one question by id through the API (a single look-up by
+    primary key), against that look-up in bare SQL."""
+    from django.db import connection
+
+    from questions.models import Question
+
+    every_id = list(Question.objects.values_list("id", flat=True))
+    ids = random.Random(13).sample(every_id, min(count, len(every_id)))
+    http_times = time_paths(server, [f"/api/questions/{pk}/" for pk in ids])
+
+    def bare(pk: int) -> float:
+        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM questions_question WHERE id = %s", [pk])
+            cursor.fetchall()
+        return (time.perf_counter() - started) * 1000
+
+    for pk in ids:
+        bare(pk)
+    return {"api": http_times, "bare_sql": percentiles([bare(pk) for pk in ids])}
 
 
 # --- SQLite FTS5 -----------------------------------------------------------------------------------------------
@@ -483,9 +523,7 @@ def main() -> None:
         if args.queries:
             args.queries.write_text(json.dumps({"queries": queries, "pages": page_paths}), encoding="utf-8")
     print(f"query types: {', '.join(f'{k} ({len(v)})' for k, v in queries.items())}", flush=True)
-    rows: dict[str, dict] = {}
-    for name, items in queries.items():
-        rows[name] = {"bare_sql": time_bare_sql(items)}
+    rows: dict[str, dict] = {name: bare_sql_rows(items, args.api_only) for name, items in queries.items()}
     if not args.skip_sqlite:
         sqlite_path = data_dir / "fts5-copy.sqlite"  # ids as in PostgreSQL
         print("building / opening the SQLite FTS5 copy …", flush=True)
@@ -513,6 +551,7 @@ def main() -> None:
         csv_rows = sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8-sig")))) - 1
         status, body = server.get("/api/questions/?" + urlencode(queries["common"][0]))
         matches = json.loads(body)["count"]
+        fixed = time_fixed_cost(server)
         pages: dict[str, dict] = {}
         for label, paths in page_paths.items():
             pages[label] = time_paths(server, paths)
@@ -524,7 +563,7 @@ def main() -> None:
     slowest = sorted(rows, key=lambda name: rows[name]["api_c1"]["p95"], reverse=True)[:4]
     for name in slowest:
         save_plans(args.documents, name + ("" if environment.embedded() else "-external"), queries[name][0])
-    lines = render(args.documents, rows, feed, csv_rows, csv_seconds, matches, pages, context)
+    lines = render(args.documents, rows, feed, csv_rows, csv_seconds, matches, pages, context, fixed)
     print("\n".join(lines))
     if args.write_docs:
         write_docs(f"search {args.documents}" + ("" if environment.embedded() else " external"), lines)
@@ -576,7 +615,8 @@ def save_plans(size: int, name: str, params: dict) -> None:
 
 
 def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: list[float], matches: int,
-           pages: dict[str, dict], context: dict[str, str]) -> list[str]:  # fmt: skip
+           pages: dict[str, dict], context: dict[str, str],
+           fixed: dict[str, dict] | None = None) -> list[str]:  # fmt: skip
     lines = [
         f"### {size:,} documents{context['title']}",
         "",
@@ -585,18 +625,23 @@ def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: list[f
         f"Server: {context['server']}.",
         f"Loaded: {context['loaded']}.",
         "",
-        "| query type | n | API p50 | API p95 | API p99 | HTML p95 | API p95 at 4 | bare SQL p50 | app ÷ SQL (p50) "
-        "| SQLite p95 | PostgreSQL app ÷ SQLite (p95) | API p95 asked again |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| query type | n | API p50 | API p95 | API p99 | HTML p95 | API p95 at 4 (÷ at 1) | bare SQL p50 "
+        "| bare SQL p95 at 4 (÷ at 1) | app ÷ SQL (p50) | SQLite p95 | PostgreSQL app ÷ SQLite (p95) "
+        "| API p95 asked again |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
+
+    def at_four(four: dict | None, one: dict) -> str:
+        return f"{four['p95']:.0f} ({four['p95'] / max(one['p95'], 0.01):.1f}×)" if four else "–"
+
     for name, cells in rows.items():
         api, bare = cells["api_c1"], cells["bare_sql"]
         html = f"{cells['html_c1']['p95']:.0f}" if "html_c1" in cells else "–"
-        api4 = f"{cells['api_c4']['p95']:.0f}" if "api_c4" in cells else "–"
+        api4, bare4 = at_four(cells.get("api_c4"), api), at_four(cells.get("bare_sql_c4"), bare)
         sqlite = cells.get("sqlite")
         lines.append(
             f"| {name} | {api['n']} | {api['p50']:.0f} | {api['p95']:.0f} | {api['p99']:.0f} | {html} | "
-            f"{api4} | {bare['p50']:.0f} | {api['p50'] / max(bare['p50'], 0.01):.1f}× | "
+            f"{api4} | {bare['p50']:.0f} | {bare4} | {api['p50'] / max(bare['p50'], 0.01):.1f}× | "
             + (f"{sqlite['p95']:.0f} | {api['p95'] / max(sqlite['p95'], 0.01):.2f}× |" if sqlite else "– | – |")
             + (f" {cells['api_again']['p95']:.0f} |" if "api_again" in cells else " – |")
         )
@@ -604,7 +649,8 @@ def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: list[f
         "",
         "Every column but the last computes each search (the search cache off, as the first time anyone asks "
         "it); the last asks them again of an unchanged archive, answered from the cache (questions/search/"
-        "cache.py).",
+        "cache.py). At 4: four clients at once (the bare statements on four connections), on this machine's "
+        "cores.",
         "",
         f"Search feed (RSS, common terms): p50 {feed['p50']:.0f} ms, p95 {feed['p95']:.0f} ms, "
         f"p99 {feed['p99']:.0f} ms.",
@@ -613,6 +659,10 @@ def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: list[f
         f"{csv_rows / max(csv_seconds[-1], 0.001):,.0f} rows/s.",
         "",
     ]
+    if fixed:
+        lines += [f"What every request costs besides its search: one question by id through the API, p50 "
+                  f"{fixed['api']['p50']:.1f} ms (p95 {fixed['api']['p95']:.1f}); the same look-up in bare SQL, "
+                  f"p50 {fixed['bare_sql']['p50']:.2f} ms.", ""]
     if pages:
         lines += ["| page (HTML, concurrency 1) | n | p50 | p95 | p99 | p95 asked again |",
                   "| --- | ---: | ---: | ---: | ---: | ---: |"]
