@@ -119,16 +119,17 @@ def stored(statement: Statement, facet: str, source: tuple[str, tuple[str, ...]]
     forward = dimension == "" or FACETS.index(dimension) < FACETS.index(facet)
     own_column, filter_column = ("facet_value", "value") if forward else ("value", "facet_value")
     stored_dimension, stored_facet = (dimension, facet) if forward else (facet, dimension)
+    # Summed per stored value first and labelled afterwards: grouped by slug and name, the rows of many values
+    # (a member's count in each of 17 years: 4,521 rows) were sorted by their text, 8 of a statement's 30 ms.
+    counted = f"""SELECT fc.{own_column} AS value, sum(fc.count) AS n FROM questions_facetcount AS fc
+                  WHERE fc.dimension = {statement.param(stored_dimension)} AND fc.facet = {statement.param(stored_facet)}
+                    AND fc.{filter_column} = ANY({statement.param(list(values))})
+                  GROUP BY 1 HAVING sum(fc.count) > 0"""
     if facet in ENTITY_TABLES:
-        join = f"JOIN {ENTITY_TABLES[facet]} AS e ON e.id::text = fc.{own_column}"
-        value, label = "e.slug", "e.name"
-    else:
-        join, value = "", f"fc.{own_column}"
-        label = value if facet == "year" else "''"
-    return f"""SELECT '{facet}', {value}, {label}, sum(fc.count) FROM questions_facetcount AS fc {join}
-               WHERE fc.dimension = {statement.param(stored_dimension)} AND fc.facet = {statement.param(stored_facet)}
-                 AND fc.{filter_column} = ANY({statement.param(list(values))})
-               GROUP BY 2, 3 HAVING sum(fc.count) > 0"""
+        return f"""SELECT '{facet}', e.slug, e.name, c.n FROM ({counted}) AS c
+                   JOIN {ENTITY_TABLES[facet]} AS e ON e.id::text = c.value"""
+    label = "c.value" if facet == "year" else "''"
+    return f"SELECT '{facet}', c.value, {label}, c.n FROM ({counted}) AS c"
 
 
 def stored_total(statement: Statement, source: tuple[str, tuple[str, ...]]) -> str:
