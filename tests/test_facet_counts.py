@@ -97,6 +97,14 @@ def test_an_emptied_archive_has_no_counts_left():
         "status=answered&theme=werk",
         "status=waiting&status=overdue",
         "status=overdue&answered=no",
+        # Dates alone: the parliamentary years wholly inside the range from the stored counts (date_counts.py).
+        "date_from=2023-01-01",  # 2022-2023 in part, the later years wholly
+        "date_to=2023-12-31",
+        "date_from=2022-01-01&date_to=2024-12-31",
+        "date_from=2024-01-01&date_to=2024-02-28",  # within one year
+        "date_from=2000-01-01",  # every year
+        "date_from=2030-01-01",  # none
+        "date_from=2022-09-01&date_to=2023-08-31",  # exactly a year's days, not its questions' first and last
     ],
 )
 def test_browsing_reads_the_same_counts_as_counting_live(query_string):
@@ -132,7 +140,8 @@ def test_every_combination_of_two_filters_agrees():
 
 
 # "answered=yes" once counted the status of every answered question live; "status=answered" the answered state.
-@pytest.mark.parametrize("query_string", ["theme=werk", "answered=yes", "answered=no", "status=answered"])
+@pytest.mark.parametrize("query_string", ["theme=werk", "answered=yes", "answered=no", "status=answered",
+                                          "date_from=2000-01-01"])
 def test_browsing_with_one_filter_counts_nothing_live(query_string):
     corpus()
     with CaptureQueriesContext(connection) as captured:

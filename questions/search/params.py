@@ -119,6 +119,12 @@ class SearchParams:
         return (self.tsquery is None and not self.impossible and self.number is None and self.date_from is None
                 and self.date_to is None)  # fmt: skip
 
+    @property
+    def dates_only(self) -> bool:
+        """Only a date range narrows the archive: no text, number or facet filter."""
+        return (self.tsquery is None and not self.impossible and self.number is None and not self.active_facets()
+                and (self.date_from is not None or self.date_to is not None))  # fmt: skip
+
     def filter_values(self) -> dict[str, Any]:
         """The cleaned value of each filter of the FilterSet, by its name."""
         return {

@@ -19,7 +19,7 @@ from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 from archive.replicas import reading_connection
 from questions import deadlines
 from questions.models import Question, QuestionQuerySet
-from questions.search import facets, paging, text, word_counts
+from questions.search import date_counts, facets, paging, text, word_counts
 from questions.search.facets import ActiveFilter, FacetValue
 from questions.search.filters import FACET_FILTERS, FACETS, narrow, number_condition
 from questions.search.params import SearchParams
@@ -69,8 +69,11 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
     # The filters that are not facets: the text and the dates.
     base = narrow(Question.objects.all(), _candidate_values(params) if ranked_in_scan else params.filter_values(),
                   skip=FACETS)  # fmt: skip
-    if params.browsing and not count_live:
-        total, rows = _browse(base, filters)
+    if (params.browsing or params.dates_only) and not count_live:
+        if params.browsing:
+            total, rows = _browse(base, filters)
+        else:
+            total, rows = date_counts.browse(params.date_from, params.date_to)
         page = in_date_order(matching(params), params).values_list("id", flat=True)[offset : offset + limit]
         shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)
         return SearchResult(total, shown, list(page), totals, years)
