@@ -96,8 +96,4 @@ def _facet_sql(statement: Statement, facet: str, whole: tuple[str, ...], live_sq
             parts.append(facets.stored(statement, facet, ("year", whole)))
     if live_sql:
         parts.append(facets.live(facet, "partial_rows AS base"))
-    if not parts:
-        return None
-    union = "\nUNION ALL\n".join(f"({part})" for part in parts)
-    return f"""SELECT f.facet, f.value, f.label, sum(f.n) FROM ({union}) AS f (facet, value, label, n)
-               GROUP BY 1, 2, 3 HAVING sum(f.n) > 0"""
+    return facets.summed(parts) if parts else None

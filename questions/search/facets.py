@@ -111,6 +111,18 @@ def answer_states(statement: Statement, facet: str, source: tuple[str, tuple[str
                FROM ({states}) AS s (facet, value, label, n) WHERE {keep} GROUP BY 2"""
 
 
+def summed(parts: list[str]) -> str:
+    """One part of the parts' counts added up per value (a part may count down: :func:`negated`)."""
+    union = "\nUNION ALL\n".join(f"({part})" for part in parts)
+    return f"""SELECT f.facet, f.value, f.label, sum(f.n) FROM ({union}) AS f (facet, value, label, n)
+               GROUP BY 1, 2, 3 HAVING sum(f.n) > 0"""
+
+
+def negated(part: str) -> str:
+    """``part`` counting down: subtracted by :func:`summed`."""
+    return f"SELECT g.facet, g.value, g.label, -g.n FROM ({part}) AS g (facet, value, label, n)"
+
+
 def stored(statement: Statement, facet: str, source: tuple[str, tuple[str, ...]]) -> str:
     """``facet``'s stored counts among the questions with one of ``source``'s values (a facet and its values;
     '' for the whole archive). A pair of facets is stored once, the earlier one in FACETS as the dimension, so
