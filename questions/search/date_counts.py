@@ -72,9 +72,7 @@ def browse(date_from: dt.date | None, date_to: dt.date | None) -> tuple[int, lis
     sql = f"SELECT {stored_total} + {live_total}, {facets.as_json_rows([part for part in parts if part])}"
     if live_sql:
         sql = f"WITH partial_rows AS MATERIALIZED ({live_sql})\n{sql}"
-    with reading_connection().cursor() as cursor:
-        cursor.execute(sql, statement.params)
-        total, rows = cursor.fetchone()
+    total, rows = statement.fetch_one(sql)
     return int(total), rows
 
 

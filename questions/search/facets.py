@@ -7,9 +7,10 @@ the other themes have. Two ways to count, chosen per facet by query.py:
   column per active facet filter) and every facet is a ``GROUP BY`` over them, in one query.
 - Browsing without text or dates reads the counts that the triggers on questions_question keep in
   ``questions_facetcount`` (questions/triggers/facet_counts.sql: the whole archive per value, and per value
-  among one value of another facet), whenever a facet's remaining filters are at most one; the rest is counted
-  live, each facet from an index-driven subquery of its own. Counting the whole archive live would read every
-  row (13 s at a million).
+  among one value of another facet), whenever a facet's remaining filters are at most one (browsing.py); the
+  rest is counted live, each facet from an index-driven subquery of its own. Counting the whole archive live
+  would read every row (13 s at a million). A date range alone adds up the stored counts of the parliamentary
+  years inside it (date_counts.py).
 
 Every part here is a query of (facet, value, label, count) rows.
 """

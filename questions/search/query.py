@@ -4,7 +4,8 @@ The FilterSet's filters (filters.py) narrow the questions; this module counts, f
 select. One statement answers a search with text or dates: the matches are selected once, in a materialised
 CTE, with a flag per active facet filter; the total, every facet (counted without its own filter) and the
 page's ids are read from it, as three columns of one row. Browsing without text or dates reads the stored
-facet counts instead (facets.py) and takes the page from the date indexes.
+facet counts instead (browsing.py), as does a date range alone (date_counts.py), and takes the page from the
+date indexes.
 """
 
 from __future__ import annotations
@@ -17,9 +18,8 @@ from typing import Any
 from django.db.models import BooleanField, ExpressionWrapper, QuerySet
 
 from archive.replicas import reading_connection
-from questions import deadlines
 from questions.models import Question, QuestionQuerySet
-from questions.search import date_counts, facets, paging, text, word_counts
+from questions.search import browsing, date_counts, facets, paging, text, word_counts
 from questions.search.facets import ActiveFilter, FacetValue
 from questions.search.filters import FACET_FILTERS, FACETS, narrow, number_condition
 from questions.search.params import SearchParams
@@ -71,7 +71,7 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
                   skip=FACETS)  # fmt: skip
     if (params.browsing or params.dates_only) and not count_live:
         if params.browsing:
-            total, rows = _browse(base, filters)
+            total, rows = browsing.counts(base, filters)
         else:
             total, rows = date_counts.browse(params.date_from, params.date_to)
         # Nothing to list when nothing matches: contradictory filters (answered=yes&status=overdue) would walk the
@@ -177,12 +177,6 @@ ORDER BY found.date_asked DESC, found.id DESC LIMIT %(limit)s
 """
 
 
-def _fetch_one(statement: Statement, sql: str) -> tuple:
-    with reading_connection().cursor() as cursor:
-        cursor.execute(sql, statement.params)
-        return cursor.fetchone()
-
-
 def _search(base: QuerySet, filters: dict[str, ActiveFilter], page: paging.PageRequest) -> tuple[int, list, list[int]]:
     """Live counts over one materialised selection of the matches, flagged per active facet filter; and the
     page, chosen from the same selection."""
@@ -212,7 +206,7 @@ def _search(base: QuerySet, filters: dict[str, ActiveFilter], page: paging.PageR
                      {facets.as_json_rows([facets.live(facet, rows(facet)) for facet in FACETS])},
                      (SELECT coalesce(array_agg(p.id ORDER BY p.part, p.position), '{{}}')
                       FROM ({page_sql.rows}) AS p (part, id, position))"""
-    total, facet_rows, page_ids = _fetch_one(statement, sql)
+    total, facet_rows, page_ids = statement.fetch_one(sql)
     return int(total), facet_rows, list(page_ids)
 
 
@@ -233,131 +227,5 @@ def _search_counted(base: QuerySet, counted: word_counts.CountedWord, tsquery: s
                      {facets.as_json_rows(word_counts.facet_parts(statement, tsquery))},
                      (SELECT coalesce(array_agg(p.id ORDER BY p.part, p.position), '{{}}')
                       FROM ({page_sql.rows}) AS p (part, id, position))"""
-    total, facet_rows, page_ids = _fetch_one(statement, sql)
+    total, facet_rows, page_ids = statement.fetch_one(sql)
     return int(total), facet_rows, list(page_ids)
-
-
-class _SharedRows:
-    """Relations a browsing statement's parts may share, each written once as a materialised CTE if used."""
-
-    def __init__(self, statement: Statement, base: QuerySet, filters: dict[str, ActiveFilter]) -> None:
-        self.statement, self.base, self.filters = statement, base, filters
-        self.parts: dict[str, str | None] = {}
-
-    def _shared(self, name: str, rows: QuerySet) -> str | None:
-        if name not in self.parts:
-            self.parts[name] = self.statement.queryset(rows.order_by().values(*facets.ROW_COLUMNS))
-        return None if self.parts[name] is None else name
-
-    def everything(self) -> str | None:
-        """The questions that pass every filter."""
-        return self._shared("everything", self.base.filter(*[active.condition for active in self.filters.values()]))
-
-    def waiting(self) -> str | None:
-        """The waiting questions (unanswered, of the last weeks), whatever the filters."""
-        return self._shared("waiting", self.base.filter(has_answer=False, date_asked__gt=deadlines.overdue_cutoff()))
-
-    def with_clause(self) -> str:
-        used = [f"{name} AS MATERIALIZED ({part})" for name, part in self.parts.items() if part is not None]
-        return f"WITH {', '.join(used)}\n" if used else ""
-
-
-def _browse(base: QuerySet, filters: dict[str, ActiveFilter]) -> tuple[int, list]:
-    """Stored counts where one filter or none applies; live counts, each from its own subquery, elsewhere."""
-    statement = Statement()
-    shared = _SharedRows(statement, base, filters)
-    total_source = facets.stored_source(None, filters)
-    if total_source is not None:
-        total = f"({facets.stored_total(statement, total_source)})"
-    elif (statuses := _statuses_only(filters, None)) is not None:
-        total = f"({_under_status(statement, None, statuses, shared.waiting())})"
-    elif shared.everything() is None:
-        return 0, []
-    else:
-        total = "(SELECT count(*) FROM everything)"
-
-    parts = []
-    for facet in FACETS:
-        stored_part = _stored_part(statement, base, facet, filters, shared)
-        if stored_part is not None:
-            parts.append(stored_part)
-        elif facet not in filters:
-            if shared.everything() is None:
-                return 0, []
-            parts.append(facets.live(facet, "everything AS base"))
-        else:
-            others = [active.condition for name, active in filters.items() if name != facet]
-            sub_sql = statement.queryset(base.filter(*others).order_by().values(*facets.ROW_COLUMNS))
-            if sub_sql is not None:
-                parts.append(facets.live(facet, f"({sub_sql}) AS base"))
-    sql = f"{shared.with_clause()}SELECT {total}, {facets.as_json_rows(parts)}"
-    total_value, facet_rows = _fetch_one(statement, sql)
-    return int(total_value), facet_rows
-
-
-def _stored_part(statement: Statement, base: QuerySet, facet: str, filters: dict[str, ActiveFilter],
-                 shared: _SharedRows) -> str | None:  # fmt: skip
-    """``facet``'s counts from the stored counters, when its other filters allow; None: count it live."""
-    if facet == "status" or (facet == "answered" and "status" in filters):
-        return _stored_answer_states(statement, base, facet, filters, shared)
-    source = facets.stored_source(facet, filters)
-    if source is None and (statuses := _statuses_only(filters, facet)) is not None:
-        return _under_status(statement, facet, statuses, shared.waiting())
-    return None if source is None else facets.stored(statement, facet, source)
-
-
-def _statuses_only(filters: dict[str, ActiveFilter], own: str | None) -> tuple[str, ...] | None:
-    """When the filters but ``own`` are a status filter, an answered filter or both: the statuses they keep
-    (an answered filter keeps the states its values hold); else None."""
-    others = {name: active for name, active in filters.items() if name != own}
-    if "status" not in others or set(others) - {"status", "answered"}:
-        return None
-    statuses = set(others["status"].stored_values)
-    if "answered" in others:
-        answered = others["answered"].stored_values
-        statuses &= {state for value in answered for state in facets.STATUSES_OF_ANSWERED[value]}
-    return tuple(sorted(statuses))
-
-
-def _under_status(statement: Statement, facet: str | None, statuses: tuple[str, ...], waiting: str | None) -> str:
-    """``facet``'s counts (None: the number of questions) among the questions with one of ``statuses``: the
-    stored counts of the answered and the unanswered ones, less (overdue without waiting) or plus (waiting
-    without overdue) the waiting ones, the relation ``waiting``: the unanswered questions of the last weeks, read
-    through their index. Counted live, "status=overdue" read every overdue question (33 ms at 100,000
-    documents)."""
-    answered = tuple(value for value, states in facets.STATUSES_OF_ANSWERED.items()
-                     if states[-1] in statuses)  # "answered" for yes, "overdue" for no  # fmt: skip
-    sign = int("overdue" in statuses) - int("waiting" in statuses)  # the waiting questions taken off, or added
-    if facet is None:
-        stored = facets.stored_total(statement, ("answered", answered)) if answered else "SELECT 0"
-        if sign == 0 or waiting is None:
-            return stored
-        return f"SELECT ({stored}) {'-' if sign > 0 else '+'} (SELECT count(*) FROM {waiting})"
-    parts = [facets.stored(statement, facet, ("answered", answered))] if answered else []
-    if sign != 0 and waiting is not None:
-        live = facets.live(facet, f"{waiting} AS base")
-        parts.append(facets.negated(live) if sign > 0 else live)
-    return facets.summed(parts) if parts else "SELECT NULL, NULL, NULL, 0 WHERE FALSE"
-
-
-def _stored_answer_states(statement: Statement, base: QuerySet, facet: str, filters: dict[str, ActiveFilter],
-                          shared: _SharedRows) -> str | None:  # fmt: skip
-    """The status facet, or the answered facet under a status filter, from the stored answered counts and the
-    waiting questions counted live (facets.answer_states). Both facets tell the same states apart, so the other
-    one as a filter only keeps some of them: counted live instead, "answered=yes" counted the status of every
-    answered question (100 ms at 100,000 documents)."""
-    partner = "answered" if facet == "status" else "status"
-    rest = {name: active for name, active in filters.items() if name not in (facet, partner)}
-    source = facets.stored_source(None, rest)
-    if source is None:
-        return None
-    if rest:
-        waiting = base.filter(*[active.condition for active in rest.values()], has_answer=False,
-                              date_asked__gt=deadlines.overdue_cutoff())  # fmt: skip
-        waiting_sql = statement.queryset(waiting.order_by().values("id"))
-    else:  # the waiting questions of the whole archive, shared with the other parts
-        waiting_sql = None if shared.waiting() is None else "SELECT id FROM waiting"
-    if waiting_sql is None:
-        return None
-    kept = filters[partner].stored_values if partner in filters else None
-    return facets.answer_states(statement, facet, source, waiting_sql, kept)

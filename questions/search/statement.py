@@ -13,6 +13,8 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db.models import QuerySet
 
+from archive.replicas import reading_connection
+
 # Django's compiled SQL doubles a literal percent sign, and marks each parameter with %s.
 _PLACEHOLDER = re.compile(r"%%|%s")
 
@@ -43,6 +45,12 @@ class Statement:
         if next(values, _END) is not _END:
             raise ValueError("the compiled query has more parameters than placeholders")
         return renamed
+
+    def fetch_one(self, sql: str) -> tuple:
+        """The first row of ``sql`` (written with this statement's placeholders), on the request's connection."""
+        with reading_connection().cursor() as cursor:
+            cursor.execute(sql, self.params)
+            return cursor.fetchone()
 
 
 _END = object()
