@@ -108,6 +108,10 @@ def test_an_emptied_archive_has_no_counts_left():
         "date_from=2000-01-01",  # every year
         "date_from=2030-01-01",  # none
         "date_from=2022-09-01&date_to=2023-08-31",  # exactly a year's days, not its questions' first and last
+        # Exclusions alone: the archive's stored counts less the left-out questions (browsing.all_but).
+        "q=-water",
+        "q=-water -onderwijs",
+        "q=-zzzyxw",  # leaves nothing out
     ],
 )
 def test_browsing_reads_the_same_counts_as_counting_live(query_string):
@@ -188,3 +192,36 @@ def test_contradictory_filters_list_nothing_without_looking():
     assert (result.total, result.page_ids) == (0, [])
     # No walk through the date index for a first match that cannot exist.
     assert not [q["sql"] for q in captured.captured_queries if 'ORDER BY "questions_question"."date_asked"' in q["sql"]]
+
+
+def test_exclusions_alone_count_only_what_they_leave_out():
+    corpus()
+    for number in range(12):  # what "-water" leaves out is then a small share: subtracted from the stored counts
+        make_question(title=f"Verkeer {number}", member="Karl Vanlouwe", minister="Jo Brouns", themes=("Werk",),
+                      date=dt.date(2023, 1, 2 + number))  # fmt: skip
+    with CaptureQueriesContext(connection) as captured:
+        result = query.run(SearchParams.from_query(QueryDict("q=-water")), 0, 20)
+
+    counting = [q["sql"] for q in captured.captured_queries if "json_agg" in q["sql"]]
+    assert len(counting) == 1 and "questions_facetcount" in counting[0]
+    # The questions read: the left-out ones (through the index) and the waiting ones, never every other one.
+    assert counting[0].count('FROM "questions_question"') == 2
+    assert 'NOT ("questions_question"."id"' not in counting[0]
+    assert result.total == Question.objects.exclude(title__icontains="water").count() > 0
+    live = query.run(SearchParams.from_query(QueryDict("q=-water")), 0, 20, count_live=True)
+    assert result.page_ids == live.page_ids  # newest first, through the date index instead
+
+
+def test_exclusions_of_most_questions_count_what_is_kept():
+    corpus()
+    with CaptureQueriesContext(connection) as captured:
+        result = query.run(SearchParams.from_query(QueryDict("q=-vraag -over -water")), 0, 20)
+
+    counting = [q["sql"] for q in captured.captured_queries if "json_agg" in q["sql"]]
+    assert "WITH excluded" not in counting[0]  # more than a quarter left out: what is kept is counted live
+    assert (result.total, result.facets) == _live_counts("q=-vraag -over -water")
+
+
+def _live_counts(query_string: str) -> tuple:
+    live = query.run(SearchParams.from_query(QueryDict(query_string)), 0, 20, count_live=True)
+    return live.total, live.facets

@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from questions import deadlines
-from questions.search import facets
+from questions.models import Question
+from questions.search import facets, text
 from questions.search.facets import ActiveFilter
 from questions.search.filters import FACETS
 from questions.search.statement import Statement
@@ -142,3 +143,47 @@ def _stored_answer_states(statement: Statement, base: QuerySet, facet: str, filt
         return None
     kept = filters[partner].stored_values if partner in filters else None
     return facets.answer_states(statement, facet, source, waiting_sql, kept)
+
+
+# Above this share of the archive left out, counting what is kept live costs less than subtracting what is not
+# ("-denk -elkaar", 65 % of 100,000 questions: 231 ms subtracted, 184 counted live).
+LEFT_OUT_MAX_SHARE = 0.25
+
+
+def few_left_out(left_out: str) -> bool:
+    """Whether ``left_out`` matches fewer than LEFT_OUT_MAX_SHARE of the questions: counted through the index,
+    no further than that share. (Plan it with text.index_scans_only.)"""
+    statement = Statement()
+    share = statement.param(LEFT_OUT_MAX_SHARE)
+    (few,) = statement.fetch_one(f"""
+        WITH archive AS ({facets.stored_total(statement, ("", ("",)))})
+        SELECT count(*) < (SELECT * FROM archive) * {share} FROM (
+            SELECT 1 FROM questions_question AS q WHERE q.search_vector @@ {text.tsquery_sql(statement.param(left_out))}
+            LIMIT (SELECT ceil((SELECT * FROM archive) * {share})::bigint)) AS found""")
+    return bool(few)
+
+
+def all_but(left_out: str) -> tuple[int, list]:
+    """The number of questions, and every facet's counts, among all but those that ``left_out`` (a query in
+    ``to_tsquery_text`` syntax) matches: the archive's stored counts less those questions, counted live. A query
+    of exclusions alone ("-water") counted every other question live: 244 ms at 100,000 documents for a word in
+    a few of them. (Plan the statement with text.index_scans_only: the left-out questions come from the index.)"""
+    statement = Statement()
+    whole_archive = ("", ("",))
+    excluded = Question.objects.filter(search_vector=text.ArchiveQuery(left_out))
+    excluded_sql = statement.queryset(excluded.order_by().values(*facets.ROW_COLUMNS))
+    waiting = Question.objects.filter(has_answer=False, date_asked__gt=deadlines.overdue_cutoff())
+    waiting_sql = statement.queryset(waiting.order_by().values("id"))
+    if excluded_sql is None or waiting_sql is None:
+        raise ValueError("the left-out questions' or the waiting questions' query cannot match anything")
+    parts = []
+    for facet in FACETS:
+        if facet == "status":
+            everything = facets.stored_status(statement, whole_archive, waiting_sql)
+        else:
+            everything = facets.stored(statement, facet, whole_archive)
+        parts.append(facets.summed([everything, facets.negated(facets.live(facet, "excluded AS base"))]))
+    total = f"({facets.stored_total(statement, whole_archive)}) - (SELECT count(*) FROM excluded)"
+    sql = f"WITH excluded AS MATERIALIZED ({excluded_sql})\nSELECT {total}, {facets.as_json_rows(parts)}"
+    total_value, facet_rows = statement.fetch_one(sql)
+    return int(total_value), facet_rows
