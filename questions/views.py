@@ -11,7 +11,7 @@ from django.urls import get_script_prefix, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from questions import directory, overdue, scorecards
+from questions import deadlines, directory, overdue, scorecards
 from questions.citation import citation, document_link
 from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
 from questions.search import cache
@@ -135,8 +135,16 @@ def facet_values(request: HttpRequest, name: str) -> HttpResponse:
 
 
 def overdue_questions(request: HttpRequest) -> HttpResponse:
-    """Unanswered past the 20 working days, by minister (questions/deadlines.py has the rule)."""
-    return render(request, "questions/overdue.html", {"report": overdue.overdue_report()})
+    """Unanswered past the 20 working days, by minister (questions/deadlines.py has the rule). The report and its
+    tables (up to ten questions for each minister: 1,500 rows, a quarter of a second to render at 100,000
+    documents) are kept until the archive or the day changes (questions/search/cache.py)."""
+    today = deadlines.today().isoformat()
+    report = cache.remember("overdue", (today,), overdue.overdue_report)
+    ministers_html = cache.remember(
+        "overdue_html", (today, get_language(), get_script_prefix()),
+        lambda: render_to_string("questions/_overdue_ministers.html", {"report": report}),
+    )  # fmt: skip
+    return render(request, "questions/overdue.html", {"report": report, "ministers_html": ministers_html})
 
 
 def about(request: HttpRequest) -> HttpResponse:

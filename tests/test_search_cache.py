@@ -258,3 +258,23 @@ def test_the_fold_gives_way_to_a_long_writing_transaction(archive):
         importing.commit()
     assert fold_archive_writes() >= 1
     assert run_search("q=droogte").total == 1
+
+
+def test_the_overdue_page_is_kept_until_the_archive_or_the_day_changes(archive, client, monkeypatch):
+    late = make_question(title="Trage dijkwerken", date=deadlines.today() - dt.timedelta(days=90))
+    assert "Trage dijkwerken" in client.get("/overdue/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get("/overdue/").content.decode()
+    assert "Trage dijkwerken" in again
+    assert not any("questions_question" in query["sql"] for query in queries.captured_queries)  # kept
+
+    from_another_connection("UPDATE questions_question SET title = 'Trage wegenwerken' WHERE id = %s", (late.pk,))
+    changed = client.get("/overdue/").content.decode()  # the archive changed
+    assert "Trage wegenwerken" in changed and "Trage dijkwerken" not in changed
+
+    later = make_question(title="Nog een trage vraag", date=deadlines.today() - dt.timedelta(days=90))
+    shown = client.get("/overdue/").content.decode()
+    days_now = str(later.days_overdue)
+    monkeypatch.setattr(deadlines, "today", lambda: dt.date.today() + dt.timedelta(days=1))
+    tomorrow = client.get("/overdue/").content.decode()
+    assert days_now in shown and str(later.days_overdue) in tomorrow and later.days_overdue != int(days_now)
