@@ -198,3 +198,33 @@ def test_the_calendar_an_export_hands_to_postgresql_agrees_with_each_deadline():
 
     assert asked[0] == first and asked[-1] == last and len(asked) == len(due) == (last - first).days + 1
     assert list(due) == [deadlines.deadline(day) for day in asked]
+
+
+def test_the_overdue_page_reads_each_ministers_newest_from_the_index_of_unanswered_questions():
+    from django.db import connection
+
+    from questions.overdue import _NEWEST_OVERDUE_SQL
+    from tests.helpers import plan_nodes
+
+    minister = make_question(title="Laat", minister="Jo Brouns", date=dt.date(2022, 1, 3)).minister
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a table this small is otherwise scanned whole
+        cursor.execute("EXPLAIN (FORMAT JSON) " + _NEWEST_OVERDUE_SQL, ([minister.pk], dt.date(2026, 1, 1), 10))
+        plan = cursor.fetchone()[0][0]["Plan"]
+        cursor.execute("RESET enable_seqscan")
+    # A few entries of the minister's part of the index, not every overdue question ranked.
+    assert any(node.get("Index Name") == "question_unanswered" for node in plan_nodes(plan))
+    assert not any(node["Node Type"] == "WindowAgg" for node in plan_nodes(plan))
+
+
+@pytest.mark.parametrize("language", ["nl", "en"])
+def test_the_overdue_pages_dates_read_as_the_date_filter_writes_them(language):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    days = [dt.date(2024, 3, 1), dt.date(2023, 10, 5), dt.date(2025, 12, 31)]
+    with translation.override(language):
+        context = Context({"days": days})
+        ours = Template("{% load archive %}{% for d in days %}{{ d|short_date }};{% endfor %}").render(context)
+        django = Template('{% for d in days %}{{ d|date:"j M Y" }};{% endfor %}').render(context)
+    assert ours == django and "2024" in ours
