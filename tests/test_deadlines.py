@@ -212,9 +212,14 @@ def test_the_overdue_page_reads_each_ministers_newest_from_the_index_of_unanswer
         cursor.execute("EXPLAIN (FORMAT JSON) " + _NEWEST_OVERDUE_SQL, ([minister.pk], dt.date(2026, 1, 1), 10))
         plan = cursor.fetchone()[0][0]["Plan"]
         cursor.execute("RESET enable_seqscan")
-    # A few entries of the minister's part of the index, not every overdue question ranked.
-    assert any(node.get("Index Name") == "question_unanswered" for node in plan_nodes(plan))
-    assert not any(node["Node Type"] == "WindowAgg" for node in plan_nodes(plan))
+    # A few entries of the minister's part of an index by minister and date (which one is the planner's to
+    # choose from its statistics), cut off at ten: not every overdue question ranked.
+    nodes = list(plan_nodes(plan))
+    limits = [node for node in nodes if node["Node Type"] == "Limit"]
+    assert limits and all(node["Node Type"] != "WindowAgg" for node in nodes)
+    assert any(node.get("Index Name") in ("question_unanswered", "question_minister_newest")
+               for limit in limits for node in plan_nodes(limit)), [  # fmt: skip
+        (node["Node Type"], node.get("Index Name")) for node in nodes]
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
