@@ -225,3 +225,12 @@ def test_exclusions_of_most_questions_count_what_is_kept():
 def _live_counts(query_string: str) -> tuple:
     live = query.run(SearchParams.from_query(QueryDict(query_string)), 0, 20, count_live=True)
     return live.total, live.facets
+
+
+def test_an_excluded_phrase_is_checked_once_not_probed_first():
+    corpus()
+    with CaptureQueriesContext(connection) as captured:
+        result = query.run(SearchParams.from_query(QueryDict('q=-"lokale besturen"')), 0, 20)
+
+    assert not [q["sql"] for q in captured.captured_queries if "WITH archive AS" in q["sql"]]  # no probe
+    assert (result.total, result.facets) == _live_counts('q=-"lokale besturen"')

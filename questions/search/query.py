@@ -147,7 +147,9 @@ def _left_out_only(params: SearchParams) -> str | None:
             or params.date_to is not None):  # fmt: skip
         return None
     left_out = text.exclusions_only(found.tsquery)
-    if left_out is None:
+    # A phrase is checked on each candidate's vector: probed, selected and skipped here, it would be checked three
+    # times (-"denk elkaar" at 100,000 documents: 894 ms, against 459 counting what is kept).
+    if left_out is None or text.has_phrase(left_out):
         return None
     with text.index_scans_only():
         return left_out if browsing.few_left_out(left_out) else None
