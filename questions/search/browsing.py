@@ -9,19 +9,13 @@ index-driven subquery.
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from questions import deadlines
 from questions.models import Question
 from questions.search import facets, text
 from questions.search.facets import ActiveFilter
-from questions.search.filters import FACETS, status_condition
+from questions.search.filters import FACETS
 from questions.search.statement import Statement
-
-
-def _waiting() -> Q:
-    """The waiting questions: unanswered, within their 20 working days (questions/deadlines.py)."""
-    return status_condition(("waiting",), deadlines.today())
 
 
 class _SharedRows:
@@ -42,7 +36,7 @@ class _SharedRows:
 
     def waiting(self) -> str | None:
         """The waiting questions (unanswered, of the last weeks), whatever the filters."""
-        return self._shared("waiting", self.base.filter(_waiting()))
+        return self._shared("waiting", self.base.filter(facets.waiting_condition()))
 
     def with_clause(self) -> str:
         used = [f"{name} AS MATERIALIZED ({part})" for name, part in self.parts.items() if part is not None]
@@ -139,7 +133,7 @@ def _stored_answer_states(statement: Statement, base: QuerySet, facet: str, filt
     if source is None:
         return None
     if rest:
-        waiting = base.filter(_waiting(), *[active.condition for active in rest.values()])
+        waiting = base.filter(facets.waiting_condition(), *[active.condition for active in rest.values()])
         waiting_sql = statement.queryset(waiting.order_by().values("id"))
     else:  # the waiting questions of the whole archive, shared with the other parts
         waiting_sql = None if shared.waiting() is None else "SELECT id FROM waiting"
@@ -176,7 +170,7 @@ def all_but(left_out: str) -> tuple[int, list]:
     whole_archive = ("", ("",))
     excluded = Question.objects.filter(search_vector=text.ArchiveQuery(left_out))
     excluded_sql = statement.queryset(excluded.order_by().values(*facets.ROW_COLUMNS))
-    waiting = Question.objects.filter(_waiting())
+    waiting = Question.objects.filter(facets.waiting_condition())
     waiting_sql = statement.queryset(waiting.order_by().values("id"))
     if excluded_sql is None or waiting_sql is None:
         raise ValueError("the left-out questions' or the waiting questions' query cannot match anything")

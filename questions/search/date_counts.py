@@ -15,10 +15,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from archive.replicas import reading_connection
-from questions import deadlines
 from questions.models import Question
 from questions.search import facets
-from questions.search.filters import FACETS, status_condition
+from questions.search.filters import FACETS
 from questions.search.statement import Statement
 
 
@@ -85,7 +84,7 @@ def _facet_sql(statement: Statement, facet: str, whole: tuple[str, ...], live_sq
             parts.append(f"""SELECT y.facet, y.value, y.label, y.n FROM ({every_year}) AS y (facet, value, label, n)
                              WHERE y.value = ANY({statement.param(list(whole))})""")
         elif facet == "status":
-            waiting = Question.objects.filter(status_condition(("waiting",), deadlines.today()), session__in=whole)
+            waiting = Question.objects.filter(facets.waiting_condition(), session__in=whole)
             waiting_sql = statement.queryset(waiting.order_by().values("id"))
             if waiting_sql is not None:
                 parts.append(facets.stored_status(statement, ("year", whole), waiting_sql))

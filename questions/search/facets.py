@@ -93,6 +93,12 @@ def stored_status(statement: Statement, source: tuple[str, tuple[str, ...]], wai
                ) AS s (value, n) WHERE s.n > 0"""
 
 
+def waiting_condition() -> Q:
+    """The waiting questions: unanswered, asked after today's overdue cutoff (the same bound as the live status
+    facet's and the cached results' key)."""
+    return Q(has_answer=False, date_asked__gt=deadlines.overdue_cutoff())
+
+
 # The answered states of the status facet that each value of the answered facet holds.
 STATUSES_OF_ANSWERED = {"yes": ("answered",), "no": ("waiting", "overdue")}
 
