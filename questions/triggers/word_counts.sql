@@ -56,55 +56,87 @@ $body$;
 -- questions, on a disk with 17 GB left. A hash join with the counted words and a hash aggregate in memory
 -- write none (1.3 million groups at 100,000 questions; the same 124 s for a build there).
 --
--- A counted prefix is a query, not a lexeme: its key is a colon and the text of the query a search for the
+-- A counted prefix's key is a colon and the text of the query (archive_tsquery) that a search for the
 -- prefix runs (archive_tsquery('(aange:*)'): 'aange':* | 'aang'), and a version holds it when its vector
 -- matches that query. No lexeme starts with a colon. Each version's vector is read into memory once
 -- (setweight with no lexemes copies it; the subquery kept apart by OFFSET 0): tested against each prefix as
 -- the column, it was read from TOAST again for every prefix (2,000 written questions folded in 74 s). The
 -- build finds each prefix's questions through the index instead, reading no vector.
+--
+-- A build counts every question: tens of millions of (word, question) pairs, each counted once per facet
+-- value the question has, which is most of its time. So each pass is a query PostgreSQL may run in parallel
+-- workers, each grouping its share before the shares are added up: its result goes to a new table (an INSERT
+-- is never planned in parallel) and from there into the counts. Nothing in it may keep it to one process: the
+-- counted lexemes are a constant array (a hashed look-up; a CTE or a temporary table is read by the leader
+-- only), and the prefixes are split into constant groups, each looked up through the index by whichever
+-- process takes it (a Parallel Append). At 100,000 questions on two cores: words 112 -> 64 s, prefixes about
+-- 200 -> 118 s (docs/benchmarks.md, session 37). The server's max_parallel_workers_per_gather bounds the workers.
 DROP FUNCTION IF EXISTS questions_add_word_counts(text);
 DROP FUNCTION IF EXISTS questions_add_word_counts(text, boolean);
 -- ``passes``: which of what each version holds to count, each a statement of its own: 'words' (its counted
 -- lexemes), 'prefixes' (its counted prefixes, each vector read once), 'prefixes by index' (the same, found
 -- through the GIN index: for a build, whose versions are the questions themselves).
 CREATE OR REPLACE FUNCTION questions_add_word_counts(versions text, passes text[]) RETURNS void
-LANGUAGE plpgsql SET enable_mergejoin = off SET work_mem = '256MB' AS $body$
+LANGUAGE plpgsql SET enable_mergejoin = off SET work_mem = '256MB'
+    SET parallel_setup_cost = 0 SET parallel_tuple_cost = 0 SET min_parallel_table_scan_size = 0 AS $body$
 DECLARE
-    held record;
+    counted text[];
+    prefixes text[];
+    prefix_groups constant int := 16;
+    pass text;
+    held text;
 BEGIN
-    FOR held IN SELECT * FROM (VALUES
-        ('words', 'c.lexeme', 'CROSS JOIN LATERAL unnest(tsvector_to_array(v.search_vector)) AS l (lexeme)
-                               JOIN counted AS c ON c.lexeme = l.lexeme'),
-        ('prefixes', 'p.lexeme', 'CROSS JOIN LATERAL (SELECT setweight(v.search_vector, ''A'', ''{}''::text[])
-                                                      OFFSET 0) AS d (vector)
-                                  JOIN prefixes AS p ON d.vector @@ p.query'),
-        ('prefixes by index', 'p.lexeme', 'JOIN prefixes AS p ON v.search_vector @@ p.query')
-    ) AS h (pass, key, joined)
-    WHERE h.pass = ANY (passes)
-    LOOP
+    SELECT coalesce(array_agg(w.lexeme ORDER BY w.lexeme) FILTER (WHERE NOT starts_with(w.lexeme, ':')), '{}'),
+           coalesce(array_agg(w.lexeme ORDER BY w.lexeme) FILTER (WHERE starts_with(w.lexeme, ':')), '{}')
+    INTO counted, prefixes
+    FROM questions_wordcount AS w WHERE w.facet = '' AND w.facet_value = '';
+    FOREACH pass IN ARRAY passes LOOP
+        -- ``held``: the versions with the key of each counted word or prefix they hold, as (key, version).
+        IF pass = 'words' THEN
+            held := format($sql$
+                SELECT l.lexeme AS key, v.* FROM (%s) AS v
+                CROSS JOIN LATERAL unnest(tsvector_to_array(v.search_vector)) AS l (lexeme)
+                WHERE l.lexeme = ANY (%L::text[])
+            $sql$, versions, counted);
+        ELSIF pass = 'prefixes' THEN
+            held := format($sql$
+                WITH prefixes AS MATERIALIZED (SELECT p.key, substr(p.key, 2)::tsquery AS query
+                                               FROM unnest(%L::text[]) AS p (key))
+                SELECT p.key, v.* FROM (%s) AS v
+                CROSS JOIN LATERAL (SELECT setweight(v.search_vector, 'A', '{}'::text[]) OFFSET 0) AS d (vector)
+                JOIN prefixes AS p ON d.vector @@ p.query
+            $sql$, prefixes, versions);
+        ELSIF pass = 'prefixes by index' THEN
+            SELECT coalesce(string_agg(format($sql$
+                       SELECT p.key, v.* FROM unnest(%L::text[]) AS p (key)
+                       JOIN (%s) AS v ON v.search_vector @@ substr(p.key, 2)::tsquery
+                   $sql$, g.keys, versions), ' UNION ALL '), 'SELECT NULL::text AS key, v.* FROM (' || versions || ') AS v WHERE false')
+            INTO held
+            FROM (SELECT array_agg(k.key) AS keys
+                  FROM unnest(prefixes) WITH ORDINALITY AS k (key, place)
+                  GROUP BY k.place % prefix_groups) AS g;
+        ELSE
+            RAISE EXCEPTION 'no word count pass %', pass;
+        END IF;
         EXECUTE format($sql$
-            WITH versions AS (%s),
-            counted AS MATERIALIZED (SELECT w.lexeme FROM questions_wordcount AS w
-                                     WHERE w.facet = '' AND NOT starts_with(w.lexeme, ':')),
-            prefixes AS MATERIALIZED (SELECT w.lexeme, substr(w.lexeme, 2)::tsquery AS query
-                                      FROM questions_wordcount AS w
-                                      WHERE w.facet = '' AND w.facet_value = '' AND starts_with(w.lexeme, ':'))
-            INSERT INTO questions_wordcount (lexeme, facet, facet_value, count)
+            CREATE TEMPORARY TABLE word_count_delta AS
             SELECT * FROM (
-                SELECT %s, a.facet, a.value, sum(v.sign) AS n
-                FROM versions AS v
-                %s
+                SELECT h.key AS lexeme, a.facet, a.value AS facet_value, sum(h.sign) AS n
+                FROM (%s) AS h
                 CROSS JOIN LATERAL (
                     SELECT '', '' UNION ALL
-                    SELECT f.facet, f.value FROM questions_facet_atoms(v.theme_ids, v.minister_id, v.member_id,
-                                                                       v.session, v.has_answer) AS f
+                    SELECT f.facet, f.value FROM questions_facet_atoms(h.theme_ids, h.minister_id, h.member_id,
+                                                                       h.session, h.has_answer) AS f
                 ) AS a (facet, value)
                 GROUP BY 1, 2, 3
             ) AS delta
             WHERE delta.n <> 0
-            ORDER BY 1, 2, 3
-            ON CONFLICT (lexeme, facet, facet_value) DO UPDATE SET count = questions_wordcount.count + EXCLUDED.count
-        $sql$, versions, held.key, held.joined);
+        $sql$, held);
+        INSERT INTO questions_wordcount (lexeme, facet, facet_value, count)
+        SELECT d.lexeme, d.facet, d.facet_value, d.n FROM word_count_delta AS d
+        ORDER BY 1, 2, 3
+        ON CONFLICT (lexeme, facet, facet_value) DO UPDATE SET count = questions_wordcount.count + EXCLUDED.count;
+        DROP TABLE word_count_delta;
     END LOOP;
 END
 $body$;
