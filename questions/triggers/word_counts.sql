@@ -53,8 +53,9 @@ $body$;
 -- ``versions`` is a query of (sign, search_vector, theme_ids, minister_id, member_id, session, has_answer).
 -- The planner takes each vector for ten lexemes (it holds about 500) and, for a build, sorted every question's
 -- lexemes to merge-join them with the counted words: 38 GB of temporary files and growing at a million
--- questions, on a disk with 17 GB left. A hash join with the counted words and a hash aggregate in memory
--- write none (1.3 million groups at 100,000 questions; the same 124 s for a build there).
+-- questions, on a disk with 17 GB left. A hashed look-up of the counted words (a constant array, which
+-- PostgreSQL hashes for a long ``= ANY``; a hash join before) and a hash aggregate in memory write none (1.3
+-- million groups at 100,000 questions).
 --
 -- A counted prefix's key is a colon and the text of the query (archive_tsquery) that a search for the
 -- prefix runs (archive_tsquery('(aange:*)'): 'aange':* | 'aang'), and a version holds it when its vector
