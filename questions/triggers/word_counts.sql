@@ -77,62 +77,72 @@ DROP FUNCTION IF EXISTS questions_add_word_counts(text, boolean);
 -- ``passes``: which of what each version holds to count, each a statement of its own: 'words' (its counted
 -- lexemes), 'prefixes' (its counted prefixes, each vector read once), 'prefixes by index' (the same, found
 -- through the GIN index: for a build, whose versions are the questions themselves).
-CREATE OR REPLACE FUNCTION questions_add_word_counts(versions text, passes text[]) RETURNS void
-LANGUAGE plpgsql SET enable_mergejoin = off SET work_mem = '256MB'
-    SET parallel_setup_cost = 0 SET parallel_tuple_cost = 0 SET min_parallel_table_scan_size = 0 AS $body$
+-- The query of one pass: (lexeme, facet, facet_value, n), the signed count of ``versions`` per counted key and
+-- facet value, where not nought. A function of its own so that tests can plan it (tests/test_word_counts.py).
+CREATE OR REPLACE FUNCTION questions_word_count_pass(versions text, pass text) RETURNS text
+LANGUAGE plpgsql STABLE AS $body$
 DECLARE
     counted text[];
     prefixes text[];
     prefix_groups constant int := 16;
-    pass text;
-    held text;
+    held text;  -- the versions with the key of each counted word or prefix they hold, as (key, version)
 BEGIN
     SELECT coalesce(array_agg(w.lexeme ORDER BY w.lexeme) FILTER (WHERE NOT starts_with(w.lexeme, ':')), '{}'),
            coalesce(array_agg(w.lexeme ORDER BY w.lexeme) FILTER (WHERE starts_with(w.lexeme, ':')), '{}')
     INTO counted, prefixes
     FROM questions_wordcount AS w WHERE w.facet = '' AND w.facet_value = '';
+    IF pass = 'words' THEN
+        held := format($sql$
+            SELECT l.lexeme AS key, v.* FROM (%s) AS v
+            CROSS JOIN LATERAL unnest(tsvector_to_array(v.search_vector)) AS l (lexeme)
+            WHERE l.lexeme = ANY (%L::text[])
+        $sql$, versions, counted);
+    ELSIF pass = 'prefixes' THEN
+        -- A fold's few versions: each prefix's query parsed once, each vector tested against them all.
+        held := format($sql$
+            WITH prefixes AS MATERIALIZED (SELECT p.key, substr(p.key, 2)::tsquery AS query
+                                           FROM unnest(%L::text[]) AS p (key))
+            SELECT p.key, v.* FROM (%s) AS v
+            CROSS JOIN LATERAL (SELECT setweight(v.search_vector, 'A', '{}'::text[]) OFFSET 0) AS d (vector)
+            JOIN prefixes AS p ON d.vector @@ p.query
+        $sql$, prefixes, versions);
+    ELSIF pass = 'prefixes by index' THEN
+        SELECT coalesce(string_agg(format($sql$
+                   SELECT p.key, v.* FROM unnest(%L::text[]) AS p (key)
+                   JOIN (%s) AS v ON v.search_vector @@ substr(p.key, 2)::tsquery
+               $sql$, g.keys, versions), ' UNION ALL '),
+               format('SELECT NULL::text AS key, v.* FROM (%s) AS v WHERE false', versions))
+        INTO held
+        FROM (SELECT array_agg(k.key) AS keys
+              FROM unnest(prefixes) WITH ORDINALITY AS k (key, place)
+              GROUP BY k.place % prefix_groups) AS g;
+    ELSE
+        RAISE EXCEPTION 'no word count pass %', pass;
+    END IF;
+    RETURN format($sql$
+        SELECT * FROM (
+            SELECT h.key AS lexeme, a.facet, a.value AS facet_value, sum(h.sign) AS n
+            FROM (%s) AS h
+            CROSS JOIN LATERAL (
+                SELECT '', '' UNION ALL
+                SELECT f.facet, f.value FROM questions_facet_atoms(h.theme_ids, h.minister_id, h.member_id,
+                                                                   h.session, h.has_answer) AS f
+            ) AS a (facet, value)
+            GROUP BY 1, 2, 3
+        ) AS delta
+        WHERE delta.n <> 0
+    $sql$, held);
+END
+$body$;
+
+CREATE OR REPLACE FUNCTION questions_add_word_counts(versions text, passes text[]) RETURNS void
+LANGUAGE plpgsql SET enable_mergejoin = off SET work_mem = '256MB'
+    SET parallel_setup_cost = 0 SET parallel_tuple_cost = 0 SET min_parallel_table_scan_size = 0 AS $body$
+DECLARE
+    pass text;
+BEGIN
     FOREACH pass IN ARRAY passes LOOP
-        -- ``held``: the versions with the key of each counted word or prefix they hold, as (key, version).
-        IF pass = 'words' THEN
-            held := format($sql$
-                SELECT l.lexeme AS key, v.* FROM (%s) AS v
-                CROSS JOIN LATERAL unnest(tsvector_to_array(v.search_vector)) AS l (lexeme)
-                WHERE l.lexeme = ANY (%L::text[])
-            $sql$, versions, counted);
-        ELSIF pass = 'prefixes' THEN
-            held := format($sql$
-                WITH prefixes AS MATERIALIZED (SELECT p.key, substr(p.key, 2)::tsquery AS query
-                                               FROM unnest(%L::text[]) AS p (key))
-                SELECT p.key, v.* FROM (%s) AS v
-                CROSS JOIN LATERAL (SELECT setweight(v.search_vector, 'A', '{}'::text[]) OFFSET 0) AS d (vector)
-                JOIN prefixes AS p ON d.vector @@ p.query
-            $sql$, prefixes, versions);
-        ELSIF pass = 'prefixes by index' THEN
-            SELECT coalesce(string_agg(format($sql$
-                       SELECT p.key, v.* FROM unnest(%L::text[]) AS p (key)
-                       JOIN (%s) AS v ON v.search_vector @@ substr(p.key, 2)::tsquery
-                   $sql$, g.keys, versions), ' UNION ALL '), 'SELECT NULL::text AS key, v.* FROM (' || versions || ') AS v WHERE false')
-            INTO held
-            FROM (SELECT array_agg(k.key) AS keys
-                  FROM unnest(prefixes) WITH ORDINALITY AS k (key, place)
-                  GROUP BY k.place % prefix_groups) AS g;
-        ELSE
-            RAISE EXCEPTION 'no word count pass %', pass;
-        END IF;
-        EXECUTE format($sql$
-            CREATE TEMPORARY TABLE word_count_delta AS
-            SELECT * FROM (
-                SELECT h.key AS lexeme, a.facet, a.value AS facet_value, sum(h.sign) AS n
-                FROM (%s) AS h
-                CROSS JOIN LATERAL (
-                    SELECT '', '' UNION ALL
-                    SELECT f.facet, f.value FROM questions_facet_atoms(h.theme_ids, h.minister_id, h.member_id,
-                                                                       h.session, h.has_answer) AS f
-                ) AS a (facet, value)
-                GROUP BY 1, 2, 3
-            ) AS delta
-            WHERE delta.n <> 0
-        $sql$, held);
+        EXECUTE 'CREATE TEMPORARY TABLE word_count_delta AS ' || questions_word_count_pass(versions, pass);
         INSERT INTO questions_wordcount (lexeme, facet, facet_value, count)
         SELECT d.lexeme, d.facet, d.facet_value, d.n FROM word_count_delta AS d
         ORDER BY 1, 2, 3
