@@ -74,9 +74,6 @@ $body$;
 -- 200 -> 118 s (docs/benchmarks.md, session 37). The server's max_parallel_workers_per_gather bounds the workers.
 DROP FUNCTION IF EXISTS questions_add_word_counts(text);
 DROP FUNCTION IF EXISTS questions_add_word_counts(text, boolean);
--- ``passes``: which of what each version holds to count, each a statement of its own: 'words' (its counted
--- lexemes), 'prefixes' (its counted prefixes, each vector read once), 'prefixes by index' (the same, found
--- through the GIN index: for a build, whose versions are the questions themselves).
 -- The query of one pass: (lexeme, facet, facet_value, n), the signed count of ``versions`` per counted key and
 -- facet value, where not nought. A function of its own so that tests can plan it (tests/test_word_counts.py).
 CREATE OR REPLACE FUNCTION questions_word_count_pass(versions text, pass text) RETURNS text
@@ -135,6 +132,9 @@ BEGIN
 END
 $body$;
 
+-- ``passes``: which of what each version holds to count, each a statement of its own: 'words' (its counted
+-- lexemes), 'prefixes' (its counted prefixes, each vector read once), 'prefixes by index' (the same, found
+-- through the GIN index: for a build, whose versions are the questions themselves).
 CREATE OR REPLACE FUNCTION questions_add_word_counts(versions text, passes text[]) RETURNS void
 LANGUAGE plpgsql SET enable_mergejoin = off SET work_mem = '256MB'
     SET parallel_setup_cost = 0 SET parallel_tuple_cost = 0 SET min_parallel_table_scan_size = 0 AS $body$
