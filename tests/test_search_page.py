@@ -128,6 +128,20 @@ def test_a_phrase_snippet_marks_the_phrase_where_its_first_word_starts_many_othe
     assert "<mark>persoon</mark>" not in snippet and "<mark>personeelsleden</mark>" not in snippet
 
 
+def test_a_phrase_snippet_shows_the_phrase_and_not_the_first_place_of_its_last_word():
+    filler = "De regering besliste over de begroting en het beleid van de regering in dit jaar. "
+    text = filler * 20 + "Het antwoord van de Vlaamse regering volgt. " + filler * 20 + "Nogmaals de Vlaamse regering."
+    make_question(title="Beleid", text=text)
+
+    (question,) = run_search(QueryDict('q="vlaamse regering"')).questions
+
+    # 'vlam' is the stem of "Vlaamse": the place is found with the vowel doubled as written
+    fragments = question.snippet.html.split(" … ")
+    assert len(fragments) == 2
+    assert all("<mark>Vlaamse</mark> <mark>regering</mark>" in fragment for fragment in fragments)
+    assert "antwoord van de <mark>Vlaamse</mark>" in fragments[0] and "Nogmaals" in fragments[1]
+
+
 def test_a_prefix_finds_the_words_that_start_as_typed_not_those_its_stem_starts():
     antenna = make_question(title="Antennes op daken", text="Een nieuwe antenne.")
     make_question(title="Antwoord", text="Het antwoord van de minister.")  # "anten" stems to "ant", as antwoord
