@@ -1,7 +1,8 @@
 """Requests the archive refuses, errors in the form the client reads, and the security headers of every response.
 
 Errors are a page of the site (header, search box, the visitor's language) or JSON under /api/; a database
-that does not answer is a 503 with Retry-After, rendered without it.
+that does not answer is a 503 with Retry-After, rendered without it; a search stopped by its time limit is a
+503 that says how to ask for less.
 """
 
 import json
@@ -10,6 +11,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, QueryDict
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from psycopg.errors import QueryCanceled
 
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "POST", "OPTIONS"})
 # No script, no inline style on the public pages (the browser tests check Chromium reports no violation);
@@ -27,13 +29,16 @@ def wants_json(request) -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(request, status: int, message: str, *, template: str = "error.html") -> HttpResponse:
+def error_response(request, status: int, message: str, *, template: str = "error.html", heading: str = "",
+                   query: str = "") -> HttpResponse:
     """An error in the form the client reads: JSON under /api/, else a page of the site (header, search box,
-    in the visitor's language). Rendered without the database: this may answer because it is down."""
+    in the visitor's language; ``heading`` instead of the status's own, ``query`` in the search box). Rendered
+    without the database: this may answer because it is down."""
     if wants_json(request):
         return HttpResponse(json.dumps({"error": message, "status": status}, ensure_ascii=False),
                             status=status, content_type="application/json")  # fmt: skip
-    page = render_to_string(template, {"status": status, "message": message}, request=request)
+    context = {"status": status, "message": message, "heading": heading, "query": query}
+    page = render_to_string(template, context, request=request)
     return HttpResponse(page, status=status)
 
 
@@ -64,6 +69,13 @@ class RefusalsMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError) and isinstance(exception.__cause__, QueryCanceled):
+            # A statement past the search time limit (questions/search/time_limit.py): asking again does the
+            # same work, asking more narrowly does less.
+            message = _("Deze zoekopdracht vroeg te veel werk en is gestopt. Maak ze nauwkeuriger: meer of langere "
+                        "woorden, of beperk ze tot een periode, een minister of een thema.")  # fmt: skip
+            return error_response(request, 503, message, heading=_("Zoekopdracht te zwaar"),
+                                  query=request.GET.get("q", ""))  # fmt: skip
         if isinstance(exception, OperationalError | InterfaceError) or (
             isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
         ):

@@ -95,6 +95,9 @@ RATE_LIMITS = {
     "feeds": env_int("RATE_LIMIT_FEEDS", 60, minimum=0, maximum=100_000),
     "alerts": env_int("RATE_LIMIT_ALERTS", 10, minimum=0, maximum=100_000),  # the alert form, per address
 }
+# A search's statements are cancelled past this many seconds (questions/search/time_limit.py); 0: never. Below
+# gunicorn's worker timeout (30 s), so that the visitor is told why rather than cut off.
+SEARCH_TIME_LIMIT = env_float("SEARCH_TIME_LIMIT", 15.0, minimum=0.0, maximum=25.0)
 # Result pages of searches kept per web process, each valid for one state of the archive
 # (questions/search/cache.py); 0 computes every search afresh. An entry is about 100 kB (a page's texts).
 SEARCH_CACHE_ENTRIES = env_int("SEARCH_CACHE_ENTRIES", 300, minimum=0, maximum=100_000)

@@ -216,3 +216,13 @@ def test_nonsense_replica_urls_are_refused(environment, message):
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [("60", "SEARCH_TIME_LIMIT must be between 0.0 and 25.0"), ("-1", "must be between"),
+     ("15s", "SEARCH_TIME_LIMIT must be a number")],
+)
+def test_a_search_time_limit_past_the_web_servers_timeout_or_not_a_number_is_refused(value, message):
+    result = load_settings(SECRET_KEY=GOOD_KEY, SEARCH_TIME_LIMIT=value)
+    assert result.returncode != 0 and message in result.stderr

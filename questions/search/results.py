@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from questions.models import Question
-from questions.search import cache, query, suggestions, text
+from questions.search import cache, query, suggestions, text, time_limit
 from questions.search.facets import FacetValue
 from questions.search.filters import phrases_in_text
 from questions.search.params import SearchParams
@@ -60,7 +60,7 @@ def search(params: SearchParams) -> ResultPage:
     the last one, with a notice. Served from the cache when the archive has not changed since the same search
     was last answered (cache.py)."""
     notices = list(params.problems)
-    found = cache.remember("page", replace(params, problems=()), lambda: _found(params))
+    found = cache.remember("page", replace(params, problems=()), lambda: _found_in_time(params))
     if found.number < params.page:
         notices.append(_("Er zijn maar %(pages)d pagina’s: de laatste wordt getoond.") % {"pages": found.num_pages})
     result = found.result
@@ -77,6 +77,11 @@ class _Found:
     num_pages: int
     questions: list[Question]
     suggestion: str | None
+
+
+def _found_in_time(params: SearchParams) -> _Found:
+    with time_limit.limited():
+        return _found(params)
 
 
 def _found(params: SearchParams) -> _Found:
@@ -133,6 +138,11 @@ PHRASE_CHECK_BATCH = 200
 
 def newest_matches(params: SearchParams, count: int) -> list[Question]:
     """The ``count`` newest matching questions, whatever order the search asks for: the feeds."""
+    with time_limit.limited():
+        return _newest_matches(params, count)
+
+
+def _newest_matches(params: SearchParams, count: int) -> list[Question]:
     if params.text is None or not params.text.exact_phrases:
         return list(query.matching(params).order_by("-date_asked", "-id").for_display()[:count])
     # A phrase with stop words ("De Lijn") is checked against the text with a regular expression, and the
