@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from questions.models import Question
+from questions.search.text import snippet_annotation, to_tsquery_text
 from tests.factories import corpus, make_question
 from tests.helpers import plan_nodes, run_search
 
@@ -140,6 +141,27 @@ def test_a_phrase_snippet_shows_the_phrase_and_not_the_first_place_of_its_last_w
     assert len(fragments) == 2
     assert all("<mark>Vlaamse</mark> <mark>regering</mark>" in fragment for fragment in fragments)
     assert "antwoord van de <mark>Vlaamse</mark>" in fragments[0] and "Nogmaals" in fragments[1]
+
+
+def test_a_snippet_finds_its_place_in_text_written_in_capitals():
+    filler = "De regering besliste over de begroting en het beleid van de regering in dit jaar. "
+    make_question(title="Beleid", text=filler * 30 + "HET ANTWOORD VAN DE VLAAMSE REGERING VOLGT. " + filler * 10)
+
+    (question,) = run_search(QueryDict('q="vlaamse regering"')).questions
+
+    assert "<mark>VLAAMSE</mark> <mark>REGERING</mark>" in question.snippet.html.split(" … ")[0]
+
+
+def test_a_snippets_places_are_worked_out_once_per_page_not_once_per_row():
+    rows = Question.objects.annotate(snippet=snippet_annotation(to_tsquery_text('"vlaamse regering"')))
+    sql, params = rows.values("snippet").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (VERBOSE) " + sql, params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+
+    # archive_snippet_places of the query is a constant by the time the rows are read: the patterns themselves
+    assert "archive_snippet(" in plan and "archive_snippet_places(" not in plan
+    assert r"\\m(?:" in plan  # the pattern where the phrase starts a word, as a literal of the plan
 
 
 def test_a_prefix_finds_the_words_that_start_as_typed_not_those_its_stem_starts():

@@ -239,11 +239,15 @@ _TSQ = tsquery_sql("%s")
 # first character says which ("a" or "q"). VECTOR, QUESTION and ANSWER stand for the columns as the query names
 # them. archive_snippet and archive_html_escaped (migration 0026) escape the text before ts_headline, which
 # would drop anything that looks like a tag, and give it only the part of a long text where the match is.
+# Where to cut that part comes from archive_snippet_places (migration 0044), a function of the query alone:
+# given the query as a constant, PostgreSQL computes it once while planning, not once per row.
 _START_MARK_SQL = f"E'\\x{ord(_MARK_START):02x}'"
 _SNIPPET_SQL = f"""CASE WHEN ts_filter(VECTOR, '{{c}}') @@ {_TSQ} AND NOT ts_filter(VECTOR, '{{b}}') @@ {_TSQ}
-    THEN 'a' || archive_snippet(coalesce(ANSWER, ''), {_TSQ}, %s, {_START_MARK_SQL}, %s)
+    THEN 'a' || archive_snippet(coalesce(ANSWER, ''), {_TSQ}, %s, {_START_MARK_SQL}, %s,
+                                archive_snippet_places({_TSQ}))
     WHEN ts_filter(VECTOR, '{{b}}') @@ {_TSQ}
-    THEN 'q' || archive_snippet(QUESTION, {_TSQ}, %s, {_START_MARK_SQL}, %s)
+    THEN 'q' || archive_snippet(QUESTION, {_TSQ}, %s, {_START_MARK_SQL}, %s,
+                                archive_snippet_places({_TSQ}))
     ELSE 'q' || archive_html_escaped(coalesce(substring(QUESTION FROM %s), '')) END"""
 # ts_headline's opening when nothing matches: its first MinWords words.
 _OPENING_WORDS = r"^\s*((?:\S+\s+){0,17}\S*)"
@@ -301,8 +305,9 @@ class _SnippetExpression(Func):
             raise ValueError("the snippet's columns are plain columns, without parameters")
         sql = _SNIPPET_SQL.replace("VECTOR", vector).replace("ANSWER", answer).replace("QUESTION", question)
         tsquery = self.tsquery
-        return f"({sql})", [tsquery, tsquery, tsquery, _HEADLINE_OPTIONS, _FRAGMENT_DELIMITER, any_word(tsquery),
-                            tsquery, _HEADLINE_OPTIONS, _FRAGMENT_DELIMITER, _OPENING_WORDS]
+        return f"({sql})", [tsquery, tsquery, tsquery, _HEADLINE_OPTIONS, _FRAGMENT_DELIMITER, tsquery,
+                            any_word(tsquery), tsquery, _HEADLINE_OPTIONS, _FRAGMENT_DELIMITER, tsquery,
+                            _OPENING_WORDS]
 
 
 @dataclass(frozen=True)
