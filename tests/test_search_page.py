@@ -767,6 +767,31 @@ def test_a_page_of_pinned_questions_ranks_none_of_the_other_matches():
     assert query.run(params, 2, 2).page_ids[0] == asked[0].pk  # the next page goes on past them
 
 
+def test_the_exact_ranking_reads_each_match_by_id_whatever_the_planner_expects():
+    """A facet filter makes the planner expect far more matches to rank than there are (a word in 44 % of
+    100,000 questions and one theme: 11,079 expected, 1,184 found), and it joined them to the table by walking
+    its primary key from the first match to the last. Each match's rank now reads that match's row alone."""
+    from questions.search import query
+    from questions.search.params import SearchParams
+
+    for index in range(40):  # the matches spread among questions that do not match
+        make_question(title=f"Vraag {index}", text="Over verkeer." if index % 8 == 0 else "Over onderwijs.",
+                      themes=("Mobiliteit",) if index % 16 == 0 else ())  # fmt: skip
+    params = SearchParams.from_query(QueryDict("q=verkeer&theme=mobiliteit"))
+    with CaptureQueriesContext(connection) as queries:
+        result = query.run(params, 0, 20)
+    (statement,) = [q["sql"] for q in queries.captured_queries if "WITH base AS MATERIALIZED" in q["sql"]]
+
+    with connection.cursor() as cursor:  # as a wrong estimate would push the planner: no nested loops
+        cursor.execute("SET LOCAL enable_nestloop = off")
+        ranked_rows = _rows_read_to_rank(statement)
+
+    assert result.total == 3 and len(result.page_ids) == 3
+    assert ranked_rows and all(node["Node Type"] == "Index Scan" for node in ranked_rows)
+    assert sum(node["Actual Loops"] * node["Actual Rows"] for node in ranked_rows) == 3, [
+        (node["Node Type"], node["Actual Loops"], node["Actual Rows"]) for node in ranked_rows]
+
+
 @pytest.mark.parametrize("typed", ["Wouters", "Suzy Wouters", "suzy wouters", "WOUTERS"])
 def test_a_members_name_lists_the_questions_they_asked_first(typed):
     asked = [make_question(title=f"Over verkeer {index}", member="Suzy Wouters", date=dt.date(2020, 1, 1 + index))
