@@ -14,6 +14,7 @@ import psycopg
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext, override_settings
 
 from questions import tasks
@@ -70,6 +71,40 @@ def test_a_search_for_a_common_word_reads_its_counts_and_finds_what_counting_liv
     assert counted.total == 12
     assert {item.label: item.count for item in counted.facets["minister"]} == {"Zuhal Demir": 6, "Jo Brouns": 3,
                                                                                "Ben Weyts": 3}  # fmt: skip
+
+
+@pytest.mark.parametrize("chosen", ["theme=water", "minister=zuhal-demir", "member=suzy-wouters", "year=2021-2022",
+                                    "theme=water&theme=onderwijs"])
+def test_a_common_word_with_one_facet_chosen_reads_that_facets_counts_and_finds_what_counting_live_finds(
+        archive, chosen):  # fmt: skip
+    def beside(live: bool = False) -> query.SearchResult:
+        params = SearchParams.from_query(QueryDict(f"q=wateroverlast&{chosen}&facet_limit=0"))
+        return query.run(params, 0, 5, count_live=live)
+
+    with CaptureQueriesContext(connection) as queries:
+        counted = beside()
+    assert any("questions_wordcount" in q["sql"] for q in queries.captured_queries)
+    assert counted == beside(live=True)
+    assert 0 < counted.total < 12
+    # The chosen facet shows every value's count as without its own filter: as the word alone has them.
+    facet = chosen.split("=")[0]
+    alone = search("wateroverlast").facets[facet]
+    assert [(item.value, item.count) for item in counted.facets[facet]] == [(i.value, i.count) for i in alone]
+
+    # A question written since the fold counts at once, in the chosen facet and in the others.
+    make_question(title="Wateroverlast in Gent", member="Suzy Wouters", minister="Zuhal Demir", themes=("Water",),
+                  date=dt.date(2021, 10, 1))  # fmt: skip
+    assert beside() == beside(live=True)
+    assert beside().total == counted.total + 1
+
+
+def test_a_common_word_with_two_facets_chosen_or_the_answered_state_is_counted_live(archive):
+    for chosen in ("theme=water&minister=zuhal-demir", "answered=yes"):
+        params = SearchParams.from_query(QueryDict(f"q=wateroverlast&{chosen}"))
+        with CaptureQueriesContext(connection) as queries:
+            result = query.run(params, 0, 5)
+        assert not any("questions_wordcount" in q["sql"] for q in queries.captured_queries)
+        assert result == query.run(params, 0, 5, count_live=True)
 
 
 def test_a_write_by_another_program_is_counted_by_the_next_search_and_kept_by_the_fold(archive):

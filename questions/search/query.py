@@ -87,10 +87,13 @@ def run(params: SearchParams, offset: int, limit: int, *, count_live: bool = Fal
                                       ranked_in_scan=ranked_in_scan)
     tsquery = params.tsquery
     countable = _countable(params) and not count_live and not ranked_in_scan
-    counted = word_counts.counted_word(tsquery) if tsquery and countable else None
+    beside = None if count_live or ranked_in_scan else _facet_beside_text(params)
+    counted = word_counts.counted_word(tsquery) if tsquery and (countable or beside) else None
     with text.index_scans_only() if tsquery is not None else nullcontext():
-        if counted is not None and tsquery is not None:
+        if counted is not None and tsquery is not None and beside is None:
             total, rows, ids = _search_counted(base, counted, tsquery, _bounded(page_request, counted))
+        elif counted is not None and counted.whole and tsquery is not None and beside is not None:
+            total, rows, ids = _search_beside_counts(matching(params), counted, tsquery, beside, page_request)
         else:
             total, rows, ids = _search(base, filters, page_request)
     shown, totals, years = facets.collect(rows, selected, params.facet_limit, narrowed)
@@ -157,11 +160,32 @@ def _left_out_only(params: SearchParams) -> str | None:
 
 def _countable(params: SearchParams) -> bool:
     """A search that word_counts.py may answer: a text query and nothing else, which (once translated) may
-    be one word, with nothing of the text filter's extras (a number, names, phrases with stop words)."""
+    be one word."""
+    return _text_and_facets_only(params) and not params.active_facets()
+
+
+# The facets whose filter keeps few enough of a word's matches to select them through an index (the themes' GIN
+# index, the minister's, member's and year's B-trees) rather than read them all: the answered states keep most.
+COUNTED_BESIDE = ("theme", "minister", "member", "year")
+
+
+def _facet_beside_text(params: SearchParams) -> str | None:
+    """The one facet filter of a search whose text word_counts.py may answer (a theme chosen on the results of
+    a common word), when it is one of COUNTED_BESIDE; else None."""
+    active = params.active_facets()
+    if len(active) != 1 or not _text_and_facets_only(params):
+        return None
+    (facet,) = active
+    return facet if facet in COUNTED_BESIDE else None
+
+
+def _text_and_facets_only(params: SearchParams) -> bool:
+    """A text query, which (once translated) may be one word, with nothing of the text filter's extras (a number,
+    names, phrases with stop words), and no filter but facet filters."""
     found = params.text
     return (found is not None and found.tsquery is not None and not found.matches_nothing and found.number is None
             and not found.member_ids and not found.minister_ids and not found.exact_phrases
-            and found.surname is None and not params.active_facets() and params.number is None
+            and found.surname is None and params.number is None
             and params.date_from is None and params.date_to is None)  # fmt: skip
 
 
@@ -232,12 +256,35 @@ def _search(base: QuerySet, filters: dict[str, ActiveFilter], page: paging.PageR
         return f"(SELECT * FROM base WHERE {' AND '.join(parts)}) AS base" if parts else "base"
 
     page_sql = paging.page_sql(statement, page, " AND ".join(f"base.{flag}" for flag in flags) or "TRUE")
-    sql = f"""WITH base AS MATERIALIZED ({base_sql}),
-              {", ".join(page_sql.ctes)}
+    return _answer(statement, [f"base AS MATERIALIZED ({base_sql})", *page_sql.ctes],
+                   [facets.live(facet, rows(facet)) for facet in FACETS], page_sql.rows)
+
+
+def _search_beside_counts(matches: QuerySet, counted: word_counts.CountedWord, tsquery: str, facet: str,
+                          page: paging.PageRequest) -> tuple[int, list, list[int]]:
+    """A counted word with one facet filter: that facet, counted without its own filter, is the word's stored
+    counts; only the matches the filter keeps are selected (the indexes intersected), for the total, the other
+    facets and the page. (Counted live, all the word's matches were read and grouped: a word in 44 % of 100,000
+    questions and one theme, 1,184 kept of 44,316, took 60 of a statement's 92 ms for that.)"""
+    statement = Statement()
+    word_ctes = word_counts.ctes(statement, counted, tsquery)
+    base_sql = statement.queryset(matches.order_by().values(*facets.ROW_COLUMNS))
+    if base_sql is None:
+        return 0, [], []
+    page_sql = paging.page_sql(statement, page, "TRUE")
+    parts = [word_counts.stored_facet(facet), *(facets.live(other, "base") for other in FACETS if other != facet)]
+    return _answer(statement, [*word_ctes, f"base AS MATERIALIZED ({base_sql})", *page_sql.ctes], parts,
+                   page_sql.rows)
+
+
+def _answer(statement: Statement, ctes: list[str], facet_parts: list[str],
+            page_rows: str) -> tuple[int, list, list[int]]:
+    """The total (``match_count``, one of ``ctes``), every facet's rows and the page's ids, in one statement."""
+    sql = f"""WITH {", ".join(ctes)}
               SELECT (SELECT n FROM match_count),
-                     {facets.as_json_rows([facets.live(facet, rows(facet)) for facet in FACETS])},
+                     {facets.as_json_rows(facet_parts)},
                      (SELECT coalesce(array_agg(p.id ORDER BY p.part, p.position), '{{}}')
-                      FROM ({page_sql.rows}) AS p (part, id, position))"""
+                      FROM ({page_rows}) AS p (part, id, position))"""
     total, facet_rows, page_ids = statement.fetch_one(sql)
     return int(total), facet_rows, list(page_ids)
 
@@ -252,12 +299,5 @@ def _search_counted(base: QuerySet, counted: word_counts.CountedWord, tsquery: s
     if base_sql is None:
         return 0, [], []
     page_sql = paging.page_sql(statement, page, "TRUE", counted=word_counts.TOTAL_SQL)
-    sql = f"""WITH {", ".join(word_ctes)},
-              base AS NOT MATERIALIZED ({base_sql}),
-              {", ".join(page_sql.ctes)}
-              SELECT (SELECT n FROM match_count),
-                     {facets.as_json_rows(word_counts.facet_parts(statement, tsquery))},
-                     (SELECT coalesce(array_agg(p.id ORDER BY p.part, p.position), '{{}}')
-                      FROM ({page_sql.rows}) AS p (part, id, position))"""
-    total, facet_rows, page_ids = statement.fetch_one(sql)
-    return int(total), facet_rows, list(page_ids)
+    return _answer(statement, [*word_ctes, f"base AS NOT MATERIALIZED ({base_sql})", *page_sql.ctes],
+                   word_counts.facet_parts(statement, tsquery), page_sql.rows)

@@ -187,12 +187,7 @@ TOTAL_SQL = "SELECT coalesce(sum(t.n), 0) AS n FROM word_totals AS t WHERE t.fac
 
 def facet_parts(statement: Statement, tsquery: str) -> list[str]:
     """Each facet's rows (facet, value, label, count) from ``word_totals``, as facets.live gives them."""
-    parts = []
-    for facet, table in ENTITY_TABLES.items():
-        parts.append(f"""SELECT '{facet}', e.slug, e.name, t.n FROM word_totals AS t
-                         JOIN {table} AS e ON e.id = t.value::bigint WHERE t.facet = '{facet}' AND t.n > 0""")
-    parts.append("SELECT 'year', t.value, t.value, t.n FROM word_totals AS t WHERE t.facet = 'year' AND t.n > 0")
-    parts.append("SELECT 'answered', t.value, '', t.n FROM word_totals AS t WHERE t.facet = 'answered' AND t.n > 0")
+    parts = [stored_facet(facet) for facet in (*ENTITY_TABLES, "year", "answered")]
     # The status changes with the calendar: the unanswered matches asked after the overdue cutoff (a few
     # weeks' worth, through the date index) are waiting, the other unanswered ones overdue.
     tsq = tsquery_sql(statement.param(tsquery))
@@ -208,6 +203,16 @@ def facet_parts(statement: Statement, tsquery: str) -> list[str]:
             SELECT 'waiting', w.n
         ) AS s (value, n) WHERE s.n > 0""")
     return parts
+
+
+def stored_facet(facet: str) -> str:
+    """One facet's rows (facet, value, label, count) from ``word_totals``: an entity's, the years' or the answered
+    states' (the status changes with the calendar: see facet_parts)."""
+    if facet in ENTITY_TABLES:
+        return f"""SELECT '{facet}', e.slug, e.name, t.n FROM word_totals AS t
+                   JOIN {ENTITY_TABLES[facet]} AS e ON e.id = t.value::bigint WHERE t.facet = '{facet}' AND t.n > 0"""
+    label = {"year": "t.value", "answered": "''"}[facet]
+    return f"SELECT '{facet}', t.value, {label}, t.n FROM word_totals AS t WHERE t.facet = '{facet}' AND t.n > 0"
 
 
 def date_bound(word: CountedWord, needed: int, *, oldest_first: bool) -> dt.date | None:
