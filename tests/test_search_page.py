@@ -3,7 +3,7 @@
 import datetime as dt
 import html
 import re
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, urlencode
 
 import pytest
 from django.db import connection
@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from questions.deadlines import overdue_cutoff
 from questions.models import Question
 from questions.search.text import snippet_annotation, to_tsquery_text
 from tests.factories import corpus, make_question
@@ -247,6 +248,45 @@ def test_a_search_without_facet_filters_counts_every_facet_of_its_matches():
                                {q.session for q in matched}}  # fmt: skip
     assert counted["answered"] == {"yes": 2, "no": 2}
     assert counted["status"] == {"answered": 2, "overdue": 1, "waiting": 1}
+
+
+@pytest.mark.parametrize("chosen", [
+    {}, {"minister": ["zuhal-demir"]}, {"answered": ["no"]}, {"status": ["waiting", "overdue"]},
+    {"member": ["karl-vanlouwe"], "answered": ["yes"]},
+    {"theme": ["werk"], "minister": ["zuhal-demir"], "status": ["overdue"]},
+])  # fmt: skip
+def test_with_text_each_facet_counts_its_matches_under_every_other_filter_but_its_own(chosen):
+    today = dt.date.today()
+    made = [
+        make_question(title="Wateroverlast" if index % 5 else "Iets anders", answer="Ja." if index % 3 == 0 else None,
+                      minister=("Jo Brouns", "Zuhal Demir", "Ben Weyts")[index % 3],
+                      member=("Karl Vanlouwe", "Jos D'Haese")[index % 2],
+                      themes=(("Water",), ("Werk",), ("Water", "Werk"), ())[index % 4],
+                      date=today - dt.timedelta(days=(2, 30, 90, 400, 800)[index % 5] + index))
+        for index in range(30)
+    ]  # fmt: skip
+    values = {
+        "minister": lambda q: {q.minister.slug}, "member": lambda q: {q.member.slug},
+        "theme": lambda q: {t.slug for t in q.themes.all()}, "year": lambda q: {q.session},
+        "answered": lambda q: {"yes" if q.has_answer else "no"},
+        "status": lambda q: {"answered" if q.has_answer else "overdue" if q.date_asked <= overdue_cutoff()
+                             else "waiting"},
+    }  # fmt: skip
+    texts = [q for q in made if q.title == "Wateroverlast"]
+
+    results = run_search(QueryDict(urlencode({"q": "wateroverlast", "facet_limit": "0", **chosen}, doseq=True)))
+
+    def kept(question: Question, but: str | None) -> bool:
+        return all(values[name](question) & set(wanted) for name, wanted in chosen.items() if name != but)
+
+    assert results.total == sum(kept(q, None) for q in texts)
+    for facet, value_of in values.items():
+        expected: dict[str, int] = {}
+        for question in (q for q in texts if kept(q, facet)):
+            for value in value_of(question):
+                expected[value] = expected.get(value, 0) + 1
+        # (a chosen value is listed even where nothing has it, with 0)
+        assert {item.value: item.count for item in results.facets[facet] if item.count} == expected, facet
 
 
 def test_choosing_one_theme_still_shows_the_others_counts(questions):

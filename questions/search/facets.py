@@ -77,6 +77,46 @@ def live(facet: str, rows: str) -> str:
     return _LIVE_SQL[facet].format(rows=rows, cutoff=deadlines.overdue_cutoff().isoformat())
 
 
+# The single-valued facets, each with the column of "base" it groups by (the status computed from two).
+_GROUPED_COLUMNS = {"minister": "base.minister_id", "member": "base.member_id", "year": "base.session",
+                    "answered": "base.has_answer", "status": "base.status"}  # fmt: skip
+
+
+def live_in_one_pass(kept: dict[str, str], rows: str = "base") -> str:
+    """The counts of the single-valued facets in ``kept`` over ``rows`` (as :func:`live`), each over the rows
+    where its condition holds (SQL on base's columns: the other active filters' flags, or TRUE), grouped in one
+    pass: one hash table per facet (GROUPING SETS), each count filtered by its facet's condition. A pass per
+    facet read the matches five times: 11 against 7 ms for 19,000 matches of two words at 100,000 documents."""
+    grouped = [facet for facet in _GROUPED_COLUMNS if facet in kept]
+    columns = ", ".join(_GROUPED_COLUMNS[facet] for facet in grouped)
+    everything = (1 << len(grouped)) - 1
+    # GROUPING() sets a bit for each column not grouped by, the first column's the highest.
+    masks = {facet: everything & ~(1 << (len(grouped) - 1 - index)) for index, facet in enumerate(grouped)}
+
+    def by_set(values: dict[str, str]) -> str:
+        cases = " ".join(f"WHEN {masks[facet]} THEN {value}" for facet, value in values.items() if facet in masks)
+        return f"CASE GROUPING({columns}) {cases} END"
+
+    facet_names = by_set({facet: f"'{facet}'" for facet in grouped})
+    entity_ids = by_set({"minister": "base.minister_id", "member": "base.member_id"})
+    values = by_set({"year": "base.session", "answered": "CASE WHEN base.has_answer THEN 'yes' ELSE 'no' END",
+                     "status": "base.status"})  # fmt: skip
+    counts = by_set({facet: f"count(*) FILTER (WHERE {kept[facet]})" for facet in grouped})
+    grouping_sets = ", ".join(f"({_GROUPED_COLUMNS[facet]})" for facet in grouped)
+    cutoff = deadlines.overdue_cutoff().isoformat()
+    return f"""SELECT g.facet, coalesce(minister.slug, member.slug, g.value),
+                      coalesce(minister.name, member.name, CASE WHEN g.facet = 'year' THEN g.value ELSE '' END), g.n
+               FROM (SELECT {facet_names} AS facet, {entity_ids} AS entity_id, {values} AS value, {counts} AS n
+                     FROM (SELECT base.*, CASE WHEN base.has_answer THEN 'answered'
+                                              WHEN base.date_asked <= DATE '{cutoff}' THEN 'overdue'
+                                              ELSE 'waiting' END AS status
+                           FROM {rows}) AS base
+                     GROUP BY GROUPING SETS ({grouping_sets})) AS g
+               LEFT JOIN questions_minister AS minister ON g.facet = 'minister' AND minister.id = g.entity_id
+               LEFT JOIN questions_member AS member ON g.facet = 'member' AND member.id = g.entity_id
+               WHERE g.n > 0"""
+
+
 def stored_status(statement: Statement, source: tuple[str, tuple[str, ...]], waiting_sql: str) -> str:
     """The status facet from the stored answered counts under ``source``: the unanswered questions split into
     waiting (``waiting_sql``: the unanswered ones asked after the overdue cutoff, a few weeks' worth, counted

@@ -251,13 +251,15 @@ def _search(base: QuerySet, filters: dict[str, ActiveFilter], page: paging.PageR
     if base_sql is None:
         return 0, [], []
 
-    def rows(excluded: str | None) -> str:
-        parts = [f"base.ok_{name}" for name in filters if name != excluded]
-        return f"(SELECT * FROM base WHERE {' AND '.join(parts)}) AS base" if parts else "base"
+    def kept(excluded: str) -> str:
+        """The rows a facet is counted over: every active filter but its own."""
+        return " AND ".join(f"base.ok_{name}" for name in filters if name != excluded) or "TRUE"
 
     page_sql = paging.page_sql(statement, page, " AND ".join(f"base.{flag}" for flag in flags) or "TRUE")
-    return _answer(statement, [f"base AS MATERIALIZED ({base_sql})", *page_sql.ctes],
-                   [facets.live(facet, rows(facet)) for facet in FACETS], page_sql.rows)
+    themes = facets.live("theme", f"(SELECT * FROM base WHERE {kept('theme')}) AS base")
+    single_valued = facets.live_in_one_pass({facet: kept(facet) for facet in FACETS if facet != "theme"})
+    return _answer(statement, [f"base AS MATERIALIZED ({base_sql})", *page_sql.ctes], [themes, single_valued],
+                   page_sql.rows)
 
 
 def _search_beside_counts(matches: QuerySet, counted: word_counts.CountedWord, tsquery: str, facet: str,
@@ -272,7 +274,10 @@ def _search_beside_counts(matches: QuerySet, counted: word_counts.CountedWord, t
     if base_sql is None:
         return 0, [], []
     page_sql = paging.page_sql(statement, page, "TRUE")
-    parts = [word_counts.stored_facet(facet), *(facets.live(other, "base") for other in FACETS if other != facet)]
+    single_valued = {other: "TRUE" for other in FACETS if other not in (facet, "theme")}
+    parts = [word_counts.stored_facet(facet), facets.live_in_one_pass(single_valued)]
+    if facet != "theme":
+        parts.append(facets.live("theme", "base"))
     return _answer(statement, [*word_ctes, f"base AS MATERIALIZED ({base_sql})", *page_sql.ctes], parts,
                    page_sql.rows)
 
