@@ -70,7 +70,7 @@ class RefusalsMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, OperationalError) and isinstance(exception.__cause__, QueryCanceled):
-            # A statement past the search time limit (questions/search/time_limit.py): asking again does the
+            # A statement past the search time limit (questions/search/limits.py): asking again does the
             # same work, asking more narrowly does less.
             message = _("Deze zoekopdracht vroeg te veel werk en is gestopt. Maak ze nauwkeuriger: meer of langere "
                         "woorden, of beperk ze tot een periode, een minister of een thema.")  # fmt: skip

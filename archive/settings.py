@@ -95,9 +95,14 @@ RATE_LIMITS = {
     "feeds": env_int("RATE_LIMIT_FEEDS", 60, minimum=0, maximum=100_000),
     "alerts": env_int("RATE_LIMIT_ALERTS", 10, minimum=0, maximum=100_000),  # the alert form, per address
 }
-# A search's statements are cancelled past this many seconds (questions/search/time_limit.py); 0: never. Below
+# A search's statements are cancelled past this many seconds (questions/search/limits.py); 0: never. Below
 # gunicorn's worker timeout (30 s), so that the visitor is told why rather than cut off.
 SEARCH_TIME_LIMIT = env_float("SEARCH_TIME_LIMIT", 15.0, minimum=0.0, maximum=25.0)
+# At least this much memory for each sort, hash table or bitmap of a search's statements (work_mem, in MB; never
+# lowered below the server's own): a bitmap of the questions holding a common word outgrows a server's default
+# 4 MB past about a million questions, and PostgreSQL then reads every vector on its pages again
+# (questions/search/limits.py). 0 leaves the server's setting.
+SEARCH_WORK_MEM_MB = env_int("SEARCH_WORK_MEM_MB", 16, minimum=0, maximum=1024)
 # Result pages of searches kept per web process, each valid for one state of the archive
 # (questions/search/cache.py); 0 computes every search afresh. An entry is about 100 kB (a page's texts).
 SEARCH_CACHE_ENTRIES = env_int("SEARCH_CACHE_ENTRIES", 300, minimum=0, maximum=100_000)

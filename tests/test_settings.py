@@ -226,3 +226,9 @@ def test_nonsense_replica_urls_are_refused(environment, message):
 def test_a_search_time_limit_past_the_web_servers_timeout_or_not_a_number_is_refused(value, message):
     result = load_settings(SECRET_KEY=GOOD_KEY, SEARCH_TIME_LIMIT=value)
     assert result.returncode != 0 and message in result.stderr
+
+
+@pytest.mark.parametrize("value", ["16MB", "-1", "4096"])
+def test_a_search_work_mem_that_is_not_a_number_of_megabytes_within_reason_is_refused(value):
+    result = load_settings(SECRET_KEY=GOOD_KEY, SEARCH_WORK_MEM_MB=value)
+    assert result.returncode != 0 and "SEARCH_WORK_MEM_MB" in result.stderr

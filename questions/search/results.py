@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from questions.models import Question
-from questions.search import cache, query, suggestions, text, time_limit
+from questions.search import cache, limits, query, suggestions, text
 from questions.search.facets import FacetValue
 from questions.search.filters import phrases_in_text
 from questions.search.params import SearchParams
@@ -80,7 +80,7 @@ class _Found:
 
 
 def _found_in_time(params: SearchParams) -> _Found:
-    with time_limit.limited():
+    with limits.limited():
         return _found(params)
 
 
@@ -138,7 +138,7 @@ PHRASE_CHECK_BATCH = 200
 
 def newest_matches(params: SearchParams, count: int) -> list[Question]:
     """The ``count`` newest matching questions, whatever order the search asks for: the feeds."""
-    with time_limit.limited():
+    with limits.limited():
         return _newest_matches(params, count)
 
 

@@ -1,4 +1,5 @@
-"""A search that takes too long is stopped by PostgreSQL and explained to the visitor (questions/search/time_limit.py).
+"""A search that takes too long is stopped by PostgreSQL and explained to the visitor; a search has the memory its
+bitmaps need whatever the server's default (questions/search/limits.py).
 
 A statement waiting for a lock counts against PostgreSQL's statement_timeout like one that computes: another
 connection holding the questions' table makes any search take as long as the test wants, without a slow query.
@@ -11,9 +12,10 @@ import time
 
 import psycopg
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
 from tests.factories import make_question
+from tests.helpers import plan_nodes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -84,3 +86,52 @@ def test_the_limit_can_be_switched_off(archive, client, settings):
 
     assert response.status_code == 200
     assert response.json()["count"] == 2
+
+
+def work_mem() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW work_mem")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("server, asked, during", [("64kB", 16, "16MB"), ("64MB", 16, "64MB"), ("64kB", 0, "64kB")])
+def test_a_search_has_at_least_its_own_work_mem_and_leaves_the_servers_behind(settings, server, asked, during):
+    from questions.search import limits
+
+    settings.SEARCH_WORK_MEM_MB = asked
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET work_mem = '{server}'")  # as the server's own setting
+
+    with limits.limited():
+        assert work_mem() == during  # raised, never lowered
+    assert work_mem() == server
+
+
+def test_a_common_words_bitmap_stays_exact_on_a_server_with_little_work_mem():
+    """With the server's work_mem below what the bitmap of a word on every page needs, PostgreSQL keeps pages
+    instead of rows and tests every row on them again ("lossy" heap blocks: each row's vector read); the search's
+    own work_mem keeps it exact. (A table of one row a page stands for a large archive.)"""
+    from questions.search import limits
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMPORARY TABLE pages (vector tsvector, padding text) WITH (fillfactor = 10)")
+        cursor.execute("INSERT INTO pages SELECT to_tsvector('archive_dutch', 'de begroting'), repeat('x', 600) "
+                       "FROM generate_series(1, 3000)")  # fmt: skip
+        cursor.execute("CREATE INDEX ON pages USING gin (vector)")
+        cursor.execute("ANALYZE pages")
+
+    def bitmap_heap_scan() -> dict:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) SELECT count(*) FROM pages "
+                           "WHERE vector @@ archive_tsquery('begroting')")  # fmt: skip
+            (plan,) = cursor.fetchone()[0]
+        return next(node for node in plan_nodes(plan["Plan"]) if node["Node Type"] == "Bitmap Heap Scan")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET work_mem = '64kB'")
+    with transaction.atomic():
+        assert bitmap_heap_scan().get("Lossy Heap Blocks", 0) > 0  # the server's own
+    with limits.limited():
+        scan = bitmap_heap_scan()
+    assert scan.get("Lossy Heap Blocks", 0) == 0 and scan["Exact Heap Blocks"] == 3000
