@@ -5,7 +5,9 @@ select. One statement answers a search with text or dates: the matches are selec
 CTE, with a flag per active facet filter; the total, every facet (counted without its own filter) and the
 page's ids are read from it, as three columns of one row. Browsing without text or dates reads the stored
 facet counts instead (browsing.py), as does a date range alone (date_counts.py), and takes the page from the
-date indexes.
+date indexes. A search for one of the commonest words reads the word's kept counts (word_counts.py): alone,
+for the total and every facet; with one theme, minister, member or year chosen, for that facet, the rest
+counted over the matches the filter keeps.
 """
 
 from __future__ import annotations
