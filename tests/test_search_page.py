@@ -289,6 +289,27 @@ def test_with_text_each_facet_counts_its_matches_under_every_other_filter_but_it
         assert {item.value: item.count for item in results.facets[facet] if item.count} == expected, facet
 
 
+def test_with_two_facets_chosen_only_the_matches_that_meet_one_of_them_are_selected():
+    from questions.search import query
+    from questions.search.params import SearchParams
+
+    for index in range(40):
+        make_question(title=f"Verkeer {index}", themes=("Mobiliteit",) if index < 4 else (),
+                      minister="Lydia Peeters" if 3 <= index < 8 else "Jo Brouns")  # fmt: skip
+    params = SearchParams.from_query(QueryDict("q=verkeer&theme=mobiliteit&minister=lydia-peeters"))
+    with CaptureQueriesContext(connection) as queries:
+        result = query.run(params, 0, 20)
+    (statement,) = [q["sql"] for q in queries.captured_queries if "WITH base AS MATERIALIZED" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement)
+        (plan,) = cursor.fetchone()[0]
+
+    assert result.total == 1
+    assert {item.value: item.count for item in result.facets["minister"]} == {"lydia-peeters": 1, "jo-brouns": 3}
+    (selection,) = [node for node in plan_nodes(plan["Plan"]) if node.get("Subplan Name") == "CTE base"]
+    assert selection["Actual Rows"] == 8  # the 40 matches of the word, less those that meet neither filter
+
+
 def test_choosing_one_theme_still_shows_the_others_counts(questions):
     results = run_search(QueryDict("theme=water"))
     themes = {item.value: item.count for item in results.facets["theme"]}

@@ -17,7 +17,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 
 from archive.replicas import reading_connection
 from questions.models import Question, QuestionQuerySet
@@ -238,6 +238,8 @@ ORDER BY found.date_asked DESC, found.id DESC LIMIT %(limit)s
 def _search(base: QuerySet, filters: dict[str, ActiveFilter], page: paging.PageRequest) -> tuple[int, list, list[int]]:
     """Live counts over one materialised selection of the matches, flagged per active facet filter; and the
     page, chosen from the same selection."""
+    if len(filters) > 1:
+        base = base.filter(_all_but_one(filters))
     statement = Statement()
     flags = {f"ok_{name}": ExpressionWrapper(active.condition, output_field=BooleanField())
              for name, active in filters.items()}  # fmt: skip
@@ -262,6 +264,21 @@ def _search(base: QuerySet, filters: dict[str, ActiveFilter], page: paging.PageR
     single_valued = facets.live_in_one_pass({facet: kept(facet) for facet in FACETS if facet != "theme"})
     return _answer(statement, [f"base AS MATERIALIZED ({base_sql})", *page_sql.ctes], [themes, single_valued],
                    page_sql.rows)
+
+
+def _all_but_one(filters: dict[str, ActiveFilter]) -> Q:
+    """The questions that meet every active facet filter but at most one: each facet is counted over those that
+    meet every filter but its own, the total and the page over those that meet them all, so no other row need be
+    selected. (Two filters: either of them. A common word with a theme and a minister selected and flagged every
+    match of the word.)"""
+    either = Q()
+    for left_out in filters:
+        every_other = Q()
+        for name, active in filters.items():
+            if name != left_out:
+                every_other &= active.condition
+        either |= every_other
+    return either
 
 
 def _search_beside_counts(matches: QuerySet, counted: word_counts.CountedWord, tsquery: str, facet: str,
