@@ -46,11 +46,12 @@ _LIVE_SQL = {
     "year": "SELECT 'year', base.session, base.session, count(*) FROM {rows} GROUP BY base.session",
     "answered": """SELECT 'answered', CASE WHEN base.has_answer THEN 'yes' ELSE 'no' END, '', count(*) FROM {rows}
                    GROUP BY base.has_answer""",
-    # {cutoff}: the last date asked whose deadline has passed (questions/deadlines.py), an ISO date.
-    "status": """SELECT 'status', CASE WHEN base.has_answer THEN 'answered'
-                                       WHEN base.date_asked <= DATE '{cutoff}' THEN 'overdue' ELSE 'waiting' END,
-                        '', count(*) FROM {rows} GROUP BY 2""",
+    "status": "SELECT 'status', {status}, '', count(*) FROM {rows} GROUP BY 2",
 }
+# A question's status, from a row of "base"; {cutoff}: the last date asked whose deadline has passed
+# (questions/deadlines.py), an ISO date.
+_STATUS_SQL = """CASE WHEN base.has_answer THEN 'answered' WHEN base.date_asked <= DATE '{cutoff}' THEN 'overdue'
+                      ELSE 'waiting' END"""
 STATUS_ORDER = ("answered", "waiting", "overdue")
 ENTITY_TABLES = {"theme": "questions_theme", "minister": "questions_minister", "member": "questions_member"}
 
@@ -74,7 +75,11 @@ class ActiveFilter:
 
 def live(facet: str, rows: str) -> str:
     """``facet``'s counts over ``rows`` (SQL for a relation named base, with ROW_COLUMNS)."""
-    return _LIVE_SQL[facet].format(rows=rows, cutoff=deadlines.overdue_cutoff().isoformat())
+    return _LIVE_SQL[facet].format(rows=rows, status=_status_sql())
+
+
+def _status_sql() -> str:
+    return _STATUS_SQL.format(cutoff=deadlines.overdue_cutoff().isoformat())
 
 
 # The single-valued facets, each with the column of "base" it groups by (the status computed from two).
@@ -103,14 +108,10 @@ def live_in_one_pass(kept: dict[str, str], rows: str = "base") -> str:
                      "status": "base.status"})  # fmt: skip
     counts = by_set({facet: f"count(*) FILTER (WHERE {kept[facet]})" for facet in grouped})
     grouping_sets = ", ".join(f"({_GROUPED_COLUMNS[facet]})" for facet in grouped)
-    cutoff = deadlines.overdue_cutoff().isoformat()
     return f"""SELECT g.facet, coalesce(minister.slug, member.slug, g.value),
                       coalesce(minister.name, member.name, CASE WHEN g.facet = 'year' THEN g.value ELSE '' END), g.n
                FROM (SELECT {facet_names} AS facet, {entity_ids} AS entity_id, {values} AS value, {counts} AS n
-                     FROM (SELECT base.*, CASE WHEN base.has_answer THEN 'answered'
-                                              WHEN base.date_asked <= DATE '{cutoff}' THEN 'overdue'
-                                              ELSE 'waiting' END AS status
-                           FROM {rows}) AS base
+                     FROM (SELECT base.*, {_status_sql()} AS status FROM {rows}) AS base
                      GROUP BY GROUPING SETS ({grouping_sets})) AS g
                LEFT JOIN questions_minister AS minister ON g.facet = 'minister' AND minister.id = g.entity_id
                LEFT JOIN questions_member AS member ON g.facet = 'member' AND member.id = g.entity_id
