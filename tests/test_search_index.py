@@ -180,3 +180,35 @@ def test_the_long_columns_are_compressed_with_lz4_where_the_server_offers_it():
 
     assert len(compression) == 4
     assert set(compression.values()) == ({"l"} if offered else {""})  # "" is the server's default, pglz
+
+
+def test_the_search_vector_is_stored_out_of_line_uncompressed():
+    from tests.factories import make_question
+
+    # Hundreds of long words that differ only in their last letters: a vector lz4 shrinks by half. (pglz gives
+    # up on any vector: it stops when the first kilobyte, the lexemes' offsets, does not compress.)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    question = make_question(text=" ".join(f"rioolwaterzuiveringsinstallatie{a}{b}" for a in letters for b in letters))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT attstorage FROM pg_attribute
+               WHERE attrelid = 'questions_question'::regclass AND attname = 'search_vector'"""
+        )
+        (storage,) = cursor.fetchone()
+        cursor.execute(
+            "SELECT pg_column_size(search_vector), pg_column_compression(search_vector) FROM questions_question"
+            " WHERE id = %s",
+            [question.pk],
+        )
+        stored_size, compression = cursor.fetchone()
+        cursor.execute("SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'")
+        (lz4_offered,) = cursor.fetchone()
+        if lz4_offered:  # the column's own compression (migration 0023) would have shrunk it
+            cursor.execute("CREATE TEMPORARY TABLE compressible (v tsvector COMPRESSION lz4)")
+            cursor.execute("INSERT INTO compressible SELECT search_vector FROM questions_question WHERE id = %s",
+                           [question.pk])
+            cursor.execute("SELECT pg_column_compression(v), pg_column_size(v) FROM compressible")
+            assert cursor.fetchone()[0] == "lz4"
+
+    assert storage == "e"
+    assert compression is None and stored_size > 20_000  # out of line (TOAST), as it is
