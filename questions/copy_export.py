@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from questions import deadlines
 from questions.models import Question
-from questions.search import query, text
+from questions.search import limits, query, text
 from questions.search.filters import status_label
 from questions.search.params import SearchParams
 
@@ -134,7 +134,7 @@ def csv_blocks(site: str, params: SearchParams, separator: str, alias: str) -> I
     ]  # fmt: skip
     sql = _rows_sql(matching_sql, "ASC" if params.sort == "oldest" else "DESC")
     connection = connections[alias]
-    with text.index_scans_only(alias) if params.tsquery is not None else nullcontext():
+    with text.index_scans_only(alias) if params.tsquery is not None else nullcontext(), limits.export_memory(alias):
         with connection.cursor() as cursor:
             copy_sql = f"COPY ({sql}) TO STDOUT (FORMAT csv, DELIMITER %s)"
             pending: list[bytes] = []

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from archive.replicas import reading_from
 from questions.copy_export import FORMULA_STARTS, csv_blocks
 from questions.importing.text import xml_safe
-from questions.search import text
+from questions.search import limits, text
 from questions.search.filters import status_label
 from questions.search.http import refuse_problems_as_text, site_of
 from questions.search.params import SearchParams
@@ -81,7 +81,8 @@ def safe_cell(value: Any) -> str:
 def _records(site: str, params: SearchParams) -> Iterator[list[Any]]:
     """Every match, in the search's date order, as the cells of a row (not yet made safe)."""
     questions = every_match(params).select_related("answer")
-    with text.index_scans_only() if params.tsquery is not None else nullcontext():
+    alias = reading_from()
+    with text.index_scans_only(alias) if params.tsquery is not None else nullcontext(), limits.export_memory(alias):
         for question in questions.iterator(chunk_size=500):
             record = question_record(question, site, full=True)
             yield [localised(column, record[column]) for column in COLUMNS]

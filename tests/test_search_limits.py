@@ -135,3 +135,28 @@ def test_a_common_words_bitmap_stays_exact_on_a_server_with_little_work_mem():
     with limits.limited():
         scan = bitmap_heap_scan()
     assert scan.get("Lossy Heap Blocks", 0) == 0 and scan["Exact Heap Blocks"] == 3000
+
+
+@pytest.mark.parametrize("export", ["csv", "xlsx"])
+def test_an_export_selects_with_the_searchs_work_mem_and_leaves_the_servers_behind(archive, settings, export):
+    """An export selects every match as a search does (a large archive's bitmap outgrows a small work_mem), but
+    streams past any time limit: the memory is raised while it reads, and set back after."""
+    from questions import copy_export
+    from questions import export as exports
+    from questions.search.params import SearchParams
+
+    settings.SEARCH_WORK_MEM_MB = 16
+    with connection.cursor() as cursor:
+        cursor.execute("SET work_mem = '64kB'")  # as the server's own setting
+    params = SearchParams.from_query({"q": "wateroverlast"})
+    if export == "csv":
+        rows = copy_export.csv_blocks("http://testserver", params, ";", "default")
+    else:
+        rows = exports._records("http://testserver", params)
+    first = next(rows)  # the export is reading: its statement has run, its rows stream
+
+    assert work_mem() == "16MB"
+    assert statement_timeout() == "0"  # no search's time limit on an export
+    rest = list(rows)
+    assert work_mem() == "64kB"
+    assert len([first, *rest]) >= (1 if export == "csv" else 2)  # both questions exported

@@ -17,6 +17,9 @@ asks for at least SEARCH_WORK_MEM_MB, never less than the server gives.
 
 Both are set for the transaction that answers the search (``set_config(…, true)``, as SET LOCAL: they end with
 that transaction whatever happens, so a pooled connection never carries them into another request).
+
+An export (CSV, Excel) selects every match the same way, but streams for as long as the rows take to send, so
+it gets the memory and not the time limit (:func:`export_memory`).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connections, transaction
+from psycopg.pq import TransactionStatus
 
 from archive.replicas import reading_from
 
@@ -53,3 +57,34 @@ def limited(alias: str | None = None) -> Iterator[None]:
         with connections[alias].cursor() as cursor:
             cursor.execute(_SETTINGS_SQL, {"milliseconds": str(milliseconds), "megabytes": str(megabytes)})
         yield
+
+
+_RAISED_WORK_MEM_SQL = """
+SELECT current_setting('work_mem'),
+       set_config('work_mem', CASE WHEN pg_size_bytes(current_setting('work_mem')) < %(megabytes)s::bigint * 1048576
+                                   THEN %(megabytes)s || 'MB' ELSE current_setting('work_mem') END, false)
+"""
+
+
+@contextmanager
+def export_memory(alias: str) -> Iterator[None]:
+    """At least SEARCH_WORK_MEM_MB of work_mem for the block's statements on ``alias``, the server's own set back
+    afterwards: an export's selection of the matches is a search's (a million questions' bitmap outgrows 4 MB),
+    but it streams for as long as its rows take, past any search's time limit and outside a transaction."""
+    megabytes = settings.SEARCH_WORK_MEM_MB
+    if megabytes <= 0:
+        yield
+        return
+    connection = connections[alias]
+    with connection.cursor() as cursor:
+        cursor.execute(_RAISED_WORK_MEM_SQL, {"megabytes": str(megabytes)})
+        (before, _raised) = cursor.fetchone()
+    try:
+        yield
+    finally:
+        # After an error inside a transaction nothing more can run (its rollback undoes the setting anyway), and
+        # a connection closed meanwhile (a stream abandoned at the end of a request) took the setting with it.
+        open_connection = connection.connection
+        if open_connection is not None and open_connection.info.transaction_status != TransactionStatus.INERROR:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('work_mem', %s, false)", [before])
