@@ -33,12 +33,15 @@ from psycopg.pq import TransactionStatus
 
 from archive.replicas import reading_from
 
+# The work_mem to set: SEARCH_WORK_MEM_MB, or the server's own where that is more.
+_AT_LEAST_OUR_WORK_MEM = """CASE WHEN pg_size_bytes(current_setting('work_mem')) < %(megabytes)s::bigint * 1048576
+                                 THEN %(megabytes)s || 'MB' ELSE current_setting('work_mem') END"""
+
 # Each left as the server has it where ours is 0 (no limit of ours; the server's own memory).
-_SETTINGS_SQL = """
+_SETTINGS_SQL = f"""
 SELECT set_config('statement_timeout', CASE WHEN %(milliseconds)s::int > 0 THEN %(milliseconds)s
                                             ELSE current_setting('statement_timeout') END, true),
-       set_config('work_mem', CASE WHEN pg_size_bytes(current_setting('work_mem')) < %(megabytes)s::bigint * 1048576
-                                   THEN %(megabytes)s || 'MB' ELSE current_setting('work_mem') END, true)
+       set_config('work_mem', {_AT_LEAST_OUR_WORK_MEM}, true)
 """
 
 
@@ -59,10 +62,8 @@ def limited(alias: str | None = None) -> Iterator[None]:
         yield
 
 
-_RAISED_WORK_MEM_SQL = """
-SELECT current_setting('work_mem'),
-       set_config('work_mem', CASE WHEN pg_size_bytes(current_setting('work_mem')) < %(megabytes)s::bigint * 1048576
-                                   THEN %(megabytes)s || 'MB' ELSE current_setting('work_mem') END, false)
+_RAISED_WORK_MEM_SQL = f"""
+SELECT current_setting('work_mem'), set_config('work_mem', {_AT_LEAST_OUR_WORK_MEM}, false)
 """
 
 
