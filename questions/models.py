@@ -209,6 +209,13 @@ class Question(models.Model):
     # and the search vector. Whatever Python puts in them is replaced.
     has_answer = models.BooleanField(_("beantwoord"), default=False, editable=False)
     theme_ids = ArrayField(models.BigIntegerField(), default=list, blank=True, editable=False)
+    # The minister who answered, where that is not the minister the question was put to (a question passed on);
+    # else NULL. A search for a minister's name selects "put to or answered by" from the question's own indexes:
+    # read from the answers, a minister's answers were found again one by one (questions/search/filters.py).
+    answered_by_other = models.ForeignKey(
+        Minister, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, editable=False,
+        related_name="+", db_index=False, verbose_name=_("beantwoord door een andere minister"),
+    )
 
     # Import bookkeeping.
     source_file = models.CharField(_("bronbestand"), max_length=500, blank=True)
@@ -269,6 +276,10 @@ class Question(models.Model):
             models.Index("minister", F("date_asked").desc(), F("id").desc(), name="question_minister_newest",
                          include=["session", "has_answer"]),
             models.Index("member", F("date_asked").desc(), F("id").desc(), name="question_member_newest"),
+            # The questions a minister answered that were put to another, newest first (few: most are answered
+            # by the minister they were put to).
+            models.Index("answered_by_other", F("date_asked").desc(), F("id").desc(),
+                         name="question_answered_by_other", condition=Q(answered_by_other__isnull=False)),
             models.Index("session", F("date_asked").desc(), F("id").desc(), name="question_session_newest"),
             # A question cited by its number ("292", "nr. 292 (2023-2024)"): numbers repeat per minister and year.
             models.Index("number", "session", name="question_number"),

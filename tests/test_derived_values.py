@@ -83,8 +83,8 @@ def _with_compound_parts(vector: str, compounds: dict[str, set[str]]) -> str:
 
 
 def expected_state() -> tuple[dict[int, tuple], Counter]:
-    """Per question (has_answer, theme_ids, vector, name vector, its answer's listing date), and the facet
-    counters, from the source rows."""
+    """Per question (has_answer, the answering minister when another, theme_ids, vector, name vector, its
+    answer's listing date), and the facet counters, from the source rows."""
     answers = {answer.question_id: answer for answer in Answer.objects.select_related("minister")}
     links: dict[int, list[Theme]] = {}
     for link in Question.themes.through.objects.select_related("theme"):
@@ -105,7 +105,8 @@ def expected_state() -> tuple[dict[int, tuple], Counter]:
         theme_ids = sorted(theme.pk for theme in themes)
         names = _name_vector_text(question.title, question.question_text, answer.text if answer else "")
         dated = (answer.answer_date or question.date_asked) if answer is not None else None
-        questions[question.pk] = (answer is not None, theme_ids, vector, names, dated)
+        other = answer.minister_id if answer is not None and answer.minister_id != question.minister_id else None
+        questions[question.pk] = (answer is not None, other, theme_ids, vector, names, dated)
 
         values = [("theme", str(pk)) for pk in theme_ids]
         values += [("minister", str(question.minister_id)), ("member", str(question.member_id)),
@@ -122,11 +123,12 @@ def expected_state() -> tuple[dict[int, tuple], Counter]:
 
 def stored_state() -> tuple[dict[int, tuple], Counter]:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT q.id, q.has_answer, q.theme_ids, q.search_vector::text, q.name_vector::text, a.dated"
+        cursor.execute("SELECT q.id, q.has_answer, q.answered_by_other_id, q.theme_ids, q.search_vector::text,"
+                       " q.name_vector::text, a.dated"
                        " FROM questions_question AS q LEFT JOIN questions_answer AS a ON a.question_id = q.id"
                        " ORDER BY q.id")  # fmt: skip
-        questions = {pk: (has_answer, list(theme_ids), vector, names, dated)
-                     for pk, has_answer, theme_ids, vector, names, dated in cursor}  # fmt: skip
+        questions = {pk: (has_answer, other, list(theme_ids), vector, names, dated)
+                     for pk, has_answer, other, theme_ids, vector, names, dated in cursor}  # fmt: skip
     counters = Counter({
         (row.dimension, row.value, row.facet, row.facet_value): row.count
         for row in FacetCount.objects.exclude(count=0)
@@ -275,6 +277,10 @@ def test_queryset_update(questions):
     Question.objects.filter(pk=questions["school"].pk).update(title="Asbest in schoolgebouwen")
     Question.objects.filter(member__name="Suzy Wouters").update(member=Member.objects.get(name="Jos D'Haese"))
     Answer.objects.filter(question=questions["work"]).update(text="Geen cijfers over zonnepanelen.")
+    # Answered by another minister than the one it was put to, then by that one again.
+    Answer.objects.filter(question=questions["work"]).update(minister=Minister.objects.get(name="Zuhal Demir"))
+    Answer.objects.filter(question=questions["data"]).update(minister=Minister.objects.get(name="Ben Weyts"))
+    Question.objects.filter(pk=questions["data"].pk).update(minister=Minister.objects.get(name="Ben Weyts"))
     Member.objects.filter(name="Karl Vanlouwe").update(name="Karel Vanlouwe")
     Theme.objects.filter(name="Werk").update(name="Arbeidsmarkt")
     # The date an answer is listed by follows its question's date, unless it has its own.
@@ -331,7 +337,10 @@ def test_raw_sql(questions):
         cursor.execute("UPDATE questions_minister SET name = 'Benjamin Weyts' WHERE name = 'Ben Weyts'")
         # Derived columns written by hand are put right at once.
         cursor.execute("UPDATE questions_question SET search_vector = 'onzin', has_answer = NOT has_answer,"
-                       " theme_ids = '{1,2,3}' WHERE id = %s", [questions["data"].pk])  # fmt: skip
+                       " theme_ids = '{1,2,3}', answered_by_other_id = minister_id WHERE id = %s",
+                       [questions["data"].pk])  # fmt: skip
+        cursor.execute("UPDATE questions_question SET answered_by_other_id = minister_id WHERE id = %s",
+                       [questions["work"].pk])  # written alone, the other derived values left as they are
 
     assert searchable("hittegolven") == {water.pk}
     assert searchable("benjamin") == {school.pk, questions["xss"].pk}

@@ -974,6 +974,32 @@ def test_a_shared_surname_leads_with_the_newest_questions_of_everyone_who_bears_
     assert ids[:4] == expected and mention.pk in ids
 
 
+def test_a_ministers_full_name_finds_the_questions_they_answered_for_another_minister():
+    """A question put to one minister and answered by another is found by either's name; when the answer passes
+    to a third minister, by the third's and no longer by the second's."""
+    from questions.models import Answer, Minister
+    from questions.search import query
+    from questions.search.params import SearchParams
+
+    passed_on = make_question(title="Wegen", minister="Hilde Crevits", answer="Het antwoord.")
+    other = make_question(title="Onderwijs", minister="Ben Weyts", answer="Een ander antwoord.")
+    Answer.objects.filter(question=passed_on).update(minister=Minister.objects.get(name="Ben Weyts"))
+
+    def found(name: str) -> set[int]:
+        return {q.pk for q in run_search(QueryDict("q=" + quote_plus(name))).questions}
+
+    assert found("Ben Weyts") == {passed_on.pk, other.pk}
+    assert found("Hilde Crevits") == {passed_on.pk}
+    # From the question's own columns: no answer is read to select them.
+    for name in ("Ben Weyts", "Weyts"):
+        params = SearchParams.from_query(QueryDict("q=" + quote_plus(name)))
+        assert "questions_answer" not in str(query.matching(params).query), name
+        assert "questions_answer" not in query._NAMED_PINNED_SQL
+    Answer.objects.filter(question=passed_on).update(minister=Minister.objects.get_or_create_by_name("Jan Jambon"))
+    assert found("Ben Weyts") == {other.pk}
+    assert found("Jan Jambon") == {passed_on.pk}
+
+
 def test_a_ministers_name_lists_the_questions_put_to_them_first(questions):
     ids = [q.pk for q in run_search(QueryDict("q=zuhal+demir")).questions]
 

@@ -1,4 +1,5 @@
--- A question's derived values: has_answer, theme_ids, search_vector and name_vector, set on every INSERT and
+-- A question's derived values: has_answer, answered_by_other, theme_ids, search_vector and name_vector, set on
+-- every INSERT and
 -- UPDATE of the row, from the row itself and the rows it refers to (its answer, its theme links, the names).
 --
 -- A new row is written once, with its final values: the importer inserts a new question's answer and theme
@@ -72,6 +73,7 @@ CREATE OR REPLACE FUNCTION questions_question_derive() RETURNS trigger LANGUAGE 
 DECLARE
     answer_text text;
     answering_minister text;
+    answering_minister_id bigint;
     member_name text;
     minister_name text;
     theme_names text;
@@ -83,7 +85,7 @@ BEGIN
        OR NEW.search_vector IS DISTINCT FROM OLD.search_vector
        OR (NEW.id, NEW.title, NEW.question_text, NEW.member_id, NEW.minister_id)
           IS DISTINCT FROM (OLD.id, OLD.title, OLD.question_text, OLD.member_id, OLD.minister_id) THEN
-        SELECT a.text, ami.name INTO answer_text, answering_minister
+        SELECT a.text, ami.name, a.minister_id INTO answer_text, answering_minister, answering_minister_id
         FROM questions_answer AS a LEFT JOIN questions_minister AS ami ON ami.id = a.minister_id
         WHERE a.question_id = NEW.id;
         NEW.has_answer := FOUND;
@@ -97,10 +99,14 @@ BEGIN
             concat_ws(' ', member_name, minister_name, answering_minister, theme_names));
         NEW.name_vector := questions_names_vector(NEW.title, NEW.question_text, answer_text);
     ELSE
-        NEW.has_answer := EXISTS (SELECT 1 FROM questions_answer AS a WHERE a.question_id = NEW.id);
+        SELECT a.minister_id INTO answering_minister_id FROM questions_answer AS a WHERE a.question_id = NEW.id;
+        NEW.has_answer := FOUND;
         NEW.theme_ids := ARRAY(SELECT qt.theme_id FROM questions_question_themes AS qt
                                WHERE qt.question_id = NEW.id ORDER BY qt.theme_id);
     END IF;
+    -- NULL without an answer, or when the minister it was put to answered: "put to or answered by" is then
+    -- the question's minister alone (questions/search/filters.py).
+    NEW.answered_by_other_id := nullif(answering_minister_id, NEW.minister_id);
     RETURN NEW;
 END
 $body$;
