@@ -187,6 +187,25 @@ def test_a_prefix_whose_other_words_hold_many_questions_is_counted_as_a_whole(ar
     assert search("wat*").total == 12
 
 
+def test_a_prefix_that_is_a_word_is_chosen_by_every_word_its_search_takes_in():
+    """`volle*` searches "volle" as a prefix and as its stem 'voll', which does not start with it: the search
+    subtracts the counts of its commonest word ("voll") and counts the rest live. Here the rest is "volledig",
+    in half the questions: the prefix is counted as a whole, though it starts only one word of the counts."""
+    for index in range(12):
+        make_question(title=f"Vraag {index}", text="Volle zalen." if index % 2 else "Een volledige lijst.",
+                      date=dt.date(2020, 3, 1 + index))  # fmt: skip
+    assert word_counts.build(min_share=0.3, min_questions=2, prefix_min_share=0.3) >= 2
+    tsquery = SearchParams.from_query({"q": "volle*"}).tsquery or ""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT archive_tsquery(%s)::text", [tsquery])
+        assert cursor.fetchone()[0] == "'volle':* | 'voll'"
+
+    counted = word_counts.counted_word(tsquery)
+    assert counted is not None and counted.whole
+    assert search("volle*") == search("volle*", live=True)
+    assert search("volle*").total == 12
+
+
 def test_words_ored_read_the_counts_of_the_commonest_and_count_the_rest_live(archive):
     # "wateren*" is archive_tsquery's "wateren:* | water": the letters as typed, or the stem of them ("water").
     make_question(title="Waterende planten", text="Hoe waterende planten groeien.")

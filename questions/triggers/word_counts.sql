@@ -209,18 +209,29 @@ BEGIN
     -- (by the same statistics, an upper bound: a question may hold several): searched, such a prefix would
     -- count that many questions live beside its commonest word's counts (`aange*`: 50,903 of 57,210 at 100,000
     -- questions, for "aangezien"). Three to seven letters, each counted as the query a search for it runs.
+    -- Its words are those that query takes in: a prefix that is a word itself is also searched as that word's
+    -- stem (`volle*`: 'volle':* | 'voll'), and the search subtracts the commonest of them all ("voll", which
+    -- does not start with "volle"): a million questions, 74,107 counted live for the words of "volle" alone.
     IF chosen > 0 THEN
         INSERT INTO questions_wordcount (lexeme, facet, facet_value, count)
-        SELECT DISTINCT ':' || archive_tsquery('(' || g.prefix || ':*)')::text, '', '', 0
+        SELECT ':' || g.query::text, '', '', 0
         FROM (
-            SELECT left(e.lexeme, n.n) AS prefix, sum(e.share) - max(e.share) AS rest
-            FROM pg_stats AS s
-            CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs[1:cardinality(s.most_common_elems::text::text[])])
-                AS e (lexeme, share)
-            CROSS JOIN generate_series(3, 7) AS n (n)
-            WHERE s.schemaname = current_schema() AND s.tablename = 'questions_question'
-              AND s.attname = 'search_vector' AND length(e.lexeme) >= n.n AND left(e.lexeme, n.n) ~ '^[a-z]+$'
-            GROUP BY 1
+            WITH elements AS MATERIALIZED (
+                SELECT e.lexeme, e.share FROM pg_stats AS s
+                CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs[1:cardinality(s.most_common_elems::text::text[])])
+                    AS e (lexeme, share)
+                WHERE s.schemaname = current_schema() AND s.tablename = 'questions_question'
+                  AND s.attname = 'search_vector'),
+            prefixes AS MATERIALIZED (
+                SELECT p.prefix, archive_tsquery('(' || p.prefix || ':*)') AS query
+                FROM (SELECT DISTINCT left(e.lexeme, n.n) AS prefix FROM elements AS e
+                      CROSS JOIN generate_series(3, 7) AS n (n)
+                      WHERE length(e.lexeme) >= n.n AND left(e.lexeme, n.n) ~ '^[a-z]+$') AS p)
+            -- A stem starts with the letter its word starts with (the prefixes are letters a to z).
+            SELECT p.query, sum(e.share) - max(e.share) AS rest
+            FROM prefixes AS p JOIN elements AS e
+              ON left(e.lexeme, 1) = left(p.prefix, 1) AND array_to_tsvector(ARRAY[e.lexeme]) @@ p.query
+            GROUP BY p.prefix, p.query
         ) AS g
         WHERE g.rest >= prefix_min_share AND g.rest * questions >= min_questions
         ON CONFLICT (lexeme, facet, facet_value) DO NOTHING;
