@@ -206,6 +206,23 @@ def test_a_prefix_that_is_a_word_is_chosen_by_every_word_its_search_takes_in():
     assert search("volle*").total == 12
 
 
+def test_a_prefix_none_of_whose_words_is_counted_is_counted_as_a_whole_when_they_hold_many_questions():
+    """`doorz*`: "doorzicht" and "doorzoeken" each in a quarter of the questions, below the share a word needs
+    to be counted: a search would count all their questions live, so the prefix is counted, though its words
+    besides the commonest hold only a quarter."""
+    for index in range(12):
+        text = ("Meer doorzicht." if index % 4 == 0 else "Wij doorzoeken alles." if index % 4 == 1
+                else "Niets hier.")  # fmt: skip
+        make_question(title=f"Vraag {index}", text=text, date=dt.date(2020, 3, 1 + index))
+    assert word_counts.build(min_share=0.3, min_questions=2, prefix_min_share=0.4) >= 1
+    assert not is_counted("doorzicht") and not is_counted("doorzoeken")
+
+    counted = word_counts.counted_word(SearchParams.from_query({"q": "doorz*"}).tsquery or "")
+    assert counted is not None and counted.whole
+    assert search("doorz*") == search("doorz*", live=True)
+    assert search("doorz*").total == 6
+
+
 def test_words_ored_read_the_counts_of_the_commonest_and_count_the_rest_live(archive):
     # "wateren*" is archive_tsquery's "wateren:* | water": the letters as typed, or the stem of them ("water").
     make_question(title="Waterende planten", text="Hoe waterende planten groeien.")

@@ -205,13 +205,13 @@ BEGIN
       AND e.share >= min_share AND e.share * questions >= min_questions
     ORDER BY 1;
     GET DIAGNOSTICS chosen = ROW_COUNT;
-    -- The prefixes whose words other than their commonest hold at least ``prefix_min_share`` of the questions
-    -- (by the same statistics, an upper bound: a question may hold several): searched, such a prefix would
-    -- count that many questions live beside its commonest word's counts (`aange*`: 50,903 of 57,210 at 100,000
-    -- questions, for "aangezien"). Three to seven letters, each counted as the query a search for it runs.
-    -- Its words are those that query takes in: a prefix that is a word itself is also searched as that word's
-    -- stem (`volle*`: 'volle':* | 'voll'), and the search subtracts the commonest of them all ("voll", which
-    -- does not start with "volle"): a million questions, 74,107 counted live for the words of "volle" alone.
+    -- The prefixes whose words other than their commonest counted word hold at least ``prefix_min_share`` of
+    -- the questions (by the same statistics, an upper bound: a question may hold several): searched, such a
+    -- prefix would count that many questions live beside that word's counts (`aange*`: 50,903 of 57,210 at
+    -- 100,000 questions, for "aangezien"), or all its questions where none of its words is counted (`doorz*`:
+    -- "doorzicht" in 4 %, "doorzoek" in 2 %, 6,692 questions counted live). Three to seven letters, each counted
+    -- as the query a search for it runs. Its words are those that query takes in: a prefix that is a word itself
+    -- is also searched as that word's stem (`volle*`: 'volle':* | 'voll', and "voll" does not start with "volle").
     IF chosen > 0 THEN
         INSERT INTO questions_wordcount (lexeme, facet, facet_value, count)
         SELECT ':' || g.query::text, '', '', 0
@@ -228,7 +228,8 @@ BEGIN
                       CROSS JOIN generate_series(3, 7) AS n (n)
                       WHERE length(e.lexeme) >= n.n AND left(e.lexeme, n.n) ~ '^[a-z]+$') AS p)
             -- A stem starts with the letter its word starts with (the prefixes are letters a to z).
-            SELECT p.query, sum(e.share) - max(e.share) AS rest
+            SELECT p.query, sum(e.share) - coalesce(max(e.share) FILTER (
+                       WHERE e.share >= min_share AND e.share * questions >= min_questions), 0) AS rest
             FROM prefixes AS p JOIN elements AS e
               ON left(e.lexeme, 1) = left(p.prefix, 1) AND array_to_tsvector(ARRAY[e.lexeme]) @@ p.query
             GROUP BY p.prefix, p.query
