@@ -534,15 +534,17 @@ def test_a_text_search_is_evaluated_once_per_request():
 
 
 @pytest.mark.parametrize(
-    "query_string, index",
+    "query_string, indexes",
     [
-        ("minister=zuhal-demir", "question_minister_newest"),
-        ("minister=zuhal-demir&answered=no", "question_unanswered"),
-        ("member=suzy-wouters", "question_member_newest"),
-        ("year=2023-2024", "question_session_newest"),
+        ("minister=zuhal-demir", ("question_minister_newest",)),
+        # Either of the minister's indexes reads the unanswered ones in order (the newest-questions index holds
+        # the answered flag): on the fixture's one-page table their costs tie and the planner takes either.
+        ("minister=zuhal-demir&answered=no", ("question_unanswered", "question_minister_newest")),
+        ("member=suzy-wouters", ("question_member_newest",)),
+        ("year=2023-2024", ("question_session_newest",)),
     ],
 )
-def test_browsing_reads_the_newest_questions_of_a_minister_member_or_year_in_order(questions, query_string, index):
+def test_browsing_reads_the_newest_questions_of_a_minister_member_or_year_in_order(questions, query_string, indexes):
     from questions.search import query
     from questions.search.params import SearchParams
 
@@ -565,7 +567,7 @@ def test_browsing_reads_the_newest_questions_of_a_minister_member_or_year_in_ord
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
-    assert index in plan, plan
+    assert any(f" using {index} on " in plan for index in indexes), plan
     assert "Sort" not in plan, plan  # read in date order, not collected and sorted
 
 
