@@ -3,9 +3,9 @@
 PostgreSQL keeps these values itself, in the transaction that changes their sources, whatever writes: the
 admin, ``QuerySet.update()``, ``bulk_create``, raw SQL, a data migration. Nothing in Python maintains them.
 
-- ``question_derived.sql``: on every insert or update of a question, its ``has_answer``, ``theme_ids`` and
-  ``search_vector`` (title A, question B, answer C, names and themes D). The title vector is a generated
-  column (models.py).
+- ``question_derived.sql``: on every insert or update of a question, its ``has_answer``, ``answered_by_other``
+  (the answering minister when another than the one it was put to), ``theme_ids`` and ``search_vector``
+  (title A, question B, answer C, names and themes D). The title vector is a generated column (models.py).
 - ``related_rows.sql``, ``name_changes.sql``: a change to an answer, a theme link, or the name of a member,
   minister or theme asks the questions it touches to derive their values again.
 - ``words.sql``: the stemmed forms of the vocabulary's words and compound parts (``questions_word``), which

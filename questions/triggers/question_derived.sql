@@ -1,6 +1,6 @@
 -- A question's derived values: has_answer, answered_by_other, theme_ids, search_vector and name_vector, set on
--- every INSERT and
--- UPDATE of the row, from the row itself and the rows it refers to (its answer, its theme links, the names).
+-- every INSERT and UPDATE of the row, from the row itself and the rows it refers to (its answer, its theme links,
+-- the names).
 --
 -- A new row is written once, with its final values: the importer inserts a new question's answer and theme
 -- links first (the foreign keys are checked at the end of the transaction), then the question, whose
