@@ -996,7 +996,7 @@ def test_a_ministers_full_name_finds_the_questions_they_answered_for_another_min
     for name in ("Ben Weyts", "Weyts"):
         params = SearchParams.from_query(QueryDict("q=" + quote_plus(name)))
         assert "questions_answer" not in str(query.matching(params).query), name
-        assert "questions_answer" not in query._NAMED_PINNED_SQL
+    assert "questions_answer" not in query._NAMED_PINNED_SQL
     Answer.objects.filter(question=passed_on).update(minister=Minister.objects.get_or_create_by_name("Jan Jambon"))
     assert found("Ben Weyts") == {other.pk}
     assert found("Jan Jambon") == {passed_on.pk}
