@@ -76,10 +76,9 @@ def _bytes(cursor, sql: str) -> int:
     return int(cursor.fetchone()[0])
 
 
-def _evict(cursor, evict_bytes: int, average_vector: int, turn: int) -> None:
-    """Read other questions' vectors (a different slice of the archive each turn) through shared_buffers."""
-    cursor.execute("SELECT count(*) FROM questions_question")
-    total = cursor.fetchone()[0]
+def _evict(cursor, evict_bytes: int, average_vector: int, total: int, turn: int) -> None:
+    """Read other questions' vectors (a different slice of the archive of ``total`` questions each turn)
+    through shared_buffers."""
     wanted = min(total // 2, evict_bytes // max(average_vector, 1))
     step = max(1, total // max(wanted, 1))
     cursor.execute("""SELECT sum(length(search_vector)) FROM questions_question
@@ -94,9 +93,10 @@ def _time(cursor, table: str, check: str, candidates: str) -> tuple[float, int]:
 
 
 def _summary(samples: list[float]) -> str:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"median {statistics.median(ordered):6.1f} ms, p95 {p95:6.1f} ms"
+    from bench.search_speed import percentiles
+
+    figures = percentiles(samples)
+    return f"median {figures['p50']:6.1f} ms, p95 {figures['p95']:6.1f} ms"
 
 
 def main() -> None:
@@ -121,6 +121,7 @@ def main() -> None:
             vectors = _bytes(cursor, "SELECT pg_total_relation_size(reltoastrelid) FROM pg_class "
                                      "WHERE relname = 'questions_question'")  # fmt: skip
             average = _bytes(cursor, "SELECT avg(pg_column_size(search_vector))::bigint FROM questions_question")
+            total = _bytes(cursor, "SELECT count(*) FROM questions_question")
             heap = _bytes(cursor, "SELECT pg_relation_size('questions_question')")
             narrow_heap = _bytes(cursor, f"SELECT pg_relation_size('{NARROW}')")
             narrow_total = _bytes(cursor, f"SELECT pg_total_relation_size('{NARROW}')")
@@ -139,7 +140,7 @@ def main() -> None:
                         found = set()
                         for label, table in (("question table", "questions_question"), ("narrow copy", NARROW)):
                             if state == "cold":
-                                _evict(cursor, int(1.5 * shared_buffers), average, turn)
+                                _evict(cursor, int(1.5 * shared_buffers), average, total, turn)
                             else:
                                 _time(cursor, table, tsquery, candidates)
                             milliseconds, matches = _time(cursor, table, tsquery, candidates)
