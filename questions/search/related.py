@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from archive.replicas import reading_connection
 from questions.models import Question
+from questions.search.rows import display_rows
 
 RARE_WORDS = 3
 MINISTER_RECENT = 500
@@ -91,5 +92,5 @@ def related_ids(question_id: int, limit: int = 5) -> list[int]:
 def related_questions(question: Question, limit: int = 5) -> list[Question]:
     """Questions on the same subject: sharing rare words of the title, those with a theme in common first."""
     ids = related_ids(question.pk, limit)
-    by_id = Question.objects.for_display().in_bulk(ids)
+    by_id = display_rows(ids)
     return [by_id[pk] for pk in ids if pk in by_id]

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from questions.models import Question
-from questions.search import cache, limits, query, suggestions, text
+from questions.search import cache, limits, query, rows, suggestions, text
 from questions.search.facets import FacetValue
 from questions.search.filters import phrases_in_text
 from questions.search.params import SearchParams
@@ -105,15 +105,10 @@ def _suggestion(params: SearchParams, total: int) -> str | None:
 
 def page_questions(ids: list[int], tsquery: str | None) -> list[Question]:
     """The page's questions in order, each with its ``snippet``, in one query."""
-    rows = Question.objects.for_display().filter(pk__in=ids)
-    if tsquery is not None:
-        rows = rows.annotate(marked_snippet=text.snippet_annotation(tsquery))
-    by_id = {question.pk: question for question in rows}
+    by_id = rows.display_rows(ids, tsquery)
     questions = [by_id[pk] for pk in ids if pk in by_id]
-    for question in questions:
-        if tsquery is not None:
-            question.snippet = text.snippet_from(question.marked_snippet)
-        else:
+    if tsquery is None:
+        for question in questions:
             question.snippet = text.plain_snippet(question.question_text)
     return questions
 
@@ -162,5 +157,5 @@ def _newest_matches(params: SearchParams, count: int) -> list[Question]:
             matched = set(Question.objects.filter(in_text, pk__in=batch).order_by().values_list("id", flat=True))
             found += [pk for pk in batch if pk in matched]
             start, size = start + size, size * 2  # a phrase the first batches hardly hold is a rare one
-    by_id = Question.objects.for_display().in_bulk(found[:count])
+    by_id = rows.display_rows(found[:count])
     return [by_id[pk] for pk in found[:count]]
