@@ -99,15 +99,23 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
         return PageSql(ctes, rows)
 
     # Pinned matches first (a question number typed as the query), then the rest ranked: the rest's positions
-    # are shifted by the number of pinned matches.
-    ctes.append(f"""pinned AS (
-        SELECT p.id, row_number() OVER (ORDER BY p.place) AS position
-        FROM unnest({statement.param(list(page.pinned))}::bigint[]) WITH ORDINALITY AS p (id, place)
-        WHERE p.id IN (SELECT id FROM matches))""")
-    ctes.append(f"rest AS NOT MATERIALIZED (SELECT m.id, m.date_asked{rank_of('m')} "
-                "FROM matches AS m WHERE m.id NOT IN (SELECT id FROM pinned))")
-    rest_start = f"greatest(0, {start} - (SELECT count(*) FROM pinned))"
-    rest_end = f"greatest(0, {end} - (SELECT count(*) FROM pinned))"
+    # are shifted by the number of pinned matches. Without any, none of that is written: planning it took about
+    # 0.7 ms of every ranked search (a fifth of its statement's planning).
+    parts = []
+    if page.pinned:
+        ctes.append(f"""pinned AS (
+            SELECT p.id, row_number() OVER (ORDER BY p.place) AS position
+            FROM unnest({statement.param(list(page.pinned))}::bigint[]) WITH ORDINALITY AS p (id, place)
+            WHERE p.id IN (SELECT id FROM matches))""")
+        ctes.append(f"rest AS NOT MATERIALIZED (SELECT m.id, m.date_asked{rank_of('m')} "
+                    "FROM matches AS m WHERE m.id NOT IN (SELECT id FROM pinned))")
+        rest_start = f"greatest(0, {start} - (SELECT count(*) FROM pinned))"
+        rest_end = f"greatest(0, {end} - (SELECT count(*) FROM pinned))"
+        parts.append(f"""SELECT 0, pinned.id, pinned.position FROM pinned
+                         WHERE pinned.position > {start} AND pinned.position <= {end}""")
+    else:
+        ctes.append(f"rest AS NOT MATERIALIZED (SELECT m.id, m.date_asked{rank_of('m')} FROM matches AS m)")
+        rest_start, rest_end = start, end
     # When the pinned matches fill the page (a member's name: up to 500 of them), nothing else is ranked: a
     # condition on no row, which PostgreSQL tests once before the part runs ("Benjamin Van de Velde": the other
     # 1,018 matches ranked in vain, 15 of a statement's 23 ms).
@@ -135,8 +143,6 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
                                         c.id DESC) AS position
         FROM head_candidates AS c
         WHERE {rest_start} < (SELECT count(*) FROM head_candidates))""")
-    first = f"""SELECT 0, pinned.id, pinned.position FROM pinned
-                WHERE pinned.position > {start} AND pinned.position <= {end}"""
     exact_rank = "m.scan_rank" if page.ranked_in_scan else _rank_by_id("m", tsq)
     exact = f"""SELECT 1, e.id, e.position FROM (
         SELECT m.id, row_number() OVER (ORDER BY {exact_rank} DESC, m.date_asked DESC, m.id DESC) AS position
@@ -157,4 +163,5 @@ def page_sql(statement: Statement, page: PageRequest, where: str, counted: str |
         ORDER BY {date_key} DESC, m.id DESC
         LIMIT greatest(0, {rest_end} - greatest((SELECT count(*) FROM head_candidates), {rest_start}))
         OFFSET greatest(0, {rest_start} - (SELECT count(*) FROM head_candidates))) AS t"""
-    return PageSql(ctes, f"({first})\nUNION ALL ({exact})\nUNION ALL ({head})\nUNION ALL ({tail})")
+    parts += [exact, head, tail]
+    return PageSql(ctes, "\nUNION ALL ".join(f"({part})" for part in parts))

@@ -58,7 +58,9 @@ def display_rows(ids: list[int], snippet_tsquery: str | None = None) -> dict[int
     if not ids:
         return {}
     connection = reading_connection()
-    snippet_params = text.snippet_params(snippet_tsquery) if snippet_tsquery is not None else []
+    snippet_params: list[str | list[int]] = []
+    if snippet_tsquery is not None:
+        snippet_params += text.snippet_params(snippet_tsquery)
     params = [*snippet_params, list(ids)]
     with connection.cursor() as cursor:
         cursor.execute(statement(snippet_tsquery is not None), params)
