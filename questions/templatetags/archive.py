@@ -10,11 +10,12 @@ from functools import lru_cache
 
 from django import template
 from django.http import QueryDict
-from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import formats
-from django.utils.safestring import SafeString
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from questions.search.filters import MAX_PAGE
 
@@ -23,14 +24,52 @@ register = template.Library()
 
 @register.simple_tag
 def results_list(results) -> SafeString:
-    """The page's results as HTML (questions/_results.html), rendered once for each search, language and link
-    prefix while the archive does not change, as the results themselves are kept (questions/search/cache.py):
-    twenty results with their snippets, dates and badges took a third of an entity page's rendering."""
+    """The page's results as HTML (:func:`results_html`), rendered once for each search, language and link
+    prefix while the archive does not change, as the results themselves are kept (questions/search/cache.py)."""
     from questions.search import cache
 
     inputs = (get_language(), get_script_prefix(), replace(results.params, problems=()))
-    return cache.remember("results_html", inputs,
-                          lambda: render_to_string("questions/_results.html", {"results": results}))  # fmt: skip
+    return cache.remember("results_html", inputs, lambda: results_html(results))
+
+
+def results_html(results) -> SafeString:
+    """The page's results (a search.results.ResultPage) as an ordered list, each with its title, number, date,
+    names, answer badge and snippet. Written in Python rather than a template: twenty results took 6.7 ms through
+    a template loop on a 2-core machine, a sixth of an entity page (docs/benchmarks.md, session 43). Every text is
+    escaped; a snippet is escaped document text with our own <mark> tags (search/text.py)."""
+    items = [_result_item(question) for question in results.questions]
+    if not items:
+        items = [format_html('<li class="no-results">{}</li>', _("Geen vragen gevonden."))]
+    return format_html('<ol class="results" start="{}">\n{}</ol>', results.start_index, mark_safe("".join(items)))
+
+
+def _result_item(question) -> str:
+    if question.has_answer:
+        badge = format_html('<span class="badge answered">{}</span>', _("beantwoord"))
+    elif question.status == "overdue":
+        badge = format_html('<span class="badge overdue">{}</span>', _("antwoord te laat"))
+    else:
+        badge = format_html('<span class="badge open">{}</span>', _("wacht op antwoord"))
+    snippet = ""
+    if question.snippet:
+        source = format_html('<span class="snippet-source">{}:</span> ', _("Antwoord"))
+        snippet = format_html('<p class="snippet" lang="nl">{}{}</p>',
+                              source if question.snippet.source == "answer" else "",
+                              mark_safe(question.snippet.html))  # fmt: skip
+    return format_html(
+        '  <li class="result">\n    <h3 lang="nl"><a href="{}">{}</a></h3>\n'
+        '    <p class="meta">nr. {} ({}) · <time datetime="{}">{}</time> ·\n      {} → {} ·\n      {}</p>\n'
+        "    {}\n  </li>\n",
+        question.get_absolute_url(), question.title, question.number, question.session,
+        question.date_asked.isoformat(), _long_date(question.date_asked, get_language()), question.member.name,
+        question.minister.name, badge, snippet,
+    )  # fmt: skip
+
+
+@lru_cache(maxsize=8192)
+def _long_date(day: dt.date, language: str) -> str:
+    """``day`` as the ``date:"j F Y"`` filter writes it in ``language`` (the active one)."""
+    return formats.date_format(day, "j F Y")
 
 
 @register.simple_tag
