@@ -20,6 +20,7 @@ from questions.search.filters import FACETS
 from questions.search.params import SearchParams
 from questions.search.related import related_questions
 from questions.search.results import search
+from questions.search.rows import display_rows
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -44,13 +45,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # A permalink in an article is opened by many readers: the question and its related questions are kept
     # until the archive changes (questions/search/cache.py).
-    question, related = cache.remember("question", pk, lambda: _question_and_related(pk))
+    question, answer, themes, related = cache.remember("question", pk, lambda: _question_page(pk))
     return render(
         request,
         "questions/detail.html",
         {
             "question": question,
-            "answer": getattr(question, "answer", None) if question.has_answer else None,
+            "answer": answer,
+            "themes": themes,
             "related": related,
             "citation": citation(question),
             "document_link": document_link(question),
@@ -58,12 +60,15 @@ def question_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _question_and_related(pk: int) -> tuple[Question, list[Question]]:
-    question = get_object_or_404(
-        Question.objects.for_display().select_related("answer", "answer__minister").prefetch_related("themes"),
-        pk=pk,
-    )
-    return question, related_questions(question)
+def _question_page(pk: int) -> tuple[Question, Answer | None, list[Theme], list[Question]]:
+    """The question (read as a page of results reads its rows: questions/search/rows.py), its answer with the
+    minister who gave it, its themes and its related questions."""
+    question = display_rows([pk]).get(pk)
+    if question is None:
+        raise Http404
+    answer = Answer.objects.select_related("minister").filter(question=pk).first() if question.has_answer else None
+    themes = list(Theme.objects.filter(pk__in=question.theme_ids)) if question.theme_ids else []
+    return question, answer, themes, related_questions(question)
 
 
 def _entity_page(request: HttpRequest, model: type[NamedEntity], slug: str, parameter: str) -> HttpResponse:
