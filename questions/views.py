@@ -28,10 +28,17 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _home_lists() -> dict[str, list]:
+    newest_ids = list(Question.objects.newest_first().values_list("id", flat=True)[:8])
+    newest = display_rows(newest_ids)  # as a page of results reads its rows (questions/search/rows.py)
+    # By the answer's date where a source gave it, else the question's (Answer.dated): never the import's moment.
+    # Only what the list shows: selected whole, each question came with its vectors and import snapshots.
+    answers = (Answer.objects.select_related("question", "minister")
+               .only("answer_date", "question", "question__title", "question__date_asked", "minister",
+                     "minister__name", "minister__slug")
+               .order_by("-dated", "-id"))  # fmt: skip
     return {
-        "newest_questions": list(Question.objects.newest_first().for_display()[:8]),
-        # By the answer's date where a source gave it, else the question's (Answer.dated): never the import's moment.
-        "newest_answers": list(Answer.objects.select_related("question", "minister").order_by("-dated", "-id")[:8]),
+        "newest_questions": [newest[pk] for pk in newest_ids if pk in newest],
+        "newest_answers": list(answers[:8]),
         "top_themes": largest_themes(15),
     }
 
