@@ -11,7 +11,8 @@ theme pages), chosen once by this checkout's code; the search cache is off, as t
 Usage: [DATABASE_URL=postgres://...] .venv/bin/python bench/compare_code.py --baseline REV [--documents 100000]
        [--rounds 2] [--terms 40] [--types rare phrase "theme page" ...]
 
-Prints, per type, the median and p95 of each side and their ratio. docs/benchmarks.md keeps the figures
+Prints, per type, the median and p95 of each side and their ratio. The worktree is kept for the next run;
+`git worktree remove var/compare/<commit>` removes it. docs/benchmarks.md keeps the figures
 (session 43).
 """
 

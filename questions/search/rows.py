@@ -27,6 +27,12 @@ def _columns(model: type[Model], deferred: frozenset[str] = frozenset()) -> tupl
     return tuple(field.attname for field in model._meta.concrete_fields if field.name not in deferred)
 
 
+@cache
+def _names(model: type[Model], deferred: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The same, as a set: what ``Model.from_db`` asks of each column."""
+    return frozenset(_columns(model, deferred))
+
+
 def _select_list(model: type[Model], alias: str, deferred: frozenset[str] = frozenset()) -> str:
     return ", ".join(f'{alias}."{column}"' for column in _columns(model, deferred))
 
@@ -65,10 +71,10 @@ def display_rows(ids: list[int], snippet_tsquery: str | None = None) -> dict[int
     with connection.cursor() as cursor:
         cursor.execute(statement(snippet_tsquery is not None), params)
         rows = cursor.fetchall()
-    question_columns = _columns(Question, DISPLAY_DEFERRED)
-    member_columns, minister_columns = _columns(Member), _columns(Minister)
-    question_names, member_names, minister_names = (frozenset(question_columns), frozenset(member_columns),
-                                                    frozenset(minister_columns))  # fmt: skip
+    question_columns, member_columns, minister_columns = (_columns(Question, DISPLAY_DEFERRED), _columns(Member),
+                                                          _columns(Minister))  # fmt: skip
+    question_names, member_names, minister_names = (_names(Question, DISPLAY_DEFERRED), _names(Member),
+                                                    _names(Minister))  # fmt: skip
     member_start = len(question_columns) + 2
     minister_start = member_start + len(member_columns)
     snippet_at = minister_start + len(minister_columns)

@@ -61,15 +61,9 @@ def _result_item(question) -> str:
         '    <p class="meta">nr. {} ({}) · <time datetime="{}">{}</time> ·\n      {} → {} ·\n      {}</p>\n'
         "    {}\n  </li>\n",
         question.get_absolute_url(), question.title, question.number, question.session,
-        question.date_asked.isoformat(), _long_date(question.date_asked, get_language()), question.member.name,
-        question.minister.name, badge, snippet,
+        question.date_asked.isoformat(), _formatted_date(question.date_asked, "j F Y", get_language()),
+        question.member.name, question.minister.name, badge, snippet,
     )  # fmt: skip
-
-
-@lru_cache(maxsize=8192)
-def _long_date(day: dt.date, language: str) -> str:
-    """``day`` as the ``date:"j F Y"`` filter writes it in ``language`` (the active one)."""
-    return formats.date_format(day, "j F Y")
 
 
 @register.simple_tag
@@ -198,9 +192,10 @@ def page_window(results, around: int = 2) -> list[int | None]:
 def short_date(day: dt.date) -> str:
     """``day`` as the ``date:"j M Y"`` filter writes it in the active language, once per day and language: a
     table of 1,500 rows (/overdue/) formatted 3,000 dates, each through the format's parsing and translations."""
-    return _short_date(day, get_language())
+    return _formatted_date(day, "j M Y", get_language())
 
 
 @lru_cache(maxsize=8192)
-def _short_date(day: dt.date, language: str) -> str:
-    return formats.date_format(day, "j M Y")
+def _formatted_date(day: dt.date, date_format: str, language: str) -> str:
+    """``day`` as the ``date`` filter writes it with ``date_format`` in ``language`` (the active one)."""
+    return formats.date_format(day, date_format)
