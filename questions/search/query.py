@@ -17,7 +17,8 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
 
 from archive.replicas import reading_connection
 from questions.models import Question, QuestionQuerySet
@@ -243,15 +244,16 @@ def _search(base: QuerySet, filters: dict[str, ActiveFilter], page: paging.PageR
     statement = Statement()
     flags = {f"ok_{name}": ExpressionWrapper(active.condition, output_field=BooleanField())
              for name, active in filters.items()}  # fmt: skip
-    columns = [*facets.ROW_COLUMNS, *flags]
+    columns = [*facets.ROW_COLUMNS, paging.ADDRESS, *flags]
+    base = _with_address(base.order_by())
     if page.ranked_in_scan:
         assert page.tsquery is not None
         candidates_sql = statement.queryset(
-            base.order_by().annotate(**flags, scan_vector=text.VectorRead()).values(*columns, "scan_vector")
+            base.annotate(**flags, scan_vector=text.VectorRead()).values(*columns, "scan_vector")
         )
         base_sql = candidates_sql and paging.checked_in_scan(statement, candidates_sql, columns, page.tsquery)
     else:
-        base_sql = statement.queryset(base.order_by().annotate(**flags).values(*columns))
+        base_sql = statement.queryset(base.annotate(**flags).values(*columns))
     if base_sql is None:
         return 0, [], []
 
@@ -264,6 +266,13 @@ def _search(base: QuerySet, filters: dict[str, ActiveFilter], page: paging.PageR
     single_valued = facets.live_in_one_pass({facet: kept(facet) for facet in FACETS if facet != "theme"})
     return _answer(statement, [f"base AS MATERIALIZED ({base_sql})", *page_sql.ctes], [themes, single_valued],
                    page_sql.rows)
+
+
+def _with_address(queryset: QuerySet) -> QuerySet:
+    """The questions with each row's address (paging.ADDRESS), by which the page's ranking reads their vectors.
+    (Never read in Python: the value only passes from one part of a statement to another.)"""
+    address = RawSQL(f'"{Question._meta.db_table}".ctid', (), output_field=TextField())
+    return queryset.annotate(**{paging.ADDRESS: address})
 
 
 def _all_but_one(filters: dict[str, ActiveFilter]) -> Q:
@@ -289,7 +298,7 @@ def _search_beside_counts(matches: QuerySet, counted: word_counts.CountedWord, t
     questions and one theme, 1,184 kept of 44,316, took 60 of a statement's 92 ms for that.)"""
     statement = Statement()
     word_ctes = word_counts.ctes(statement, counted, tsquery)
-    base_sql = statement.queryset(matches.order_by().values(*facets.ROW_COLUMNS))
+    base_sql = statement.queryset(_with_address(matches.order_by()).values(*facets.ROW_COLUMNS, paging.ADDRESS))
     if base_sql is None:
         return 0, [], []
     page_sql = paging.page_sql(statement, page, "TRUE")
@@ -319,7 +328,7 @@ def _search_counted(base: QuerySet, counted: word_counts.CountedWord, tsquery: s
     from the index."""
     statement = Statement()
     word_ctes = word_counts.ctes(statement, counted, tsquery)
-    base_sql = statement.queryset(base.order_by().values("id", "date_asked"))
+    base_sql = statement.queryset(_with_address(base.order_by()).values("id", "date_asked", paging.ADDRESS))
     if base_sql is None:
         return 0, [], []
     page_sql = paging.page_sql(statement, page, "TRUE", counted=word_counts.TOTAL_SQL)
