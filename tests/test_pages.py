@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from questions.models import Question
+from questions.models import Minister, Question, Theme
 from tests.conftest import SEED_DOCUMENT
-from tests.factories import corpus
+from tests.factories import corpus, make_question
 from tests.helpers import run_import
 
 pytestmark = pytest.mark.django_db
@@ -88,6 +88,26 @@ def test_minister_member_and_theme_pages(client, questions, url, name, total, sh
     assert f"{total} vra" in page
     assert f"{share}% beantwoord" in page
     assert response.context["results"].total == total
+
+
+def test_names_with_markup_are_text_in_the_results_and_in_every_chart_and_its_table(client):
+    """The list of results and the charts are written in Python (templatetags/archive.py, charts.py): a name is
+    escaped in the result's line, and in a chart's bar (label and tooltip) and its table."""
+    make_question(title="Over <i>fietsen</i> & meer", member="Jan <b>Vet</b>", minister="Jo Brouns",
+                  themes=("Zorg & <u>welzijn</u>",), answer="Ja.")  # fmt: skip
+    theme_page = client.get(Theme.objects.get().get_absolute_url()).content.decode()
+    minister_page = client.get(Minister.objects.get().get_absolute_url()).content.decode()
+
+    for page in (theme_page, minister_page):
+        for markup in ("<b>Vet</b>", "<u>welzijn</u>", "<i>fietsen</i>"):
+            assert markup not in page
+        assert "Over &lt;i&gt;fietsen&lt;/i&gt; &amp; meer</a></h3>" in page  # the result's title
+        assert "Jan &lt;b&gt;Vet&lt;/b&gt; → Jo Brouns" in page  # the result's names
+    # The theme's chart of members: the bar's label, its tooltip ("name: count") and the table's row.
+    assert theme_page.count("Jan &lt;b&gt;Vet&lt;/b&gt;") == 4
+    assert "<title>Jan &lt;b&gt;Vet&lt;/b&gt;: 1</title>" in theme_page
+    # The minister's chart of themes, the same way.
+    assert minister_page.count("Zorg &amp; &lt;u&gt;welzijn&lt;/u&gt;") == 3
 
 
 def test_unknown_pages_are_404(client):

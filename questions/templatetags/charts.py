@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django import template
-from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from questions.scorecards import Bar
+from questions.templatetags.markup import escaped
 
 register = template.Library()
 
@@ -39,27 +39,27 @@ def _bar(bar: Bar, index: int, largest: int, part_heading: str) -> str:
         part = (f'<rect class="bar-part" x="{LABEL_WIDTH}" y="4" width="{_number(PLOT_WIDTH * bar.part / largest)}"'
                 ' height="14"></rect>')  # fmt: skip
     return (
-        f'<a href="{escape(bar.url)}"><g transform="translate(0 {index * ROW_HEIGHT})"><title>{escape(title)}</title>'
-        f'<text x="{LABEL_WIDTH - 6}" y="15" text-anchor="end">{escape(_short(bar.label))}</text>'
+        f'<a href="{escaped(bar.url)}"><g transform="translate(0 {index * ROW_HEIGHT})"><title>{escaped(title)}</title>'
+        f'<text x="{LABEL_WIDTH - 6}" y="15" text-anchor="end">{escaped(_short(bar.label))}</text>'
         f'<rect class="bar" x="{LABEL_WIDTH}" y="4" width="{_number(width)}" height="14"></rect>{part}'
         f'<text x="{_number(LABEL_WIDTH + width + 6)}" y="15">{bar.count}</text></g></a>'
     )
 
 
 def _table(bars: Sequence[Bar], title: str, label_heading: str, part_heading: str) -> str:
-    part_head = format_html('<th scope="col" class="number">{}</th>', part_heading) if part_heading else ""
+    part_head = f'<th scope="col" class="number">{escaped(part_heading)}</th>' if part_heading else ""
     rows = []
     for bar in bars:
-        part_cell = format_html('<td class="number">{}</td>', "–" if bar.part is None else bar.part) if part_heading \
+        part_cell = f'<td class="number">{escaped("–" if bar.part is None else bar.part)}</td>' if part_heading \
             else ""  # fmt: skip
-        rows.append(format_html('<tr><th scope="row"><a href="{}">{}</a></th><td class="number">{}</td>{}</tr>',
-                                bar.url, bar.label, bar.count, part_cell))  # fmt: skip
-    return format_html(
-        '<details class="chart-data"><summary>{}</summary><table class="directory"><caption class="visually-hidden">'
-        '{}</caption><thead><tr><th scope="col">{}</th><th scope="col" class="number">{}</th>{}</tr></thead>'
-        "<tbody>{}</tbody></table></details>",
-        _("Cijfers als tabel"), title, label_heading, _("Vragen"), part_head, mark_safe("".join(rows)),
-    )  # fmt: skip
+        rows.append(f'<tr><th scope="row"><a href="{escaped(bar.url)}">{escaped(bar.label)}</a></th>'
+                    f'<td class="number">{escaped(bar.count)}</td>{part_cell}</tr>')  # fmt: skip
+    return (
+        f'<details class="chart-data"><summary>{escaped(_("Cijfers als tabel"))}</summary><table class="directory">'
+        f'<caption class="visually-hidden">{escaped(title)}</caption><thead><tr><th scope="col">'
+        f'{escaped(label_heading)}</th><th scope="col" class="number">{escaped(_("Vragen"))}</th>{part_head}</tr>'
+        f'</thead><tbody>{"".join(rows)}</tbody></table></details>'
+    )
 
 
 @register.simple_tag
@@ -73,5 +73,6 @@ def bar_chart(bars: Sequence[Bar], title: str, label_heading: str, part_heading:
     drawn = "".join(_bar(bar, index, largest, part_heading) for index, bar in enumerate(bars))
     svg = (f'<svg class="bar-chart" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="group" '
            f'aria-labelledby="{chart_id}" preserveAspectRatio="xMinYMin meet">{drawn}</svg>')  # fmt: skip
-    return format_html('<figure class="chart"><figcaption id="{}">{}</figcaption>{}{}</figure>', chart_id, title,
-                       mark_safe(svg), _table(bars, title, label_heading, part_heading))  # fmt: skip
+    table = _table(bars, title, label_heading, part_heading)
+    return mark_safe(f'<figure class="chart"><figcaption id="{escaped(chart_id)}">{escaped(title)}</figcaption>'
+                     f"{svg}{table}</figure>")
