@@ -76,16 +76,17 @@ def _rank_at(source: str, tsq: str) -> str:
     wrong: for a word in 44 % of 100,000 questions and one theme, 11,079 estimated and 1,184 found, a merge join
     walked the primary key from the first match to the last (29 of the statement's 117 ms). Through the
     primary key instead of the address, each rank first walked the index to the row: ranking the 464 matches of
-    a word at 100,000 documents took 5-6 ms that way, 3.4-3.9 this way. The address is the one the statement's
-    own scan found the row at, under the statement's snapshot, so it is that row's version."""
+    a word at 100,000 documents took 4.4 ms that way, 3.8 this way (docs/benchmarks.md, session 44). The address
+    is the one the statement's own scan found the row at, under the statement's snapshot, so it is that row's
+    version."""
     return f"(SELECT ts_rank(v.search_vector, {tsq}) FROM questions_question AS v WHERE v.ctid = {source}.{ADDRESS})"
 
 
 def page_sql(statement: Statement, page: PageRequest, where: str, counted: str | None = None) -> PageSql:
     """The SQL that picks ``page`` from ``base`` (``id``, ``date_asked`` and ADDRESS of each row), whose rows match
-    when ``where`` holds. ``counted``: a query of
-    the number of matches, known without counting them (a counted word, word_counts.py); every question whose
-    title matches is then a match, and ``base`` is read only as far as the page needs."""
+    when ``where`` holds. ``counted``: a query of the number of matches, known without counting them (a counted
+    word, word_counts.py); every question whose title matches is then a match, and ``base`` is read only as far
+    as the page needs."""
     rank_of = (lambda source: f", {source}.scan_rank") if page.ranked_in_scan else (lambda source: "")
     ctes = [
         f"matches AS NOT MATERIALIZED (SELECT base.id, base.date_asked, base.{ADDRESS}{rank_of('base')} "

@@ -17,4 +17,3 @@ def escaped(value: object) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))
-
