@@ -174,3 +174,33 @@ def test_password_spraying_from_one_address_is_locked_out(client, settings):
 
     assert locked.status_code in (403, 429)
     assert elsewhere.status_code == 302  # the editor still gets in from another address
+
+
+# Values a hand-edited or truncated link, a scanner or a pasted text put into a parameter.
+ODD_VALUES = ["", "-1", "1e99", "99999999999999999999", "2024-02-30", "31/12/2023", "' OR 1=1 --", "\x00",
+              '"water', "*:*", "<script>", "é" * 300, "water,zorg", "[]"]  # fmt: skip
+PARAMETERS = ["q", "theme", "minister", "member", "year", "answered", "status", "number", "date_from", "date_to",
+              "page", "sort", "facet", "facet_q", "facet_limit", "synonyms", "order", "sep", "question"]  # fmt: skip
+
+
+def test_every_public_address_answers_odd_values_in_every_parameter_without_a_server_error(client):
+    asked = make_question(title="Wateroverlast", text="Over wateroverlast.", answer="Een antwoord.",
+                          themes=("Water",))  # fmt: skip
+    entities = [f"/ministers/{asked.minister.slug}/", f"/members/{asked.member.slug}/",
+                f"/themes/{asked.themes.get().slug}/"]  # fmt: skip
+    paths = ["/", "/search/", "/search/export.csv", "/search/export.xlsx", "/search/facet/theme/",
+             "/search/facet/year/", "/search/facet/onbekend/", "/ministers/", "/members/", "/themes/", "/years/",
+             "/overdue/", "/alerts/new/", "/api/questions/", f"/api/questions/{asked.pk}/",
+             f"/questions/{asked.pk}/", "/feeds/questions.rss", "/feeds/answers.atom", "/feeds/overdue.rss",
+             *entities]  # fmt: skip
+    failures = []
+    for path in paths:
+        for shift, value in enumerate(ODD_VALUES):
+            # Every parameter at once, each with another of the odd values, so that they meet in combinations.
+            query = {name: ODD_VALUES[(shift + index) % len(ODD_VALUES)] for index, name in enumerate(PARAMETERS)}
+            response = client.get(path, query)
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            if response.status_code >= 500 or (response.status_code == 200 and not body):
+                failures.append((path, value, response.status_code))
+
+    assert failures == []
