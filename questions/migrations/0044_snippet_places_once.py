@@ -7,7 +7,7 @@ alone: given the query as a constant, PostgreSQL computes it once while planning
 result. And the patterns are matched case-insensitively in the text itself instead of in a lowercased copy of
 it (a long answer copied for every row). The snippets are the same (1,600 rows of the benchmark's pages
 compared); at 100,000 documents the statement of a page of twenty with its snippets took 4.2 -> 3.6 ms for a
-rare word, 6.9-7.3 -> 6.0-6.2 for a phrase, 3.7 -> 3.0 for a common word (docs/benchmarks.md, session 39)."""
+rare word, 6.9-7.3 -> 6.0-6.2 for a phrase, 3.7 -> 3.0 for a common word (docs/benchmarks-history.md, session 39)."""
 
 import importlib
 

@@ -6,7 +6,7 @@ of a phrase search (docs/search-design.md). A vector hardly compresses (word pos
 the server has it, saves 6 % and costs the decompression at every read. Measured on copies of the 100,000
 benchmark vectors on the PostgreSQL 15 service with its own settings (128 MB shared buffers): checking and
 ranking the candidates of ten phrases (about 2,000 each), median 30-31 ms with lz4 against 25-26 stored
-uncompressed, 889 MB against 837 (docs/benchmarks.md, session 40).
+uncompressed, 889 MB against 837 (docs/benchmarks-history.md, session 40).
 
 Vectors already stored keep their compression until their question is written again; the setting applies to
 what is written from now on, on every server (it needs no lz4)."""
