@@ -674,15 +674,22 @@ def render(size: int, rows: dict, feed: dict, csv_rows: int, csv_seconds: list[f
     return lines
 
 
-def write_docs(size: int | str, lines: list[str]) -> None:
-    """Put ``lines`` in docs/benchmarks.md between markers named after ``size``, replacing an earlier run."""
-    path = ROOT / "docs" / "benchmarks.md"
+# The last heading of docs/benchmarks.md, which points to the sessions' history: new tables go before it.
+HISTORY_HEADING = "\n## History\n"
+
+
+def write_docs(size: int | str, lines: list[str], path: Path = ROOT / "docs" / "benchmarks.md") -> None:
+    """Put ``lines`` in ``path`` between markers named after ``size``, replacing an earlier run; a table not there
+    yet goes at the end of the latest tables, before the history."""
     text = path.read_text(encoding="utf-8")
     name = size if isinstance(size, str) else f"search {size}"
     start, end = f"<!-- {name} start -->", f"<!-- {name} end -->"
     block = start + "\n" + "\n".join(lines) + "\n" + end
     if start in text:
         text = text[: text.index(start)] + block + text[text.index(end) + len(end) :]
+    elif HISTORY_HEADING in text:
+        before, after = text.split(HISTORY_HEADING, 1)
+        text = before.rstrip() + "\n\n" + block + "\n" + HISTORY_HEADING + after
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text, encoding="utf-8")
