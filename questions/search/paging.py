@@ -76,9 +76,9 @@ def _rank_at(source: str, tsq: str) -> str:
     wrong: for a word in 44 % of 100,000 questions and one theme, 11,079 estimated and 1,184 found, a merge join
     walked the primary key from the first match to the last (29 of the statement's 117 ms). Through the
     primary key instead of the address, each rank first walked the index to the row: ranking the 464 matches of
-    a word at 100,000 documents took 4.4 ms that way, 3.8 this way (docs/benchmarks-history.md, session 44). The address
-    is the one the statement's own scan found the row at, under the statement's snapshot, so it is that row's
-    version."""
+    a word at 100,000 documents took 4.4 ms that way, 3.8 this way (docs/benchmarks-history.md, session 44).
+    The address is the one the statement's own scan found the row at, under the statement's snapshot, so it is
+    that row's version."""
     return f"(SELECT ts_rank(v.search_vector, {tsq}) FROM questions_question AS v WHERE v.ctid = {source}.{ADDRESS})"
 
 

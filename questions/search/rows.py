@@ -3,11 +3,11 @@ text is written once per process.
 
 Every page of results, entity page and question page (its related questions) reads its questions by id. Through
 the ORM, building, compiling and turning the rows of ``for_display().filter(pk__in=ids)`` into models took
-about 4 ms of a search's Python on a 2-core machine, besides the statement itself (docs/benchmarks-history.md, session
-43). Here the statement is fixed text with the ids as one array parameter, and each row becomes its question,
-member and minister through ``Model.from_db``, as the ORM makes them: the same fields deferred, the same
-``theme_names`` and ``answered_on``, the member and minister cached as ``select_related`` caches them.
-tests/test_display_rows.py checks that the two agree, field by field.
+about 4 ms of a search's Python on a 2-core machine, besides the statement itself
+(docs/benchmarks-history.md, session 43). Here the statement is fixed text with the ids as one array parameter,
+and each row becomes its question, member and minister through ``Model.from_db``, as the ORM makes them: the
+same fields deferred, the same ``theme_names`` and ``answered_on``, the member and minister cached as
+``select_related`` caches them. tests/test_display_rows.py checks that the two agree, field by field.
 """
 
 from __future__ import annotations

@@ -35,9 +35,9 @@ def results_list(results) -> SafeString:
 def results_html(results) -> SafeString:
     """The page's results (a search.results.ResultPage) as an ordered list, each with its title, number, date,
     names, answer badge and snippet. Written in Python rather than a template: twenty results took 6.7 ms through
-    a template loop on a 2-core machine, a sixth of an entity page (docs/benchmarks-history.md, session 43), and 0.9 ms
-    through ``format_html``, 0.2 with markup.escaped (session 44). Every text is escaped; a snippet is escaped
-    document text with our own <mark> tags (search/text.py)."""
+    a template loop on a 2-core machine, a sixth of an entity page (docs/benchmarks-history.md, session 43),
+    and 0.9 ms through ``format_html``, 0.2 with markup.escaped (session 44). Every text is escaped; a snippet
+    is escaped document text with our own <mark> tags (search/text.py)."""
     language = get_language()
     labels = {"answered": escaped(_("beantwoord")), "overdue": escaped(_("antwoord te laat")),
               "open": escaped(_("wacht op antwoord")), "answer": escaped(_("Antwoord"))}  # fmt: skip
