@@ -176,9 +176,10 @@ _pool_options = {"min_size": 1, "max_size": env_int("DATABASE_POOL_SIZE", 8, min
 def _server_database(name: str, url: str) -> dict[str, Any]:
     """The connection settings of a PostgreSQL server named by a URL (``name`` is the variable, for errors).
 
-    A pool of connections per server process: under ASGI Django runs each request's views in a thread of its
-    own, and persistent connections per thread would pile up (Django's advice: pools under ASGI). A request
-    waits at most 3 s for a connection; then it is a 503 (archive/refusals.py)."""
+    A pool of connections per server process: under ASGI each request runs in a thread of its own (kept for
+    later requests, archive/asgi_handler.py), and persistent connections per thread would be as many as the
+    most requests ever served at once, most of them idle (Django's advice: pools under ASGI). A request waits
+    at most 3 s for a connection; then it is a 503 (archive/refusals.py)."""
     try:
         database: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
     except (ValueError, dj_database_url.UnknownSchemeError) as error:
