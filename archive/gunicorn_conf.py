@@ -29,3 +29,11 @@ def on_starting(server) -> None:
         from archive.embedded_postgres import ensure_server
 
         ensure_server(Path(database["EMBEDDED_PGDATA"]), database["EMBEDDED_DATABASE"])
+
+
+def post_worker_init(worker) -> None:
+    """Each worker, its application loaded: what it keeps for its whole life leaves Python's full garbage
+    collections (archive/long_lived.py)."""
+    from archive.long_lived import freeze_long_lived_objects
+
+    freeze_long_lived_objects()
