@@ -8,8 +8,8 @@ with the whole chain handed to the request's thread at once. The event loop stil
 writes the response, so slow clients hold a socket, not a thread (tests/test_slow_clients.py).
 
 Django also gives every request a thread of its own (``ThreadSensitiveContext``), which it starts for that
-request and stops after it: with its new database connection object and thread-local state, about 0.8 ms of a
-redirect's 2.3 through gunicorn, and 1-2 ms of a question by id through the API (docs/benchmarks-history.md,
+request and stops after it: with its new database connection object and thread-local state, about 0.7 ms of a
+redirect's 2.5 through gunicorn and 1 ms of a question by id through the API (docs/benchmarks-history.md,
 session 46). Here a request's thread comes from the threads earlier requests finished with, and a new one is
 started only when every kept thread is busy, so requests still run side by side in one process.
 """
