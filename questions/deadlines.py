@@ -56,9 +56,9 @@ def deadline(asked: dt.date) -> dt.date:
 
 
 @lru_cache(maxsize=8)
-def deadlines_between(first: dt.date, last: dt.date) -> tuple[tuple[dt.date, ...], tuple[dt.date, ...]]:
-    """Every day from ``first`` to ``last`` and its :func:`deadline`, in one pass over the calendar (an
-    export hands them to PostgreSQL, for thirty years of questions at once)."""
+def days_to_deadlines(first: dt.date, last: dt.date) -> tuple[int, ...]:
+    """For every day from ``first`` to ``last``, the days from it to its :func:`deadline`, in one pass over the
+    calendar (an export hands them to PostgreSQL, for thirty years of questions at once)."""
     horizon = last + dt.timedelta(days=WORKING_DAYS_TO_ANSWER * 3)  # twenty working days fit in sixty days
     working: list[dt.date] = []
     day = first
@@ -66,10 +66,9 @@ def deadlines_between(first: dt.date, last: dt.date) -> tuple[tuple[dt.date, ...
         day += dt.timedelta(days=1)
         if is_working_day(day):
             working.append(day)
-    asked = tuple(first + dt.timedelta(days=offset) for offset in range((last - first).days + 1))
+    asked = (first + dt.timedelta(days=offset) for offset in range((last - first).days + 1))
     # The working days after a day start at the first one later than it.
-    due = tuple(working[bisect_right(working, day) + WORKING_DAYS_TO_ANSWER - 1] for day in asked)
-    return asked, due
+    return tuple((working[bisect_right(working, day) + WORKING_DAYS_TO_ANSWER - 1] - day).days for day in asked)
 
 
 @lru_cache(maxsize=64)

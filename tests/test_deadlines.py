@@ -194,10 +194,13 @@ def test_answer_dates_from_a_metadata_file_imported_alongside(tmp_path, client):
 def test_the_calendar_an_export_hands_to_postgresql_agrees_with_each_deadline():
     first, last = dt.date(2023, 12, 1), dt.date(2025, 1, 31)  # Christmas, Easter, Ascension, July, November
 
-    asked, due = deadlines.deadlines_between(first, last)
+    days = deadlines.days_to_deadlines(first, last)
 
-    assert asked[0] == first and asked[-1] == last and len(asked) == len(due) == (last - first).days + 1
-    assert list(due) == [deadlines.deadline(day) for day in asked]
+    asked = [first + dt.timedelta(days=offset) for offset in range((last - first).days + 1)]
+    assert len(days) == len(asked)
+    assert [day + dt.timedelta(days=count) for day, count in zip(asked, days, strict=True)] == [
+        deadlines.deadline(day) for day in asked
+    ]
 
 
 def test_the_overdue_page_reads_each_ministers_newest_from_the_index_of_unanswered_questions():
