@@ -103,6 +103,9 @@ SEARCH_TIME_LIMIT = env_float("SEARCH_TIME_LIMIT", 15.0, minimum=0.0, maximum=25
 # 4 MB past about a million questions, and PostgreSQL then reads every vector on its pages again
 # (questions/search/limits.py). 0 leaves the server's setting.
 SEARCH_WORK_MEM_MB = env_int("SEARCH_WORK_MEM_MB", 16, minimum=0, maximum=1024)
+# Database connections a CSV export reads its rows with (questions/copy_export.py): with 2, a second one reads
+# every other chunk of rows while the first one's stream, in the same snapshot; 1 reads them all on one.
+EXPORT_CONNECTIONS = env_int("EXPORT_CONNECTIONS", 2, minimum=1, maximum=2)
 # Result pages of searches kept per web process, each valid for one state of the archive
 # (questions/search/cache.py); 0 computes every search afresh. An entry is about 100 kB (a page's texts).
 SEARCH_CACHE_ENTRIES = env_int("SEARCH_CACHE_ENTRIES", 300, minimum=0, maximum=100_000)

@@ -232,3 +232,9 @@ def test_a_search_time_limit_past_the_web_servers_timeout_or_not_a_number_is_ref
 def test_a_search_work_mem_that_is_not_a_number_of_megabytes_within_reason_is_refused(value):
     result = load_settings(SECRET_KEY=GOOD_KEY, SEARCH_WORK_MEM_MB=value)
     assert result.returncode != 0 and "SEARCH_WORK_MEM_MB" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["0", "3", "two"])
+def test_export_connections_other_than_one_or_two_are_refused(value):
+    result = load_settings(SECRET_KEY=GOOD_KEY, EXPORT_CONNECTIONS=value)
+    assert result.returncode != 0 and "EXPORT_CONNECTIONS" in result.stderr
