@@ -4,11 +4,13 @@ config), against the floor (bare ``COPY`` of the same questions' id, title and t
 defusing) and against building each row in Python (the export before copy_export.py, still what the .xlsx
 export does), all in one run on one archive.
 
-Usage: .venv/bin/python bench/export_speed.py [--documents 100000] [--repeat 3]
+Usage: .venv/bin/python bench/export_speed.py [--documents 100000] [--repeat 3] [--connections 1 2]
        DATABASE_URL=postgres://... .venv/bin/python bench/export_speed.py   # the server users run
 
 Prints rows/s and MB/s per export (the median of --repeat runs) for a common word, a very common word and
-the whole archive. docs/benchmarks.md keeps the figures.
+the whole archive; with ``--connections 1 2``, for the export on one connection and on two
+(EXPORT_CONNECTIONS, questions/copy_export.py), each against the bare COPY measured right after it.
+docs/benchmarks.md keeps the figures.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import os
 import statistics
 import sys
 import time
@@ -103,28 +106,34 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-row-by-row", action="store_true", help="the slow Python baseline takes minutes")
+    parser.add_argument("--connections", type=int, nargs="+", default=[2], choices=[1, 2],
+                        help="EXPORT_CONNECTIONS for the server, one server after another (default: 2)")  # fmt: skip
     args = parser.parse_args()
     environment.setup(args.documents)
     from bench.search_speed import Server
 
     print(environment.server_description())
-    server = Server(workers=2)
-    try:
-        for name, query in EXPORTS.items():
-            app_seconds, rows, size = _median_seconds(lambda q=query: through_the_server(server, q), args.repeat)
+    for name, query in EXPORTS.items():
+        for connections in args.connections:
+            os.environ["EXPORT_CONNECTIONS"] = str(connections)
+            server = Server(workers=2)
+            try:
+                app_seconds, rows, size = _median_seconds(
+                    lambda q=query, s=server: through_the_server(s, q), args.repeat
+                )
+            finally:
+                server.stop()
             bare_seconds, bare_rows, _bare_size = _median_seconds(_timed(lambda q=query: bare_copy(q)), args.repeat)
             assert bare_rows == rows, (bare_rows, rows)
-            line = (f"{name}: {rows:,} rows, {size / 1e6:,.0f} MB; app {rows / app_seconds:,.0f} rows/s "
-                    f"({size / 1e6 / app_seconds:,.0f} MB/s, {app_seconds:.1f} s); "
+            line = (f"{name}: {rows:,} rows, {size / 1e6:,.0f} MB; app on {connections} connection(s) "
+                    f"{rows / app_seconds:,.0f} rows/s ({size / 1e6 / app_seconds:,.0f} MB/s, {app_seconds:.1f} s); "
                     f"bare COPY {rows / bare_seconds:,.0f} rows/s ({bare_seconds:.1f} s); "
                     f"app ÷ bare {app_seconds / bare_seconds:.2f}")  # fmt: skip
-            if not args.skip_row_by_row:
+            if not args.skip_row_by_row and connections == args.connections[0]:
                 python_seconds, python_rows, _ = _median_seconds(_timed(lambda q=query: row_by_row(q)), 1)
                 assert python_rows == rows
                 line += f"; row by row in Python {rows / python_seconds:,.0f} rows/s ({python_seconds:.1f} s)"
             print(line, flush=True)
-    finally:
-        server.stop()
 
 
 if __name__ == "__main__":
