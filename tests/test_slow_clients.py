@@ -129,9 +129,17 @@ def test_an_export_cut_off_halfway_is_visibly_incomplete(server):
     response = conversation.getresponse()
     assert response.status == 200
     assert len(response.read(1_000_000)) == 1_000_000  # the export is under way
+    # On two connections (questions/copy_export.py): the second reads the next thousand rows meanwhile.
+    exporting = "FROM pg_stat_activity WHERE query LIKE 'COPY (%%' AND pid <> pg_backend_pid()"
+    deadline = time.monotonic() + 10
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'COPY (%%'")
-        assert cursor.fetchone() == (True,)
+        while True:
+            cursor.execute(f"SELECT count(*) {exporting}")
+            if cursor.fetchone()[0] == 2 or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        cursor.execute(f"SELECT count(*), bool_and(pg_terminate_backend(pid)) {exporting}")
+        assert cursor.fetchone() == (2, True)
 
     with pytest.raises(http.client.IncompleteRead):
         response.read()
