@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import http.client
 import io
 import os
 import statistics
@@ -51,12 +52,27 @@ def _timed(run):
 
 
 def through_the_server(server, query: dict) -> tuple[float, int, int]:
-    """The download, timed until its last byte; the rows are counted afterwards."""
-    started = time.perf_counter()
-    status, body = server.get("/search/export.csv?" + urlencode({**query, "sep": ","}))
-    seconds = time.perf_counter() - started
-    assert status == 200, status
-    return seconds, sum(1 for _ in csv.reader(io.StringIO(body.decode("utf-8-sig")))) - 1, len(body)
+    """The download, timed until its last byte, its rows counted as they arrive (a million rows of CSV do not
+    fit in this process's memory twice over)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+    try:
+        started = time.perf_counter()
+        connection.request("GET", "/search/export.csv?" + urlencode({**query, "sep": ","}))
+        response = connection.getresponse()
+        assert response.status == 200, response.status
+        lines = size = 0
+        quoted = False  # inside a quoted field: its line breaks are not the ends of rows
+        while block := response.read(1 << 20):
+            size += len(block)
+            for index, part in enumerate(block.split(b'"')):
+                if index:
+                    quoted = not quoted
+                if not quoted:
+                    lines += part.count(b"\n")
+        seconds = time.perf_counter() - started
+    finally:
+        connection.close()
+    return seconds, lines - 1, size  # the header is a line too
 
 
 def bare_copy(query: dict) -> tuple[int, int]:
