@@ -14,7 +14,7 @@ from questions import copy_export
 from questions.search.params import SearchParams
 from tests.factories import make_question
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
