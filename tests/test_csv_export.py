@@ -210,11 +210,14 @@ def test_the_texts_are_read_after_the_rows_are_sorted_not_sorted_with_them(clien
             cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params)
             plans.append(cursor.fetchone()[0][0]["Plan"])
 
-    for plan in plans:
-        # Nor is any question's vector tested row by row (as when the date index is walked for the order).
-        assert not [node for node in plan_nodes(plan) if "@@" in node.get("Filter", "")]
-        sorts = [node for node in plan_nodes(plan) if node["Node Type"] == "Sort"]
-        assert sorts
-        texts_kb = 20 * 2 * len(long_text) / 1024
-        assert all(node["Sort Space Used"] < texts_kb / 10 for node in sorts), [
-            (node["Sort Method"], node["Sort Space Used"]) for node in sorts]
+    nodes = [node for plan in plans for node in plan_nodes(plan)]
+    # Nor is any question's vector tested row by row (as when the date index is walked for the order).
+    assert not [node for node in nodes if "@@" in node.get("Filter", "")]
+    sorts = [node for node in nodes if "Sort" in node["Node Type"]]  # a chunk's rows may need none
+    assert sorts  # the ids at least are sorted
+
+    def space(node: dict) -> int:
+        return node.get("Sort Space Used") or node.get("Full-sort Groups", {}).get("Peak Sort Space Used", 0)
+
+    texts_kb = 20 * 2 * len(long_text) / 1024
+    assert all(space(node) < texts_kb / 10 for node in sorts), [(node["Node Type"], space(node)) for node in sorts]
