@@ -120,6 +120,10 @@ CROSS JOIN LATERAL (SELECT sorted.question_text || '' AS question, sorted.answer
 """
 
 
+# For the chunks' statements on either connection: each chunk's questions by id, never a scan, and no JIT
+# compiling (a plan costed with scans disabled looks expensive enough to compile: see text.index_scans_only).
+_CHUNK_SETTINGS = "SET LOCAL enable_seqscan = off; SET LOCAL jit = off"
+
 ROWS_SQL = _ROWS_SQL.format(
     title=_defused("q.title"), member=_defused("member.name"), minister=_defused("minister.name"),
     minister_title=_defused("q.minister_title"), themes=_defused("themes.names"),
@@ -183,7 +187,7 @@ def csv_blocks(site: str, params: SearchParams, separator: str, alias: str) -> I
             with connection.chunked_cursor() as ids_cursor:
                 ids_cursor.execute(_IDS_SQL.format(matching=matching_sql, direction=direction), matching_params)
                 chunks = iter(lambda: [row[0] for row in ids_cursor.fetchmany(CHUNK_ROWS)], [])
-                cursor.execute("SET LOCAL enable_seqscan = off")  # each chunk's questions by id, never a scan
+                cursor.execute(_CHUNK_SETTINGS)
                 first, following = next(chunks, None), next(chunks, None)
                 if first is None:
                     return
@@ -282,8 +286,7 @@ class _SecondReader:
         with connection.connection.cursor() as cursor:
             cursor.execute("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             cursor.execute("SET TRANSACTION SNAPSHOT %s", [snapshot])
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL jit = off")
+            cursor.execute(_CHUNK_SETTINGS)
 
     def _read(self, ids: list[int]) -> bytes:
         self._opened.result()  # an error opening the connection is each chunk's error

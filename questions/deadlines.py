@@ -55,10 +55,10 @@ def deadline(asked: dt.date) -> dt.date:
     return day
 
 
-@lru_cache(maxsize=8)
 def days_to_deadlines(first: dt.date, last: dt.date) -> tuple[int, ...]:
     """For every day from ``first`` to ``last``, the days from it to its :func:`deadline`, in one pass over the
-    calendar (an export hands them to PostgreSQL, for thirty years of questions at once)."""
+    calendar (an export hands them to PostgreSQL, for thirty years of questions at once, and keeps the text it
+    makes of them: questions/copy_export.py)."""
     horizon = last + dt.timedelta(days=WORKING_DAYS_TO_ANSWER * 3)  # twenty working days fit in sixty days
     working: list[dt.date] = []
     day = first
