@@ -8,7 +8,7 @@ import datetime as dt
 import feedparser
 import pytest
 
-from questions import deadlines
+from questions import copy_export, deadlines
 from questions.importing.parse import parse_document
 from questions.models import Answer
 from tests.conftest import SEED_DOCUMENT
@@ -236,3 +236,13 @@ def test_the_overdue_pages_dates_read_as_the_date_filter_writes_them(language):
         ours = Template("{% load archive %}{% for d in days %}{{ d|short_date }};{% endfor %}").render(context)
         django = Template('{% for d in days %}{{ d|date:"j M Y" }};{% endfor %}').render(context)
     assert ours == django and "2024" in ours
+
+
+def test_an_exports_calendar_of_whole_years_gives_each_days_deadline_across_the_new_year():
+    years = (2023, 2024)  # 2024 a leap year; a question of late December is due in January
+    days = [int(count) for count in ",".join(copy_export.days_to_deadline_text(year) for year in years).split(",")]
+    first = dt.date(2023, 1, 1)
+    assert len(days) == 365 + 366
+    for offset, count in enumerate(days):
+        asked = first + dt.timedelta(days=offset)
+        assert asked + dt.timedelta(days=count) == deadlines.deadline(asked), asked
