@@ -32,8 +32,11 @@ def on_starting(server) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """Each worker, its application loaded: what it keeps for its whole life leaves Python's full garbage
-    collections (archive/long_lived.py)."""
+    """Each worker, its application loaded: what its first requests would build is built now
+    (archive/warm_up.py), then what it keeps for its whole life leaves Python's full garbage collections
+    (archive/long_lived.py)."""
     from archive.long_lived import freeze_long_lived_objects
+    from archive.warm_up import warm_up
 
+    warm_up()
     freeze_long_lived_objects()
