@@ -12,6 +12,10 @@ The matches are selected first, on their own (a materialised CTE), and only thei
 query with the rest, PostgreSQL walked the date index to sort them (or to join a calendar), reading the vector
 of every question on the way to test it (1.4 s instead of 0.55 for a common word at 100,000 documents). Their
 rows are then written CHUNK_ROWS at a time, each chunk's questions found by id, in one transaction's snapshot.
+A chunk's questions and answers are looked up in the order of their ids, then sorted back into the export's:
+in the order of the dates, each look-up went to another part of the index and the table (at 100,000 documents,
+the two statements in turn in one process: a very common word 3.6 → 3.0 s warm, a common word read from disk
+2.2 → 1.9 s; docs/benchmarks-history.md, session 49).
 Writing an export's rows (reading the texts from TOAST, decompressing them, quoting them as CSV) keeps one
 PostgreSQL process busy at about the rate the client takes them, so a second connection, in the same snapshot
 (``pg_export_snapshot``), reads every other chunk while this one's rows stream (EXPORT_CONNECTIONS).
@@ -84,7 +88,8 @@ WITH matched AS MATERIALIZED ({matching})
 SELECT id FROM matched ORDER BY date_asked {direction}, id {direction}
 """
 
-# The rows of one chunk of those matches, given by id in the export's order.
+# The rows of one chunk of those matches, given by id in the export's order, looked up in the order of their ids
+# (neighbouring index entries and table pages in turn, not in the order of the dates), then sorted back.
 _ROWS_SQL = """
 SELECT sorted.id, sorted.question_link, sorted.api_link, sorted.number, sorted.session, sorted.asked,
        sorted.title, sorted.member, sorted.minister, sorted.minister_title, sorted.themes, sorted.answered,
@@ -104,7 +109,7 @@ FROM (
            to_char(a.answer_date, 'YYYY-MM-DD') AS answered_on,
            q.question_text, a.text AS answer_text,
            NULLIF(q.pdf_url, '') AS pdf_url, NULLIF(q.source_url, '') AS source_url
-    FROM unnest(%s::bigint[]) WITH ORDINALITY AS chunk (id, place)
+    FROM (SELECT * FROM unnest(%s::bigint[]) WITH ORDINALITY AS given (id, place) ORDER BY given.id) AS chunk
     JOIN questions_question AS q ON q.id = chunk.id
     JOIN questions_member AS member ON member.id = q.member_id
     JOIN questions_minister AS minister ON minister.id = q.minister_id
