@@ -114,9 +114,10 @@ FROM (
     JOIN questions_member AS member ON member.id = q.member_id
     JOIN questions_minister AS minister ON minister.id = q.minister_id
     LEFT JOIN questions_answer AS a ON a.question_id = q.id
+    -- The themes found by their ids in the table's index: unnested and joined, a hash table was built for each
+    -- row, a fifth of the statement's time.
     LEFT JOIN LATERAL (SELECT string_agg(t.name, '; ' ORDER BY t.name) AS names
-                       FROM unnest(q.theme_ids) AS listed (id) JOIN questions_theme AS t ON t.id = listed.id
-                      ) AS themes ON true
+                       FROM questions_theme AS t WHERE t.id = ANY(q.theme_ids)) AS themes ON true
     ORDER BY chunk.place
     OFFSET 0
 ) AS sorted
