@@ -5,8 +5,8 @@ compiled templates, the translation catalogues, the holidays package's calendar 
 knows, 0.15-0.2 s, on the first page that shows a status) and the calendar of deadlines a CSV export hands to
 PostgreSQL. Left to the first requests, each server process answered its first search or page 0.2-0.34 s
 later than the next ones, after every deploy or restart, and spent 0.3 s of its first export on the calendar
-(bench/first_requests.py measures it; docs/benchmarks.md). Built here,
-from archive/gunicorn_conf.py, before the process freezes what it holds (archive/long_lived.py).
+(bench/first_requests.py measures it; docs/benchmarks.md). Built here, from archive/gunicorn_conf.py, before
+the process freezes what it holds (archive/long_lived.py).
 
 Nothing here reads the database: a process that starts while the database is away still starts, and answers
 once it is back.
