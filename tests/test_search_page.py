@@ -450,6 +450,26 @@ def test_the_search_page_has_facets_chips_and_links_to_feeds_and_exports(client,
     assert 'class="chip" href="?q=wateroverlast"' in page  # removing the theme keeps the query
 
 
+def test_a_facet_value_links_to_the_search_with_it_added_or_taken_out_and_the_rest_in_place(client):
+    for theme in ("Water", "Milieu", "Wonen & bouwen"):
+        make_question(title=f"Wateroverlast en {theme.lower()}", themes=(theme,), answer="Ja.")
+    page = client.get("/search/?q=wateroverlast&theme=water&theme=milieu&sort=newest&page=1").content.decode()
+    links = {
+        html.unescape(value): html.unescape(href)
+        for href, value in re.findall(r'<a href="([^"]*)" class="facet-value[^"]*" data-facet="theme" '
+                                      r'data-value="([^"]*)"', page)
+    }  # fmt: skip
+    # A chosen theme's link takes only that theme out; the query and the sort stay where they were, the page goes.
+    assert links["water"] == "?q=wateroverlast&theme=milieu&sort=newest"
+    assert links["milieu"] == "?q=wateroverlast&theme=water&sort=newest"
+    # Another theme is added after the chosen ones, its slug encoded.
+    assert links["wonen-bouwen"] == "?q=wateroverlast&theme=water&theme=milieu&theme=wonen-bouwen&sort=newest"
+    chosen = re.search(r'<a href="[^"]*" class="facet-value selected" data-facet="theme" data-value="water" '
+                       r'aria-current="true">\s*<span class="check" aria-hidden="true">✓</span>', page)  # fmt: skip
+    assert chosen
+    assert '<span class="label">Wonen &amp; bouwen</span>' in page
+
+
 def test_a_results_page_takes_a_fixed_number_of_queries(client):
     for index in range(30):
         make_question(title=f"Vraag {index} over fietspaden", themes=("Mobiliteit", f"Thema {index % 4}"),
