@@ -30,3 +30,17 @@ def editor(client, db):
     user.groups.add(Group.objects.get(name="editors"))
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def fresh_process_memory():
+    """For a test that calls gunicorn's post_worker_init, which freezes the process's objects
+    (archive/long_lived.py): no object frozen before the test; none left frozen, and the hook gone, after it."""
+    import gc
+
+    from django.core.signals import request_finished
+
+    gc.unfreeze()
+    yield
+    request_finished.disconnect(dispatch_uid="archive.long_lived")
+    gc.unfreeze()

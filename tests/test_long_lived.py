@@ -5,20 +5,10 @@ from __future__ import annotations
 
 import gc
 
-import pytest
 from django.core.signals import request_finished
 
 from archive import gunicorn_conf
 from archive.long_lived import FREEZE_AFTER_REQUESTS
-
-
-@pytest.fixture
-def fresh_process_memory():
-    """No object frozen before the test; none left frozen, and the process's hook gone, after it."""
-    gc.unfreeze()
-    yield
-    request_finished.disconnect(dispatch_uid="archive.long_lived")
-    gc.unfreeze()
 
 
 def _requests_served(count: int) -> None:

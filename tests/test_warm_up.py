@@ -30,18 +30,6 @@ def cold_process():
     engines["django"].engine.template_loaders[0].reset()
 
 
-@pytest.fixture
-def fresh_process_memory():
-    """post_worker_init also freezes the process's objects (tests/test_long_lived.py): undone after the test."""
-    import gc
-
-    from django.core.signals import request_finished
-
-    yield
-    request_finished.disconnect(dispatch_uid="archive.long_lived")
-    gc.unfreeze()
-
-
 def test_a_worker_compiles_the_pages_templates_before_its_first_request(cold_process, fresh_process_memory):
     assert "questions/search.html" not in _compiled_templates()
     gunicorn_conf.post_worker_init(None)  # as gunicorn calls it in each worker, its application loaded
