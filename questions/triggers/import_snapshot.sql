@@ -24,8 +24,10 @@ CREATE TRIGGER questions_keep_imported_question_text BEFORE UPDATE OF question_t
     FOR EACH ROW EXECUTE FUNCTION questions_keep_imported_question_text();
 
 -- An answer whose text changes, that moves to another question, or that is deleted (the admin may delete
--- answers). A question deleted with its answer gets the copy just before it goes: harmless.
-CREATE OR REPLACE FUNCTION questions_keep_imported_answer_text() RETURNS trigger LANGUAGE plpgsql AS $body$
+-- answers). A question deleted with its answer gets the copy just before it goes: harmless. The question is found
+-- by its key, never by a scan that a plan kept from when the archive was small would make (answer_dates.sql).
+CREATE OR REPLACE FUNCTION questions_keep_imported_answer_text() RETURNS trigger LANGUAGE plpgsql
+SET enable_seqscan = off AS $body$
 BEGIN
     IF TG_OP = 'DELETE' OR NEW.text IS DISTINCT FROM OLD.text OR NEW.question_id IS DISTINCT FROM OLD.question_id THEN
         UPDATE questions_question AS q

@@ -69,7 +69,11 @@ DROP FUNCTION IF EXISTS questions_name_vector(bigint, text, text);
 -- Each row read once, by a statement whose plan the function keeps for the session: the answer (its text and its
 -- minister's name) and the theme links (their ids and names) also give has_answer and theme_ids: about 0.1 ms
 -- a question less than one statement per value (2,000 questions of the benchmark corpus, PostgreSQL 15).
-CREATE OR REPLACE FUNCTION questions_question_derive() RETURNS trigger LANGUAGE plpgsql AS $body$
+-- Sequential scans off, as in questions_compound_parts: the plans are kept for the session, and one made while
+-- the answers or theme links were few (an import into a new archive whose first batch has no answers) would read
+-- the whole table for every question after.
+CREATE OR REPLACE FUNCTION questions_question_derive() RETURNS trigger LANGUAGE plpgsql
+SET enable_seqscan = off AS $body$
 DECLARE
     answer_text text;
     answering_minister text;
