@@ -29,6 +29,17 @@ def test_questions_sharing_the_rare_words_of_the_title_come_first_those_with_a_s
     assert found[:2] == [same_theme.pk, other_theme.pk]
 
 
+def test_a_title_word_in_many_titles_does_not_crowd_out_a_rarer_ones_matches():
+    asked = make_question(title="Slechtvalken in Gent", themes=("Natuur",))
+    for index in range(40):  # written first: the first rows a scan of the table meets
+        make_question(title=f"Gent {index}", themes=("Natuur",), minister="Ander")
+    rare_match = make_question(title="Slechtvalken op de kerktoren", themes=("Erfgoed",), minister="Ander")
+    analyse()
+
+    # Each word brings at most five candidates: Gent's five do not keep the falcons' one out.
+    assert related_ids(asked.pk, per_word=5)[0] == rare_match.pk
+
+
 def test_without_title_matches_the_ministers_newest_questions_on_a_shared_theme_fill_the_list():
     asked = make_question(title="Zeldzaamwoord", themes=("Water",), minister="Zuhal Demir")
     newer = make_question(title="Iets anders", themes=("Water",), minister="Zuhal Demir", date=dt.date(2024, 5, 1))
@@ -46,7 +57,7 @@ def test_the_candidates_come_from_the_title_index_not_the_whole_text():
     analyse()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # as on a large archive
-        cursor.execute("EXPLAIN " + _RELATED_SQL, {"question": asked.pk, "limit": 5})
+        cursor.execute("EXPLAIN " + _RELATED_SQL, {"question": asked.pk, "limit": 5, "per_word": 300})
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "question_title_vector" in plan

@@ -4,7 +4,9 @@ Bounded by construction, whatever the archive's size. The question's title is re
 rarest words (stems of more than three letters), by how often they occur in titles according to the
 planner's statistics on ``title_vector`` (a word missing from them is rarer than any in them). Candidates are
 the questions whose *title* holds one of those words, found through the title's GIN index: a rare word is in
-few titles. They are ordered by the rarity of the words they share (the sum of each word's -ln share of
+few titles. Each word brings at most PER_WORD_CANDIDATES of them, so that a word in thousands of titles cannot
+crowd out the few of a rarer one, and the index alone says which words a candidate shares (no title is read to
+score it). They are ordered by the rarity of the words they share (the sum of each word's -ln share of
 titles), then by a shared theme, then by date. When that gives fewer than ``limit``, the newest questions
 put to the same minister on a shared theme fill the list (among the minister's MINISTER_RECENT newest, read
 through the minister's date index).
@@ -22,8 +24,11 @@ from questions.search.rows import display_rows
 RARE_WORDS = 3
 MINISTER_RECENT = 500
 RAREST_SHARE = 0.0001  # the share of titles assumed for a word the statistics do not list
-# Titles holding a rare word are few; this caps the rows ranked when even the rarest words are common.
-MAX_CANDIDATES = 2_000
+# Titles holding a rare word are few; this caps the rows a word brings when even the rarest words are common.
+# (One cap of 2,000 for the three words together, taken in the table's order, let a common word fill it before
+# the rarest word's titles were reached, and scoring them read every candidate's title: 24-31 ms of a 31-38 ms
+# question page for titles of common words, 100,000 questions on the PostgreSQL 15 service.)
+PER_WORD_CANDIDATES = 300
 
 _RELATED_SQL = f"""
 WITH source AS (
@@ -34,25 +39,26 @@ title_statistics AS (
     FROM pg_stats AS s
     WHERE s.schemaname = current_schema() AND s.tablename = 'questions_question' AND s.attname = 'title_vector'
 ),
-rare AS (
+rare AS MATERIALIZED (
     -- The rarest title words, each weighted by its rarity (-ln of its share of titles; a word missing from the
-    -- statistics is rarer than any in them).
-    SELECT array_agg(w.lexeme) AS words, array_agg(w.weight) AS weights,
-           string_agg(quote_literal(w.lexeme), ' | ')::tsquery AS tsq  -- already normalised: a cast, no stemming
-    FROM (SELECT lexeme.lexeme, -ln(greatest(coalesce(stats.frequency, 0), {RAREST_SHARE})) AS weight
-          FROM source CROSS JOIN unnest(tsvector_to_array(source.title_vector)) AS lexeme (lexeme)
-          LEFT JOIN title_statistics AS stats ON stats.lexeme = lexeme.lexeme
-          WHERE length(lexeme.lexeme) > 3
-          ORDER BY weight DESC, lexeme.lexeme
-          LIMIT {RARE_WORDS}) AS w
+    -- statistics is rarer than any in them), as a query of the word alone (already normalised: a cast, no
+    -- stemming).
+    SELECT quote_literal(lexeme.lexeme)::tsquery AS tsq, -ln(greatest(coalesce(stats.frequency, 0), {RAREST_SHARE})) AS weight
+    FROM source CROSS JOIN unnest(tsvector_to_array(source.title_vector)) AS lexeme (lexeme)
+    LEFT JOIN title_statistics AS stats ON stats.lexeme = lexeme.lexeme
+    WHERE length(lexeme.lexeme) > 3
+    ORDER BY weight DESC, lexeme.lexeme
+    LIMIT {RARE_WORDS}
 ),
 candidates AS MATERIALIZED (
-    SELECT other.id, other.date_asked, other.theme_ids,
-           (SELECT sum(r.weight) FROM unnest(rare.words, rare.weights) AS r (word, weight)
-             WHERE r.word = ANY (tsvector_to_array(other.title_vector))) AS score
-    FROM questions_question AS other, rare
-    WHERE rare.tsq IS NOT NULL AND other.title_vector @@ rare.tsq
-    LIMIT {MAX_CANDIDATES}
+    -- A candidate brought by several words shares each of them.
+    SELECT other.id, other.date_asked, other.theme_ids, sum(rare.weight) AS score
+    FROM rare CROSS JOIN LATERAL (
+        SELECT o.id, o.date_asked, o.theme_ids FROM questions_question AS o
+        WHERE o.title_vector @@ rare.tsq
+        LIMIT %(per_word)s
+    ) AS other
+    GROUP BY other.id, other.date_asked, other.theme_ids
 ),
 by_subject AS (
     SELECT c.id, 0 AS part, row_number() OVER (
@@ -83,9 +89,9 @@ LIMIT %(limit)s
 """
 
 
-def related_ids(question_id: int, limit: int = 5) -> list[int]:
+def related_ids(question_id: int, limit: int = 5, per_word: int = PER_WORD_CANDIDATES) -> list[int]:
     with reading_connection().cursor() as cursor:
-        cursor.execute(_RELATED_SQL, {"question": question_id, "limit": limit})
+        cursor.execute(_RELATED_SQL, {"question": question_id, "limit": limit, "per_word": per_word})
         return [row[0] for row in cursor.fetchall()]
 
 
