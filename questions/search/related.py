@@ -43,7 +43,8 @@ rare AS MATERIALIZED (
     -- The rarest title words, each weighted by its rarity (-ln of its share of titles; a word missing from the
     -- statistics is rarer than any in them), as a query of the word alone (already normalised: a cast, no
     -- stemming).
-    SELECT quote_literal(lexeme.lexeme)::tsquery AS tsq, -ln(greatest(coalesce(stats.frequency, 0), {RAREST_SHARE})) AS weight
+    SELECT quote_literal(lexeme.lexeme)::tsquery AS tsq,
+           -ln(greatest(coalesce(stats.frequency, 0), {RAREST_SHARE})) AS weight
     FROM source CROSS JOIN unnest(tsvector_to_array(source.title_vector)) AS lexeme (lexeme)
     LEFT JOIN title_statistics AS stats ON stats.lexeme = lexeme.lexeme
     WHERE length(lexeme.lexeme) > 3
