@@ -160,6 +160,22 @@ def queue_alerts() -> None:
     _queue_once(send_alerts)
 
 
+# A worker writes its heartbeat every 10 seconds and is counted as stalled after 30 (procrastinate's defaults).
+WORKER_ALIVE_SECONDS = 30
+
+
+def worker_is_running() -> bool:
+    """Whether a background worker has written its heartbeat lately: queued jobs will then be done soon."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM procrastinate_workers "
+            "WHERE last_heartbeat > now() - make_interval(secs => %s))",
+            [WORKER_ALIVE_SECONDS],
+        )
+        (running,) = cursor.fetchone()
+    return bool(running)
+
+
 def _queue_once(task: Any) -> None:
     try:
         # In a savepoint: the refused insert of a second queued job must not abort the caller's transaction.

@@ -3,6 +3,7 @@
 import shutil
 
 import pytest
+from django.db import connection
 
 from questions.importing.runner import Document, import_documents
 from questions.models import Answer, Member, Minister, Question, Theme
@@ -554,3 +555,26 @@ def test_the_early_merge_empties_every_gin_pending_list_from_a_connection_of_its
     rewrite_the_vectors()
     EarlyMerge().wait()
     assert set(merged_pages().values()) == {0}
+
+
+def test_an_import_without_a_background_worker_says_how_to_count_the_words():
+    with connection.cursor() as cursor:  # a worker that stopped two minutes ago
+        cursor.execute("INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '2 minutes')")
+
+    status, output = run_import(SEED_DOCUMENT)
+
+    assert status == 0
+    assert "no background worker is running" in output and "manage.py count_words" in output
+    assert summary_line(output).startswith("imported 1,")
+    status, output = run_import(SEED_DOCUMENT)  # nothing new: nothing waits for the worker
+    assert "background worker" not in output
+
+
+def test_an_import_leaves_the_word_counts_to_a_running_worker():
+    with connection.cursor() as cursor:  # its heartbeat, as procrastinate writes it every ten seconds
+        cursor.execute("INSERT INTO procrastinate_workers (last_heartbeat) VALUES (now() - interval '5 seconds')")
+
+    status, output = run_import(SEED_DOCUMENT)
+
+    assert status == 0 and summary_line(output).startswith("imported 1,")
+    assert "background worker" not in output
