@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.http import QueryDict
 
+from questions.importing.runner import Document
 from questions.search.params import SearchParams
 from questions.search.results import ResultPage, search
 
@@ -19,6 +20,18 @@ def run_import(*paths: str | Path, **options) -> tuple[int, str]:
     except SystemExit as exit_:
         return int(exit_.code), out.getvalue()
     return 0, out.getvalue()
+
+
+def numbered_seed_documents(count: int) -> list[Document]:
+    """``count`` copies of the seed document as questions of their own (nr. 1 to ``count``), for the importer."""
+    from tests.conftest import SEED_DOCUMENT
+
+    text = SEED_DOCUMENT.read_text()
+    return [
+        Document(f"doc{number}.txt", lambda number=number: text.replace("nr. 292", f"nr. {number}")
+                 .replace("/1806581", f"/{number}").encode())
+        for number in range(1, count + 1)
+    ]  # fmt: skip
 
 
 def plan_nodes(node: dict) -> Iterator[dict]:

@@ -166,17 +166,10 @@ def test_browsing_with_one_filter_counts_nothing_live(query_string):
 
 
 def test_imported_documents_are_counted_at_once():
-    from questions.importing.runner import Document, import_documents
-    from tests.conftest import SEED_DOCUMENT
+    from questions.importing.runner import import_documents
+    from tests.helpers import numbered_seed_documents
 
-    text = SEED_DOCUMENT.read_text()
-    documents = [
-        Document(f"doc{number}.txt", lambda number=number: text.replace("nr. 292", f"nr. {number}")
-                 .replace("/1806581", f"/{number}").encode())
-        for number in range(1, 6)
-    ]  # fmt: skip
-
-    import_documents(documents, batch_size=2)
+    import_documents(numbered_seed_documents(5), batch_size=2)
 
     assert stored() == recounted()
     total, found = counts_both_ways("")[0]

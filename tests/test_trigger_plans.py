@@ -13,9 +13,9 @@ import pytest
 from django.db import connection
 
 from questions.importing.load import Outcome
-from questions.importing.runner import Document, import_documents
+from questions.importing.runner import import_documents
 from questions.models import Answer
-from tests.conftest import SEED_DOCUMENT
+from tests.helpers import numbered_seed_documents
 
 pytestmark = pytest.mark.django_db
 
@@ -47,13 +47,7 @@ def test_row_triggers_look_rows_up_by_key_in_a_new_archive():
             cursor.execute("LOAD 'auto_explain'")
             for name, value in (("log_min_duration", "0"), ("log_nested_statements", "on"), ("log_level", "notice")):
                 cursor.execute("SELECT set_config(%s, %s, true)", [f"auto_explain.{name}", value])
-        text = SEED_DOCUMENT.read_text()
-        documents = [
-            Document(f"doc{number}.txt", lambda number=number: text.replace("nr. 292", f"nr. {number}")
-                     .replace("/1806581", f"/{number}").encode())
-            for number in range(1, 9)
-        ]  # fmt: skip
-        summary = import_documents(documents, batch_size=2)
+        summary = import_documents(numbered_seed_documents(8), batch_size=2)
         answer = Answer.objects.order_by("pk").first()
         assert answer is not None
         answer.text = "Een verbeterd antwoord."  # an editor's correction: the import snapshot keeps the old text
