@@ -55,7 +55,8 @@ def build(count: int, seed: int, *, rebuild: bool = False, via_import: bool = Fa
     """Build the archive of ``count`` documents, unless it is there: with COPY (fast), or ``via_import`` with
     ``manage.py import_questions``, as a user loads it. The embedded benchmark servers are tuned
     (bench/environment.py); a server given by DATABASE_URL keeps its own settings. Then what the worker does
-    after an import: the commonest words counted, or what was written since folded into their counts."""
+    after an import: the commonest words counted, or what was written since folded into their counts, and the
+    word pairs of the questions written since computed."""
     result = _build(count, seed, rebuild=rebuild, via_import=via_import, log=log)
     from questions.search import word_counts
 
@@ -63,6 +64,12 @@ def build(count: int, seed: int, *, rebuild: bool = False, via_import: bool = Fa
     done = word_counts.refresh()
     result["word_count_seconds"] = time.perf_counter() - started
     log(f"  {done} in {result['word_count_seconds']:.0f} s (the worker's job after an import)")
+    from questions.search import phrase_pairs
+
+    started = time.perf_counter()
+    paired = phrase_pairs.refresh()
+    result["phrase_pair_seconds"] = time.perf_counter() - started
+    log(f"  word pairs computed for {paired} questions in {result['phrase_pair_seconds']:.0f} s (the worker's too)")
     return result
 
 

@@ -5,8 +5,9 @@ Usage: .venv/bin/python bench/search_speed.py --documents 100000 [--terms 40] [-
 
 1. Builds (or reuses) the benchmark archive of N documents (bench/load_corpus.py).
 2. Picks at least --terms query terms per type by measured document frequency (rare < 0.1 %, medium about
-   0.5 %, common 5-15 %, very common 30-60 %), plus phrases, `a or b -c`, prefixes, date-sorted searches,
-   facet-only browsing, page 50 of a common term and member names.
+   0.5 %, common 5-15 %, very common 30-60 %), plus phrases (the corpus's, and two words copied from a
+   question's text), `a or b -c`, prefixes, date-sorted searches, facet-only browsing, page 50 of a common term
+   and member names.
 3. Serves the archive with gunicorn (4 sync workers) on 127.0.0.1 and times every query through HTTP: the
    JSON API and the HTML page, at concurrency 1 and 4, after a warm-up pass, with the search cache off (each
    search computed); then the search feed and the CSV export (rows a second); then the API again with the
@@ -83,6 +84,33 @@ def surface_words(words: list[str]) -> dict[str, str]:
     return result
 
 
+def phrases_from_texts(count: int, rng: random.Random) -> list[str]:
+    """Two words side by side in the questions' texts, as a journalist copies a phrase from a question: each of
+    four letters or more and not a stop word. Unlike the corpus's planted phrases (most questions holding both
+    words hold them side by side), two common words copied this way are often in thousands of questions and side
+    by side in a few."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT question_text FROM questions_question TABLESAMPLE BERNOULLI (1) REPEATABLE (11) "
+                       "ORDER BY id LIMIT %s", [count * 3])  # fmt: skip
+        texts = [text for (text,) in cursor.fetchall()]
+        phrases: list[str] = []
+        for text in texts:
+            words = re.findall(r"[^\W\d_]{4,}", text)
+            pairs = [(a, b) for a, b in zip(words, words[1:], strict=False) if f"{a} {b}" in text]
+            if not pairs:
+                continue
+            left, right = rng.choice(pairs)
+            cursor.execute("SELECT numnode(plainto_tsquery('archive_dutch', %s)) = 1 "
+                           "AND numnode(plainto_tsquery('archive_dutch', %s)) = 1", [left, right])  # fmt: skip
+            if cursor.fetchone()[0]:
+                phrases.append(f"{left} {right}")
+            if len(phrases) == count:
+                break
+    return phrases
+
+
 def choose_queries(count: int, seed: int = 7) -> dict[str, list[dict]]:
     from bench.corpus import Corpus
     from questions.models import Member, Minister, Theme
@@ -106,6 +134,7 @@ def choose_queries(count: int, seed: int = 7) -> dict[str, list[dict]]:
     members = list(Member.objects.values_list("name", flat=True)[:200])
     queries = {name: [{"q": term} for term in terms] for name, terms in buckets.items()}
     queries["phrase"] = [{"q": f'"{p}"'} for p in rng.sample(two_word_phrases, min(count, len(two_word_phrases)))]
+    queries["phrase_from_text"] = [{"q": f'"{p}"'} for p in phrases_from_texts(count, rng)]
     queries["or_not"] = [{"q": f"{rng.choice(medium)} or {rng.choice(medium)} -{rng.choice(common)}"}
                          for _ in range(count)]  # fmt: skip
     prefixes = list(dict.fromkeys(word[:5] for word in rng.sample(medium, len(medium))))

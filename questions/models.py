@@ -485,6 +485,30 @@ class WordCountChange(models.Model):
         return f"question {self.question_id} ({'changed' if self.existed else 'new'})"
 
 
+class PhrasePairs(models.Model):
+    """Which lexemes stand side by side in a question's search vector, as 20-bit keys (``pairs``), or NULL while
+    the worker has not computed them since the question's vector was written. Kept unknown by
+    questions/triggers/phrase_pairs.sql, computed by the worker; read by a phrase search for its candidates
+    (questions/search/phrase_pairs.py)."""
+
+    # The foreign key is the database's own (migration 0049), so that a question deleted by any means takes its
+    # row along.
+    question = models.OneToOneField(Question, on_delete=models.DO_NOTHING, primary_key=True, db_constraint=False,
+                                    related_name="+")  # fmt: skip
+    pairs = ArrayField(models.BigIntegerField(), null=True)  # bigint: see phrase_pairs.sql
+
+    class Meta:
+        verbose_name = _("woordparen van een vraag")
+        verbose_name_plural = _("woordparen van vragen")
+        indexes = [
+            GinIndex(fields=["pairs"], name="phrasepairs_pairs"),
+            models.Index(fields=["question"], condition=Q(pairs__isnull=True), name="phrasepairs_unknown"),
+        ]
+
+    def __str__(self) -> str:
+        return f"question {self.question_id}: {'unknown' if self.pairs is None else len(self.pairs)} pairs"
+
+
 class ArchiveWrite(models.Model):
     """One row per transaction that changed what a search can show (questions, answers, theme links, names,
     aliases, synonyms, the vocabulary), written by statement triggers (questions/triggers/archive_writes.sql),

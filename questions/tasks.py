@@ -89,6 +89,7 @@ def _run(job: ImportJob, folder: Path) -> None:
     )  # fmt: skip
     queue_alerts()
     queue_word_counts()
+    queue_phrase_pairs()
 
 
 # --- mail ------------------------------------------------------------------------------------------------------
@@ -148,6 +149,24 @@ def refresh_word_counts(timestamp: int | None = None) -> None:
         logger.info("%s", word_counts.refresh())
     finally:
         connection.close()
+
+
+# Every night, and after each import (queue_phrase_pairs): the word pairs of the questions written since, by which
+# a phrase finds its candidates (questions/search/phrase_pairs.py).
+@app.periodic(cron="37 3 * * *")
+@app.task(queue="maintenance", queueing_lock="refresh_phrase_pairs", pass_context=False)
+def refresh_phrase_pairs(timestamp: int | None = None) -> None:
+    from questions.search import phrase_pairs
+
+    try:
+        logger.info("word pairs computed for %d questions", phrase_pairs.refresh())
+    finally:
+        connection.close()
+
+
+def queue_phrase_pairs() -> None:
+    """Ask the worker to compute the word pairs of what an import wrote: nothing to do if it is already asked."""
+    _queue_once(refresh_phrase_pairs)
 
 
 def queue_word_counts() -> None:

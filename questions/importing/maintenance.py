@@ -32,6 +32,7 @@ MIN_SHARE = 0.10
 WORDS_MIN_SHARE = 0.25
 TABLES = (
     "questions_question", "questions_answer", "questions_question_themes", "questions_facetcount", "questions_word",
+    "questions_phrasepairs",
 )
 
 

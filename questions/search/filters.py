@@ -18,13 +18,13 @@ from typing import Any, TypeVar
 import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import BooleanField, ExpressionWrapper, F, Func, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from questions import deadlines
 from questions.models import Answer, Member, Minister, NamedEntity, Question, Theme
-from questions.search import lookups, text
+from questions.search import lookups, phrase_pairs, text
 from questions.sessions import is_session
 
 SORTS = ("relevance", "newest", "oldest")
@@ -76,6 +76,11 @@ class TextQuery:
     # unless that is implied (lookups.Lookups.name_phrase_implied).
     surname: str | None = None
     name_phrase_implied: bool = False
+    # The keys of the word pairs every match holds (phrase_pairs.py): a phrase's candidates come from them.
+    phrase_keys: tuple[int, ...] = ()
+    # The caller checks the whole query on each candidate's vector (query.py, a phrase ranked in the scan):
+    # ``tsquery`` is only what selects the candidates.
+    checked_later: bool = False
 
 
 # --- form fields: lenient, every value kept as typed for the form's checks ---------------------------------------
@@ -125,6 +130,12 @@ class TextFilter(django_filters.Filter):
             in_index = ~Q(pk__in=excluded)
         else:
             in_index = Q(search_vector=text.ArchiveQuery(value.tsquery))
+            if value.phrase_keys:
+                # A phrase's candidates from its word pairs. When the caller checks the whole query on each
+                # candidate's vector anyway (query.py, a phrase ranked in the scan), the words are not tested
+                # here: the test would read each vector from TOAST a second time.
+                pairs = phrase_pairs.candidates(value.phrase_keys, value.tsquery)
+                in_index = pairs if value.checked_later else in_index & pairs
         by = _by(value.member_ids, value.minister_ids)
         if value.surname is not None or ((value.member_ids or value.minister_ids) and value.name_phrase_implied):
             # A surname typed alone, or a full name whose words leave one word, the surname's, which the query
@@ -174,7 +185,7 @@ def _written_as_name(typed: str) -> Q:
     checked side by side in every question holding both, each vector read from TOAST (375 ms instead of 17 at
     100,000 documents)."""
     named = Question.objects.filter(_named(typed))
-    return Q(_IdIn(F("pk"), Subquery(named.order_by().values("pk"))))
+    return Q(text.IdIn(F("pk"), Subquery(named.order_by().values("pk"))))
 
 
 def _among(*selections: Q) -> Q:
@@ -182,20 +193,10 @@ def _among(*selections: Q) -> Q:
     PostgreSQL plans each part apart (intersecting the indexes of its conditions), and the statement combines
     their ids through the primary key (``= ANY (ARRAY(…))``, whatever it estimates of them)."""
     parts = [Question.objects.filter(selection).order_by().values("pk") for selection in selections]
-    return Q(_IdIn(F("pk"), Subquery(parts[0].union(*parts[1:], all=True))))
+    return Q(text.IdIn(F("pk"), Subquery(parts[0].union(*parts[1:], all=True))))
 
 
 _LETTERS = re.compile(r"[^\W\d_]+")
-
-
-class _IdIn(Func):
-    """``id = ANY (ARRAY(subquery))``: the subquery runs once and its ids are found through the primary key, a
-    bitmap PostgreSQL combines with the others whatever it estimates. (``pk__in`` inside an OR becomes a
-    hashed subplan, tested only on the rows the other conditions found.)"""
-
-    arg_joiner = " = ANY (ARRAY"
-    template = "(%(expressions)s))"
-    output_field = BooleanField()
 
 
 def _surname(typed: str) -> str | None:
@@ -364,6 +365,7 @@ class SearchForm(forms.Form):
         found = lookups.look_up(typed, plain, synonyms=self.cleaned_data.get("synonyms", True))
         tsquery = text.to_tsquery_text(typed, found.alternatives) if found.alternatives else plain
         assert tsquery is not None  # the plain translation had words; alternatives only add some
+        pair_keys = found.phrase_keys if tsquery == plain else ()
         reference = text.question_number(typed)
         if reference is not None:
             number, year = reference
@@ -372,14 +374,16 @@ class SearchForm(forms.Form):
         if found.member_ids or found.minister_ids:
             return TextQuery(typed, tsquery, member_ids=found.member_ids, minister_ids=found.minister_ids,
                              expanded=found.expanded, exact_phrases=found.exact_phrases,
-                             surname=_surname(typed), name_phrase_implied=found.name_phrase_implied)  # fmt: skip
+                             surname=_surname(typed), name_phrase_implied=found.name_phrase_implied,
+                             phrase_keys=pair_keys)  # fmt: skip
         if not found.searchable and not found.alternatives:
             self.problems.append(
                 _("“%(value)s” bevat alleen woorden die in bijna elke vraag staan (zoals “de” of “van”): er is niet "
                   "op gezocht. Voeg een woord toe dat de vraag kenmerkt.") % {"value": typed[:80]}
             )  # fmt: skip
             return TextQuery(typed, None, matches_nothing=True)
-        return TextQuery(typed, tsquery, expanded=found.expanded, exact_phrases=found.exact_phrases)
+        return TextQuery(typed, tsquery, expanded=found.expanded, exact_phrases=found.exact_phrases,
+                         phrase_keys=pair_keys)  # fmt: skip
 
     def clean_synonyms(self) -> bool:
         value = (self.cleaned_data.get("synonyms") or "on").lower()

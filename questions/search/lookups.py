@@ -3,7 +3,8 @@
 Whether the text keeps a word once stop words are dropped (``de``, ``van de`` keep none), whether it is the
 name, surname or merged name of members or ministers (their questions lead the results: query.py), the
 editors' synonyms of its words, quoted phrases or whole text, as alternatives to search them by, and which
-words of its quoted phrases are stop words (such a phrase is checked against the text: "De Lijn").
+words of its quoted phrases are stop words (such a phrase is checked against the text: "De Lijn"), and the keys
+of the word pairs its phrases require (phrase_pairs.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 
 from archive.replicas import reading_connection
 from questions.names import name_key
+from questions.search import phrase_pairs
 from questions.search.text import (
     OR_WORDS,
     SEARCH_CONFIG,
@@ -46,6 +48,9 @@ WHERE numnode(plainto_tsquery('{SEARCH_CONFIG}'::regconfig, w.word)) = 0
 UNION ALL
 SELECT 'synonym', s.id, s.term, s.expansion, s.term_key, s.expansion_key FROM questions_synonym AS s
 WHERE s.term_key = ANY(%(keys)s) OR s.expansion_key = ANY(%(keys)s)
+UNION ALL
+SELECT 'pair keys', NULL, questions_phrase_keys({tsquery_sql("%(tsquery)s")})::text, NULL, NULL, NULL
+WHERE %(pairs)s
 """
 
 
@@ -62,6 +67,9 @@ class Lookups:
     # The words of the name, side by side, leave one word once stop words are dropped ("Ben Smets": "smet"),
     # and the query asks for that word anyway: checking that they stand side by side adds nothing.
     name_phrase_implied: bool = False
+    # The keys of the word pairs every match holds, for a query of ANDs and phrases (phrase_pairs.py); they do
+    # not apply once synonyms are ORed in.
+    phrase_keys: tuple[int, ...] = ()
 
 
 def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
@@ -77,11 +85,13 @@ def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
             "phrase_words": sorted({word.lower() for words in phrases for word in words}),
             "surname": "% " + key.replace("%", "").replace("_", "") if named else "",
             "name_phrase": phrase(terms(typed)) if named and conjunction else "",
+            "pairs": phrase_pairs.may_have_keys(tsquery),
         })  # fmt: skip
         rows = cursor.fetchall()
     alternatives: dict[str, list[str]] = {}
     expanded: list[str] = []
     stop_words = {word for kind, _pk, word, *_rest in rows if kind == "stop word"}
+    pair_keys = next((phrase_pairs.parse_keys(keys) for kind, _pk, keys, *_rest in rows if kind == "pair keys"), ())
     for kind, _pk, term, expansion, term_key, expansion_key in sorted(rows, key=lambda row: (row[0], row[2] or "")):
         if kind != "synonym":
             continue
@@ -100,4 +110,5 @@ def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
         exact_phrases=tuple(exact_pattern(words) for words in phrases
                             if {word.lower() for word in words} & stop_words),  # fmt: skip
         name_phrase_implied=any(kind == "name phrase implied" for kind, *_rest in rows),
+        phrase_keys=pair_keys,
     )

@@ -130,7 +130,9 @@ def _candidate_values(params: SearchParams) -> dict[str, Any]:
     assert params.text is not None and params.text.tsquery is not None
     loosened = text.phrase_candidates(params.text.tsquery)
     values = params.filter_values()
-    return {**values, "q": dataclasses.replace(params.text, tsquery=loosened)} if loosened is not None else values
+    if loosened is None:
+        return values
+    return {**values, "q": dataclasses.replace(params.text, tsquery=loosened, checked_later=True)}
 
 
 def _date_ordered_page(params: SearchParams, left_out: str | None, offset: int, limit: int) -> list[int]:

@@ -137,7 +137,10 @@ def _phrase_candidates(params: SearchParams) -> SearchParams | None:
     loosened = text.phrase_candidates(found.tsquery)
     if loosened is None and not found.exact_phrases:
         return None
-    return replace(params, text=replace(found, tsquery=loosened or found.tsquery, exact_phrases=()))
+    # A phrase's word pairs select its candidates alone (phrase_pairs.py): its words, tested as well, would read
+    # each candidate's vector where the planner probes the pairs' few questions one by one.
+    unchecked = replace(found, tsquery=loosened or found.tsquery, exact_phrases=(), checked_later=bool(found.phrase_keys))
+    return replace(params, text=unchecked)
 
 
 _DATE_NO_INDEX = ExpressionWrapper(F("date_asked") + Value(0), output_field=DateField())

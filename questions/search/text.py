@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import SearchQuery, SearchVectorField
 from django.db import connections
-from django.db.models import F, Func
+from django.db.models import BooleanField, F, Func
 from psycopg.pq import TransactionStatus
 
 from archive.replicas import reading_connection
@@ -265,6 +265,16 @@ def phrase_candidates(tsquery: str) -> str | None:
     if re.search(r"!\s*\(", tsquery):
         return None
     return tsquery.replace("<->", "&")
+
+
+class IdIn(Func):
+    """``id = ANY (ARRAY(subquery))``: the subquery runs once and its ids are found through the primary key, a
+    bitmap PostgreSQL combines with the others whatever it estimates. (``pk__in`` inside an OR becomes a
+    hashed subplan, tested only on the rows the other conditions found.)"""
+
+    arg_joiner = " = ANY (ARRAY"
+    template = "(%(expressions)s))"
+    output_field = BooleanField()
 
 
 class VectorRead(Func):

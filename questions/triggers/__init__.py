@@ -16,6 +16,9 @@ admin, ``QuerySet.update()``, ``bulk_create``, raw SQL, a data migration. Nothin
   moment one of them changes or goes, the imported text is copied into the snapshot (questions/editing.py).
 - ``word_counts.sql``: the counts of the commonest words (``questions_wordcount``) and the questions written
   since they were last folded (``questions_wordcountchange``), read by questions/search/word_counts.py.
+- ``phrase_pairs.sql``: marks the word pairs (``questions_phrasepairs``) of a new question, or of one whose vector
+  changed, unknown; the worker computes them, and a phrase search reads them for its candidates
+  (questions/search/phrase_pairs.py).
 - ``archive_writes.sql``: each transaction that writes what a search shows counts its statements in
   ``questions_archivewrite``, the state cached search results are keyed on (questions/search/cache.py).
 
@@ -39,6 +42,7 @@ FILES = (
     "archive_writes.sql",
     "import_snapshot.sql",
     "word_counts.sql",
+    "phrase_pairs.sql",
 )
 
 
