@@ -139,7 +139,8 @@ def _phrase_candidates(params: SearchParams) -> SearchParams | None:
         return None
     # A phrase's word pairs select its candidates alone (phrase_pairs.py): its words, tested as well, would read
     # each candidate's vector where the planner probes the pairs' few questions one by one.
-    unchecked = replace(found, tsquery=loosened or found.tsquery, exact_phrases=(), checked_later=bool(found.phrase_keys))
+    unchecked = replace(found, tsquery=loosened or found.tsquery, exact_phrases=(),
+                        checked_later=bool(found.phrase_keys))  # fmt: skip
     return replace(params, text=unchecked)
 
 
