@@ -30,13 +30,13 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import OperationalError, transaction
 from django.db import connection as primary
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.http import HttpRequest, HttpResponse
 
 from archive.replicas import reading_connection
 from questions import deadlines
+from questions.locks import waiting_at_most
 
 NAME = "search"
 T = TypeVar("T")
@@ -117,20 +117,18 @@ def fold_archive_writes() -> int | None:
     The fold then vacuums the table: every request reads all of it (archive_state), and every writing statement
     leaves a dead row version behind, which a server without autovacuum keeps forever. At 749 rows and 18,000
     dead versions (a day of benchmark imports) the state took 0.6 ms to read instead of 0.2, twice a request."""
-    try:
-        with transaction.atomic(), primary.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{FOLD_LOCK_TIMEOUT}'")
-            cursor.execute("LOCK TABLE questions_archivewrite IN SHARE ROW EXCLUSIVE MODE")
-            cursor.execute("""WITH folded AS (DELETE FROM questions_archivewrite RETURNING mark)
-                              INSERT INTO questions_archivewrite (txid, mark)
-                              SELECT txid_current(), coalesce(sum(mark), 0) + nextval('questions_archivewrite_mark')
-                              FROM folded
-                              RETURNING (SELECT count(*) FROM folded)""")
-            (folded,) = cursor.fetchone()
-    except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) == "55P03":  # lock_not_available
-            return None
-        raise
+    def run(cursor) -> int:
+        cursor.execute("LOCK TABLE questions_archivewrite IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("""WITH folded AS (DELETE FROM questions_archivewrite RETURNING mark)
+                          INSERT INTO questions_archivewrite (txid, mark)
+                          SELECT txid_current(), coalesce(sum(mark), 0) + nextval('questions_archivewrite_mark')
+                          FROM folded
+                          RETURNING (SELECT count(*) FROM folded)""")
+        return cursor.fetchone()[0]
+
+    folded = waiting_at_most(FOLD_LOCK_TIMEOUT, run)
+    if folded is None:
+        return None
     if not primary.in_atomic_block:  # VACUUM cannot run inside a transaction
         with primary.cursor() as cursor:
             cursor.execute("VACUUM questions_archivewrite")

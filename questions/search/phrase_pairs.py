@@ -13,10 +13,11 @@ The keys of a query come from the search's look-ups (lookups.py), in the stateme
 
 from __future__ import annotations
 
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.db.models.expressions import RawSQL
 
+from questions.locks import waiting_at_most
 from questions.models import PhrasePairs
 from questions.search.text import IdIn, tsquery_sql
 
@@ -26,7 +27,6 @@ REFRESH_BATCH = 1_000
 # A batch kept waiting this long by a transaction writing questions (a running import) stops the run; the next
 # one goes on. Waiting longer would hold every other writer up behind it.
 LOCK_TIMEOUT = "5s"
-_LOCK_NOT_AVAILABLE = "55P03"
 
 
 def may_have_keys(tsquery: str) -> bool:
@@ -70,19 +70,15 @@ def refresh(batch: int = REFRESH_BATCH) -> int:
                           SELECT q.id, NULL FROM questions_question AS q
                           WHERE NOT EXISTS (SELECT FROM questions_phrasepairs AS p WHERE p.question_id = q.id)
                           ON CONFLICT (question_id) DO NOTHING""")
+    def one_batch(cursor) -> int:
+        cursor.execute("SELECT questions_refresh_phrase_pairs(%s)", [batch])
+        return cursor.fetchone()[0]
+
     computed = 0
-    try:
-        while True:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-                cursor.execute("SELECT questions_refresh_phrase_pairs(%s)", [batch])
-                done = cursor.fetchone()[0]
-            computed += done
-            if done < batch:
-                break
-    except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) != _LOCK_NOT_AVAILABLE:
-            raise
+    while (done := waiting_at_most(LOCK_TIMEOUT, one_batch)) is not None:
+        computed += done
+        if done < batch:
+            break
     if computed and not connection.in_atomic_block:  # VACUUM cannot run inside a transaction
         # Each computed row replaced its unknown version: a server without autovacuum would keep them all, a
         # phrase's candidates would be read past them, and the planner would go on counting them unknown.

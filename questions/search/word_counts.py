@@ -28,11 +28,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import OperationalError, transaction
 from django.db import connection as primary
+from django.db import transaction
 
 from archive.replicas import reading_connection
 from questions import deadlines
+from questions.locks import waiting_at_most
 from questions.search.facets import ENTITY_TABLES
 from questions.search.statement import Statement
 from questions.search.text import tsquery_sql
@@ -247,21 +248,16 @@ SELECT {pick}(y.edge) FILTER (WHERE y.running >= %(needed)s) FROM (
 # --- keeping the counts --------------------------------------------------------------------------------------
 
 
-_LOCK_NOT_AVAILABLE = "55P03"
-
-
 def fold() -> int | None:
     """Move the questions written since the last fold into the counts; returns how many there were, or None
     when a transaction writing questions kept the fold waiting longer than FOLD_LOCK_TIMEOUT."""
-    try:
-        with transaction.atomic(), primary.cursor() as cursor:
-            cursor.execute(f"SET LOCAL lock_timeout = '{FOLD_LOCK_TIMEOUT}'")
-            cursor.execute("SELECT questions_fold_word_counts()")
-            (folded,) = cursor.fetchone()
-    except OperationalError as error:
-        if getattr(error.__cause__, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
-            return None
-        raise
+    def run(cursor) -> int:
+        cursor.execute("SELECT questions_fold_word_counts()")
+        return cursor.fetchone()[0]
+
+    folded = waiting_at_most(FOLD_LOCK_TIMEOUT, run)
+    if folded is None:
+        return None
     if folded and not primary.in_atomic_block:  # VACUUM cannot run inside a transaction
         # A fold rewrites most counters (an import's questions hold most of the counted words); a server without
         # autovacuum would keep every dead version, and the searches' look-ups would read past them.
