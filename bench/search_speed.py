@@ -111,6 +111,40 @@ def phrases_from_texts(count: int, rng: random.Random) -> list[str]:
     return phrases
 
 
+def phrases_with_stop_words(count: int, rng: random.Random) -> list[str]:
+    """Phrases with a stop word, copied from the questions' texts as journalists type names ("De Lijn", "Raad van
+    State"): half a stop word and a word of four letters or more ("de bussen", "bussen van"), half a stop word
+    between two such words ("bussen van steden"). The index keeps no stop word, so these are checked against the
+    texts (phrase_pairs.sql: the stop words' pairs)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT question_text FROM questions_question TABLESAMPLE BERNOULLI (1) REPEATABLE (13) "
+                       "ORDER BY id LIMIT %s", [count * 3])  # fmt: skip
+        texts = [text for (text,) in cursor.fetchall()]
+        phrases: list[str] = []
+        for index, text in enumerate(texts):
+            words = re.findall(r"[^\W\d_]+", text)
+            cursor.execute("SELECT w, numnode(plainto_tsquery('archive_dutch', w)) = 0 FROM unnest(%s::text[]) AS w",
+                           [sorted(set(words))])  # fmt: skip
+            stop = {word for word, is_stop in cursor.fetchall() if is_stop}
+
+            def content(word: str) -> bool:
+                return len(word) >= 4 and word not in stop
+
+            if index % 2:
+                found = [f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)
+                         if content(a) and b in stop and content(c) and f"{a} {b} {c}" in text]  # fmt: skip
+            else:
+                found = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)
+                         if ((a in stop and content(b)) or (content(a) and b in stop)) and f"{a} {b}" in text]
+            if found:
+                phrases.append(rng.choice(found))
+            if len(phrases) == count:
+                break
+    return phrases
+
+
 def choose_queries(count: int, seed: int = 7) -> dict[str, list[dict]]:
     from bench.corpus import Corpus
     from questions.models import Member, Minister, Theme
@@ -135,6 +169,8 @@ def choose_queries(count: int, seed: int = 7) -> dict[str, list[dict]]:
     queries = {name: [{"q": term} for term in terms] for name, terms in buckets.items()}
     queries["phrase"] = [{"q": f'"{p}"'} for p in rng.sample(two_word_phrases, min(count, len(two_word_phrases)))]
     queries["phrase_from_text"] = [{"q": f'"{p}"'} for p in phrases_from_texts(count, rng)]
+    # With a generator of its own: the other types keep the queries of earlier runs.
+    queries["phrase_stop_word"] = [{"q": f'"{p}"'} for p in phrases_with_stop_words(count, random.Random(seed + 1))]
     queries["or_not"] = [{"q": f"{rng.choice(medium)} or {rng.choice(medium)} -{rng.choice(common)}"}
                          for _ in range(count)]  # fmt: skip
     prefixes = list(dict.fromkeys(word[:5] for word in rng.sample(medium, len(medium))))

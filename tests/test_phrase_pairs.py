@@ -10,7 +10,7 @@ from django.db import connection, connections
 from django.http import QueryDict
 
 from questions import tasks
-from questions.models import PhrasePairs, Question
+from questions.models import Answer, PhrasePairs, Question
 from questions.search import phrase_pairs, query, results
 from questions.search.params import SearchParams
 from tests.conftest import SEED_DOCUMENT
@@ -141,6 +141,90 @@ def test_a_phrase_brings_its_keys_unless_synonyms_or_an_or_join_it() -> None:
     assert keys('"militaire ellende"') == (_key("militair", "ellend"),)
     assert keys('"militaire ellende" of oorlog') == ()
     assert keys("militaire ellende") == ()
+
+
+def _stop_word_keys(phrase: str) -> set[int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT questions_stop_word_pairs(%s)", [phrase])
+        return set(cursor.fetchone()[0])
+
+
+def test_the_texts_give_keys_for_a_stop_word_beside_another_word() -> None:
+    question = make_question(title="Bussen", text="Waarom rijdt De Lijn-bus niet?",
+                             answer="De Raad van State oordeelde anders.", learn_words=False)  # fmt: skip
+    phrase_pairs.refresh()
+    keys = _keys_of(question)
+    # The words as the phrase check sees them: lowercased, split at hyphens and punctuation, accents kept.
+    for left, right in [("de", "lijn"), ("bus", "niet"), ("raad", "van"), ("van", "state")]:
+        assert _key(left, right) in keys
+    assert _key("oordeelde", "anders") not in keys  # no stop word: the vector's pairs have it, stemmed
+    assert _key("niet", "de") not in keys  # two stop words side by side: nearly every question has such pairs
+    assert _stop_word_keys("Raad van State") == {_key("raad", "van"), _key("van", "state")}
+    assert _stop_word_keys("militaire ellende") == set()
+
+
+def test_a_phrase_with_a_stop_word_is_checked_on_the_questions_holding_its_pairs() -> None:
+    holding = make_question(title="Vervoer", text="De bussen van De Lijn rijden laat.", learn_words=False)
+    in_answer = make_question(title="Vervoer", text="Hoe laat rijdt de tram?", answer="Volgens de lijn van De Lijn.",
+                              learn_words=False)  # fmt: skip
+    apart = [make_question(title=f"Vervoer {index}", text="Een nieuwe lijn naar de kust.", learn_words=False)
+             for index in range(10)]  # fmt: skip
+    phrase_pairs.refresh()
+    params = SearchParams.from_query(QueryDict('q="De Lijn"&synonyms=off'))
+    assert params.text is not None and params.text.exact_phrases
+    assert params.text.phrase_keys == (_key("de", "lijn"),)
+    candidates = phrase_pairs.candidates(params.text.phrase_keys, "lijn")
+    # "lijn" is in twelve questions; only two hold it after "de", so only their texts are matched.
+    assert set(Question.objects.filter(candidates).values_list("pk", flat=True)) == {holding.pk, in_answer.pk}
+    for sort in ("relevance", "newest"):
+        assert _found('"De Lijn"&synonyms=off', sort) == (2, {holding.pk, in_answer.pk})
+        assert _found('"Raad van State"', sort) == (0, set())
+    assert [question.pk for question in results.newest_matches(params, 10)] == [in_answer.pk, holding.pk]
+    assert apart[0].pk in _found("lijn")[1]
+
+
+def test_a_phrase_with_a_stop_word_finds_its_synonyms_too() -> None:
+    # "De Lijn" and "Vlaamse Vervoermaatschappij" are synonyms from the start (migration 0014).
+    named = make_question(title="Vervoer", text="De bussen van De Lijn rijden laat.")
+    other_name = make_question(title="Vervoer", text="De Vlaamse Vervoermaatschappij rijdt laat.")
+    make_question(title="Vervoer", text="Een nieuwe lijn naar de kust.")
+    for refreshed in (False, True):
+        if refreshed:
+            phrase_pairs.refresh()
+        for sort in ("relevance", "newest"):
+            assert _found('"De Lijn"', sort) == (2, {named.pk, other_name.pk})
+            assert _found('"De Lijn" bussen', sort) == (1, {named.pk})
+    params = SearchParams.from_query(QueryDict('q="De Lijn"'))
+    assert params.text is not None and params.text.phrase_keys == (_key("de", "lijn"),)
+    assert params.text.phrase_keys_otherwise == "(Vlaamse <-> Vervoermaatschappij)"
+    assert [question.pk for question in results.newest_matches(params, 10)] == [other_name.pk, named.pk]
+    assert _found('"De Lijn"&synonyms=off') == (1, {named.pk})
+
+
+def test_a_stop_word_changed_in_a_text_or_an_answer_makes_the_pairs_unknown() -> None:
+    question = make_question(title="Vervoer", text="Het lijn is laat.", answer="Een antwoord.", learn_words=False)
+    phrase_pairs.refresh()
+    assert _found('"De Lijn"') == (0, set())
+
+    # Only a stop word differs: the vector stays as it was, the texts' pairs do not.
+    Question.objects.filter(pk=question.pk).update(question_text="De lijn is laat.")
+    assert PhrasePairs.objects.get(pk=question.pk).pairs is None
+    assert _found('"De Lijn"') == (1, {question.pk})
+    phrase_pairs.refresh()
+    assert _found('"De Lijn"') == (1, {question.pk})
+
+    assert _found('"van een antwoord"') == (0, set())
+    Answer.objects.filter(question_id=question.pk).update(text="Van een antwoord.")
+    assert PhrasePairs.objects.get(pk=question.pk).pairs is None
+    assert _found('"van een antwoord"') == (1, {question.pk})
+    phrase_pairs.refresh()
+    assert _found('"van een antwoord"') == (1, {question.pk})
+
+    other = make_question(title="Vervoer", text="Over de tram.", learn_words=False)
+    phrase_pairs.refresh()
+    Answer.objects.create(question=other, text="Nog geen antwoord.", minister=other.minister, minister_title="x")
+    assert PhrasePairs.objects.get(pk=other.pk).pairs is None
+    assert _found('"geen antwoord"') == (1, {other.pk})
 
 
 def test_short_texts_keep_their_few_keys_out_of_the_row() -> None:

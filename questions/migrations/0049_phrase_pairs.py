@@ -53,6 +53,7 @@ class Migration(migrations.Migration):
                DROP FUNCTION IF EXISTS questions_refresh_phrase_pairs(integer);
                DROP FUNCTION IF EXISTS questions_phrase_keys(tsquery);
                DROP FUNCTION IF EXISTS questions_phrase_pairs(tsvector);
+               DROP FUNCTION IF EXISTS questions_phrase_pairs(tsvector, text);
                DROP FUNCTION IF EXISTS questions_pair_key(text, text);""",
         ),
         migrations.RunSQL(

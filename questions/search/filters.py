@@ -68,16 +68,19 @@ class TextQuery:
     member_ids: tuple[int, ...] = ()
     minister_ids: tuple[int, ...] = ()
     expanded: tuple[str, ...] = ()  # synonyms also searched for (lookups.py)
-    # Regular expressions every match must meet in its title, question or answer: quoted phrases with stop
-    # words, which the index does not keep ("De Lijn" is not every "lijn").
-    exact_phrases: tuple[str, ...] = ()
+    # Quoted phrases with stop words, which the index does not keep ("De Lijn" is not every "lijn"): every match
+    # holds them in its title, question or answer, or else a synonym searched in their place.
+    exact_phrases: tuple[text.ExactPhrase, ...] = ()
     # For a surname alone: the questions of those members and ministers match, and others only where the name
     # stands as typed, not stemmed ("Wouters" is not "Wouter"). A full name matches its words side by side,
     # unless that is implied (lookups.Lookups.name_phrase_implied).
     surname: str | None = None
     name_phrase_implied: bool = False
-    # The keys of the word pairs every match holds (phrase_pairs.py): a phrase's candidates come from them.
+    # The keys of the word pairs every match holds (phrase_pairs.py): a phrase's candidates come from them, and
+    # from the questions matching ``phrase_keys_otherwise`` (to_tsquery syntax): the synonyms searched beside
+    # what was typed, whose matches hold other pairs.
     phrase_keys: tuple[int, ...] = ()
+    phrase_keys_otherwise: str | None = None
     # The caller checks the whole query on each candidate's vector (query.py, a phrase ranked in the scan):
     # ``tsquery`` is only what selects the candidates.
     checked_later: bool = False
@@ -134,7 +137,7 @@ class TextFilter(django_filters.Filter):
                 # A phrase's candidates from its word pairs. When the caller checks the whole query on each
                 # candidate's vector anyway (query.py, a phrase ranked in the scan), the words are not tested
                 # here: the test would read each vector from TOAST a second time.
-                pairs = phrase_pairs.candidates(value.phrase_keys, value.tsquery)
+                pairs = phrase_pairs.candidates(value.phrase_keys, value.tsquery, value.phrase_keys_otherwise)
                 in_index = pairs if value.checked_later else in_index & pairs
         by = _by(value.member_ids, value.minister_ids)
         if value.surname is not None or ((value.member_ids or value.minister_ids) and value.name_phrase_implied):
@@ -210,8 +213,9 @@ def phrases_in_text(value: TextQuery) -> Q:
     """Every quoted phrase with stop words of ``value`` stands so in the title, question or answer: the part of
     the text filter that the index cannot decide."""
     condition = Q()
-    for pattern in value.exact_phrases:
-        condition &= _in_text(pattern)
+    for exact in value.exact_phrases:
+        in_text = _in_text(exact.pattern)
+        condition &= in_text | Q(search_vector=text.ArchiveQuery(exact.otherwise)) if exact.otherwise else in_text
     return condition
 
 
@@ -365,7 +369,8 @@ class SearchForm(forms.Form):
         found = lookups.look_up(typed, plain, synonyms=self.cleaned_data.get("synonyms", True))
         tsquery = text.to_tsquery_text(typed, found.alternatives) if found.alternatives else plain
         assert tsquery is not None  # the plain translation had words; alternatives only add some
-        pair_keys = found.phrase_keys if tsquery == plain else ()
+        pair_keys = found.phrase_keys
+        keys_otherwise = None if tsquery == plain else text.any_alternative(found.alternatives)
         reference = text.question_number(typed)
         if reference is not None:
             number, year = reference
@@ -375,7 +380,7 @@ class SearchForm(forms.Form):
             return TextQuery(typed, tsquery, member_ids=found.member_ids, minister_ids=found.minister_ids,
                              expanded=found.expanded, exact_phrases=found.exact_phrases,
                              surname=_surname(typed), name_phrase_implied=found.name_phrase_implied,
-                             phrase_keys=pair_keys)  # fmt: skip
+                             phrase_keys=pair_keys, phrase_keys_otherwise=keys_otherwise)  # fmt: skip
         if not found.searchable and not found.alternatives:
             self.problems.append(
                 _("“%(value)s” bevat alleen woorden die in bijna elke vraag staan (zoals “de” of “van”): er is niet "
@@ -383,7 +388,7 @@ class SearchForm(forms.Form):
             )  # fmt: skip
             return TextQuery(typed, None, matches_nothing=True)
         return TextQuery(typed, tsquery, expanded=found.expanded, exact_phrases=found.exact_phrases,
-                         phrase_keys=pair_keys)  # fmt: skip
+                         phrase_keys=pair_keys, phrase_keys_otherwise=keys_otherwise)  # fmt: skip
 
     def clean_synonyms(self) -> bool:
         value = (self.cleaned_data.get("synonyms") or "on").lower()

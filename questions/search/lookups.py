@@ -4,7 +4,7 @@ Whether the text keeps a word once stop words are dropped (``de``, ``van de`` ke
 name, surname or merged name of members or ministers (their questions lead the results: query.py), the
 editors' synonyms of its words, quoted phrases or whole text, as alternatives to search them by, and which
 words of its quoted phrases are stop words (such a phrase is checked against the text: "De Lijn"), and the keys
-of the word pairs its phrases require (phrase_pairs.py).
+of the word pairs its phrases require (phrase_pairs.py), those of their stop words included.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from questions.search import phrase_pairs
 from questions.search.text import (
     OR_WORDS,
     SEARCH_CONFIG,
+    ExactPhrase,
+    alternatives_of_phrase,
     exact_pattern,
     phrase,
     quoted_phrases,
@@ -51,6 +53,9 @@ WHERE s.term_key = ANY(%(keys)s) OR s.expansion_key = ANY(%(keys)s)
 UNION ALL
 SELECT 'pair keys', NULL, questions_phrase_keys({tsquery_sql("%(tsquery)s")})::text, NULL, NULL, NULL
 WHERE %(pairs)s
+UNION ALL
+SELECT 'stop word pair keys', p.place, questions_stop_word_pairs(p.phrase)::text, NULL, NULL, NULL
+FROM unnest(%(phrases)s::text[]) WITH ORDINALITY AS p (phrase, place)
 """
 
 
@@ -61,14 +66,14 @@ class Lookups:
     minister_ids: tuple[int, ...]
     alternatives: dict[str, list[str]]  # a key of the typed text -> other names to search it by
     expanded: tuple[str, ...]  # those names, to show
-    # Regular expressions (text.exact_pattern) for the quoted phrases that hold a stop word: the index does not
-    # keep stop words, so "De Lijn" is checked against the text itself.
-    exact_phrases: tuple[str, ...] = ()
+    # The quoted phrases that hold a stop word: the index does not keep stop words, so "De Lijn" is checked
+    # against the text itself.
+    exact_phrases: tuple[ExactPhrase, ...] = ()
     # The words of the name, side by side, leave one word once stop words are dropped ("Ben Smets": "smet"),
     # and the query asks for that word anyway: checking that they stand side by side adds nothing.
     name_phrase_implied: bool = False
-    # The keys of the word pairs every match holds, for a query of ANDs and phrases (phrase_pairs.py); they do
-    # not apply once synonyms are ORed in.
+    # The keys of the word pairs every match holds (phrase_pairs.py): of a query of ANDs and phrases, and of the
+    # stop words of the phrases checked against the texts. They do not apply once synonyms are ORed in.
     phrase_keys: tuple[int, ...] = ()
 
 
@@ -82,16 +87,22 @@ def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
     with reading_connection().cursor() as cursor:
         cursor.execute(_LOOKUP_SQL, {
             "tsquery": tsquery, "name": key if named else "", "keys": keys,
-            "phrase_words": sorted({word.lower() for words in phrases for word in words}),
+            "phrase_words": sorted({word.lower() for quoted in phrases for word in quoted.words}),
             "surname": "% " + key.replace("%", "").replace("_", "") if named else "",
             "name_phrase": phrase(terms(typed)) if named and conjunction else "",
             "pairs": phrase_pairs.may_have_keys(tsquery),
+            "phrases": [" ".join(quoted.words) for quoted in phrases],
         })  # fmt: skip
         rows = cursor.fetchall()
     alternatives: dict[str, list[str]] = {}
     expanded: list[str] = []
     stop_words = {word for kind, _pk, word, *_rest in rows if kind == "stop word"}
     pair_keys = next((phrase_pairs.parse_keys(keys) for kind, _pk, keys, *_rest in rows if kind == "pair keys"), ())
+    checked_in_text = [quoted for quoted in phrases if {word.lower() for word in quoted.words} & stop_words]
+    # The stop-word pairs of the phrases checked against the texts (phrase_pairs.sql): every match holds them.
+    stop_word_pair_keys = {key for kind, place, keys, *_rest in rows
+                           if kind == "stop word pair keys" and phrases[place - 1] in checked_in_text
+                           for key in phrase_pairs.parse_keys(keys)}  # fmt: skip
     for kind, _pk, term, expansion, term_key, expansion_key in sorted(rows, key=lambda row: (row[0], row[2] or "")):
         if kind != "synonym":
             continue
@@ -107,8 +118,9 @@ def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
         minister_ids=tuple(sorted(pk for kind, pk, *_rest in rows if kind == "minister")),
         alternatives=alternatives,
         expanded=tuple(dict.fromkeys(expanded)),
-        exact_phrases=tuple(exact_pattern(words) for words in phrases
-                            if {word.lower() for word in words} & stop_words),  # fmt: skip
+        exact_phrases=tuple(ExactPhrase(exact_pattern(quoted.words),
+                                        alternatives_of_phrase(typed, quoted.typed, alternatives))
+                            for quoted in checked_in_text),  # fmt: skip
         name_phrase_implied=any(kind == "name phrase implied" for kind, *_rest in rows),
-        phrase_keys=pair_keys,
+        phrase_keys=tuple(sorted(set(pair_keys) | stop_word_pair_keys)),
     )

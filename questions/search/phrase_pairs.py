@@ -40,18 +40,21 @@ def parse_keys(array_text: str | None) -> tuple[int, ...]:
     return tuple(int(key) for key in inner.split(",")) if inner else ()
 
 
-def candidates(keys: tuple[int, ...], tsquery: str) -> Q:
+def candidates(keys: tuple[int, ...], tsquery: str, otherwise: str | None = None) -> Q:
     """The questions that may match a phrase with these keys: those holding every key, and those whose pairs are
-    unknown that match ``tsquery`` (to_tsquery_text output; its phrases loosened or not). Two disjoint sets, each
-    from its own index: after a large import every new question's pairs are unknown until the worker is done,
-    and those are selected by their words, as every phrase's candidates were before."""
+    unknown that match ``tsquery`` (to_tsquery_text output; its phrases loosened or not), and those matching
+    ``otherwise`` (the synonyms searched beside the phrase: filters.TextQuery). Each from its own index: after a
+    large import every new question's pairs are unknown until the worker is done, and those are selected by
+    their words, as every phrase's candidates were before."""
+    synonyms = f"UNION ALL SELECT s.id FROM questions_question AS s WHERE s.search_vector @@ {tsquery_sql('%s')}"
     found = RawSQL(
         f"""SELECT p.question_id FROM questions_phrasepairs AS p WHERE p.pairs @> %s::bigint[]
             UNION ALL
             SELECT q.id FROM questions_question AS q
             JOIN questions_phrasepairs AS u ON u.question_id = q.id AND u.pairs IS NULL
-            WHERE q.search_vector @@ {tsquery_sql("%s")}""",
-        [list(keys), tsquery],
+            WHERE q.search_vector @@ {tsquery_sql("%s")}
+            {synonyms if otherwise else ""}""",
+        [list(keys), tsquery, *([otherwise] if otherwise else [])],
     )  # fmt: skip
     # As an array of ids, looked up in their order through the primary key: the questions' vectors are then read
     # from TOAST in the order they were written. Joined as a set (``IN``), they were read in a hash's order,

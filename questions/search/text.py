@@ -87,14 +87,38 @@ def search_terms(text: str) -> list[str]:
     return found
 
 
-def quoted_phrases(text: str) -> list[list[str]]:
-    """The words of each quoted phrase that every match must hold (not excluded with a minus, and no ``or``
-    beside it: a phrase in one branch of an OR binds only that branch), when it has two words or more."""
+@dataclass(frozen=True)
+class QuotedPhrase:
+    typed: str  # between the quotes, as typed: what its synonyms are keyed on
+    words: list[str]
+
+
+def quoted_phrases(text: str) -> list[QuotedPhrase]:
+    """Each quoted phrase that every match must hold (not excluded with a minus, and no ``or`` beside it: a
+    phrase in one branch of an OR binds only that branch), when it has two words or more."""
     pieces = list(_pieces(text))
     if any(chunk is not None and chunk.lower() in OR_WORDS for _minus, _quoted, chunk in pieces):
         return []
-    return [words for minus, quoted, _chunk in pieces if quoted is not None and not minus
-            and len(words := terms(quoted)) > 1]  # fmt: skip
+    return [QuotedPhrase(quoted, words) for minus, quoted, _chunk in pieces
+            if quoted is not None and not minus and len(words := terms(quoted)) > 1]  # fmt: skip
+
+
+def alternatives_of_phrase(text: str, quoted: str, alternatives: dict[str, list[str]]) -> str | None:
+    """What to_tsquery_text searches in place of the phrase ``quoted`` of ``text``, in ``to_tsquery`` syntax: the
+    phrase's own synonyms and those of the whole text (lookups.py); None without any."""
+    others = [phrase(words) for other in alternatives.get(name_key(quoted), []) if (words := terms(other))]
+    others += whole_text_alternatives(text, alternatives)
+    return " | ".join(dict.fromkeys(others)) or None
+
+
+def whole_text_alternatives(text: str, alternatives: dict[str, list[str]]) -> list[str]:
+    """The phrases searched beside the whole of what was typed: its synonyms ("Vlaamse Vervoermaatschappij" for
+    "De Lijn"), unless it is one word (searched through that word's synonyms) or excludes something (-"De Lijn"
+    OR the other name would find what it asks to leave out)."""
+    excludes = any(minus or (chunk or "").startswith("-") for minus, _quoted, chunk in _pieces(text))
+    if " " not in text.strip() or excludes:
+        return []
+    return [phrase(words) for other in alternatives.get(name_key(text), []) if (words := terms(other))]
 
 
 def exact_pattern(words: list[str]) -> str:
@@ -102,6 +126,23 @@ def exact_pattern(words: list[str]) -> str:
     and in this order: what a phrase must match when the index cannot tell (its stop words are not indexed:
     "De Lijn")."""
     return r"\m" + r"[^[:alnum:]]+".join(re.escape(word) for word in words) + r"\M"
+
+
+@dataclass(frozen=True)
+class ExactPhrase:
+    """A quoted phrase with a stop word, which the index cannot decide: every match holds it as written in its
+    title, question or answer (``pattern``, exact_pattern), or else one of the synonyms searched in its place
+    (``otherwise``, to_tsquery syntax, in the vector: alternatives_of_phrase)."""
+
+    pattern: str
+    otherwise: str | None = None
+
+
+def any_alternative(alternatives: dict[str, list[str]]) -> str | None:
+    """Every synonym of ``alternatives`` (lookups.py) ORed, in ``to_tsquery`` syntax; None without any. A match
+    of the query with its synonyms that does not match the query as typed holds one of them."""
+    others = [phrase(words) for names in alternatives.values() for other in names if (words := terms(other))]
+    return " | ".join(dict.fromkeys(others)) or None
 
 
 def phrase(words: list[str]) -> str:
@@ -126,9 +167,7 @@ def to_tsquery_text(text: str, alternatives: dict[str, list[str]] | None = None)
         return "(" + " | ".join([operand, *others]) + ")" if others else operand
 
     groups: list[list[str]] = [[]]
-    excludes = False  # something typed is left out ("-water", -"De Lijn")
     for minus, quoted, chunk in _pieces(text):
-        excludes = excludes or bool(minus) or (chunk or "").startswith("-")
         if quoted is not None:
             words = terms(quoted)
             if words:
@@ -153,10 +192,7 @@ def to_tsquery_text(text: str, alternatives: dict[str, list[str]] | None = None)
     if not groups:
         return None
     translated = " | ".join(dict.fromkeys("(" + " & ".join(group) + ")" for group in groups))
-    # Another name for the whole text ("De Lijn" for "Vlaamse Vervoermaatschappij") is searched beside it, unless
-    # the text excludes something: -"De Lijn" OR the other name would find what it asks to leave out.
-    whole = [phrase(words) for other in alternatives.get(name_key(text), []) if (words := terms(other))]
-    return " | ".join([translated, *whole]) if whole and " " in text.strip() and not excludes else translated
+    return " | ".join([translated, *whole_text_alternatives(text, alternatives)])
 
 
 def exclusions_only(tsquery: str) -> str | None:
