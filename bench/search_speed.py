@@ -128,16 +128,13 @@ def phrases_with_stop_words(count: int, rng: random.Random) -> list[str]:
             cursor.execute("SELECT w, numnode(plainto_tsquery('archive_dutch', w)) = 0 FROM unnest(%s::text[]) AS w",
                            [sorted(set(words))])  # fmt: skip
             stop = {word for word, is_stop in cursor.fetchall() if is_stop}
-
-            def content(word: str) -> bool:
-                return len(word) >= 4 and word not in stop
-
+            content = {word for word in words if len(word) >= 4 and word not in stop}
             if index % 2:
                 found = [f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)
-                         if content(a) and b in stop and content(c) and f"{a} {b} {c}" in text]  # fmt: skip
+                         if a in content and b in stop and c in content and f"{a} {b} {c}" in text]  # fmt: skip
             else:
                 found = [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)
-                         if ((a in stop and content(b)) or (content(a) and b in stop)) and f"{a} {b}" in text]
+                         if ((a in stop and b in content) or (a in content and b in stop)) and f"{a} {b}" in text]
             if found:
                 phrases.append(rng.choice(found))
             if len(phrases) == count:

@@ -8,6 +8,11 @@ phrase's candidates are the questions holding its keys, plus every question whos
 computed since its vector was written (NULL). The phrase is still checked on each candidate's vector: a key is
 20 bits, and another pair may share it.
 
+The vector keeps no stop word, so a phrase holding one ("De Lijn", "Raad van State") is checked against the
+texts (filters._in_text); its keys are those of its stop words beside their neighbours, as the texts hold them
+(questions_stop_word_pairs), and its candidates the questions holding those instead of every question holding
+its other words.
+
 The keys of a query come from the search's look-ups (lookups.py), in the statement it already runs.
 """
 
