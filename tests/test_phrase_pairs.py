@@ -171,7 +171,7 @@ def test_a_phrase_with_a_stop_word_is_checked_on_the_questions_holding_its_pairs
              for index in range(10)]  # fmt: skip
     phrase_pairs.refresh()
     params = SearchParams.from_query(QueryDict('q="De Lijn"&synonyms=off'))
-    assert params.text is not None and params.text.exact_phrases
+    assert params.text is not None and params.text.text_checks
     assert params.text.phrase_keys == (_key("de", "lijn"),)
     candidates = phrase_pairs.candidates(params.text.phrase_keys, "lijn")
     # "lijn" is in twelve questions; only two hold it after "de", so only their texts are matched.

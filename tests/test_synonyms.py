@@ -3,6 +3,7 @@
 import pytest
 
 from questions.models import Synonym
+from questions.search import text
 from tests.factories import make_question
 from tests.helpers import run_search
 
@@ -65,3 +66,33 @@ def test_excluding_a_name_leaves_out_its_other_names_too(documents):
 
     assert left == {documents["other"].pk}
     assert found({"q": "-vdab"}) == {documents["other"].pk}
+
+
+def test_a_name_with_a_stop_word_is_checked_as_written_whichever_name_is_typed():
+    """"De Lijn" is "lijn" to the index, which keeps no stop word: searched in place of its synonym "Vlaamse
+    Vervoermaatschappij", it stands as written, like the quoted phrase itself."""
+    named = make_question(title="Vervoer", text="De bussen van De Lijn rijden laat.")
+    other_name = make_question(title="Vervoer", text="De Vlaamse Vervoermaatschappij rijdt laat.")
+    make_question(title="Vervoer", text="Een nieuwe lijn naar de kust.")
+
+    for typed in ('"De Lijn"', "Vlaamse Vervoermaatschappij", '"Vlaamse Vervoermaatschappij"'):
+        assert found({"q": typed}) == {named.pk, other_name.pk}, typed
+    assert found({"q": '"De Lijn"', "synonyms": "off"}) == {named.pk}
+    assert len(found({"q": "lijn"})) == 2
+
+
+def test_the_text_checks_of_a_query_name_each_part_that_may_be_a_phrase_with_a_stop_word():
+    synonyms = {"de lijn": ["Vlaamse Vervoermaatschappij"], "vlaamse vervoermaatschappij": ["De Lijn"],
+                "vdab": ["Vlaamse Dienst voor Arbeidsbemiddeling en Beroepsopleiding"]}
+    stop_words = {"de", "voor", "en"}
+    de_lijn = text.exact_pattern(["De", "Lijn"])
+
+    assert text.text_checks('"De Lijn"', synonyms, stop_words) == (
+        text.TextCheck((de_lijn,), "(Vlaamse <-> Vervoermaatschappij)"),)
+    assert text.text_checks("Vlaamse Vervoermaatschappij", synonyms, stop_words) == (
+        text.TextCheck((de_lijn,), "(Vlaamse & Vervoermaatschappij)"),)
+    assert text.text_checks("VDAB", synonyms, stop_words) == (text.TextCheck(
+        (text.exact_pattern("Vlaamse Dienst voor Arbeidsbemiddeling en Beroepsopleiding".split()),), "(VDAB)"),)
+    assert text.text_checks('"De Lijn" of tram', synonyms, stop_words) == ()  # an OR: the index alone
+    assert text.text_checks('-"De Lijn"', synonyms, stop_words) == ()  # left out, not checked
+    assert text.text_checks('"nieuwe lijn"', synonyms, stop_words) == ()

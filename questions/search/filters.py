@@ -68,9 +68,9 @@ class TextQuery:
     member_ids: tuple[int, ...] = ()
     minister_ids: tuple[int, ...] = ()
     expanded: tuple[str, ...] = ()  # synonyms also searched for (lookups.py)
-    # Quoted phrases with stop words, which the index does not keep ("De Lijn" is not every "lijn"): every match
-    # holds them in its title, question or answer, or else a synonym searched in their place.
-    exact_phrases: tuple[text.ExactPhrase, ...] = ()
+    # The parts of the query that are, or may be replaced by, phrases with stop words, which the index does not
+    # keep ("De Lijn" is not every "lijn"): checked against the title, question and answer (text.text_checks).
+    text_checks: tuple[text.TextCheck, ...] = ()
     # For a surname alone: the questions of those members and ministers match, and others only where the name
     # stands as typed, not stemmed ("Wouters" is not "Wouter"). A full name matches its words side by side,
     # unless that is implied (lookups.Lookups.name_phrase_implied).
@@ -210,12 +210,17 @@ def _surname(typed: str) -> str | None:
 
 
 def phrases_in_text(value: TextQuery) -> Q:
-    """Every quoted phrase with stop words of ``value`` stands so in the title, question or answer: the part of
-    the text filter that the index cannot decide."""
+    """Every part of ``value`` that is, or may be replaced by, a phrase with stop words stands in one of its forms:
+    as written in the title, question or answer, or in the vector (text.text_checks). The part of the text filter
+    that the index cannot decide."""
     condition = Q()
-    for exact in value.exact_phrases:
-        in_text = _in_text(exact.pattern)
-        condition &= in_text | Q(search_vector=text.ArchiveQuery(exact.otherwise)) if exact.otherwise else in_text
+    for check in value.text_checks:
+        holds = Q()
+        for pattern in check.patterns:
+            holds |= _in_text(pattern)
+        if check.otherwise:
+            holds |= Q(search_vector=text.ArchiveQuery(check.otherwise))
+        condition &= holds
     return condition
 
 
@@ -378,7 +383,7 @@ class SearchForm(forms.Form):
                              expanded=found.expanded)  # fmt: skip
         if found.member_ids or found.minister_ids:
             return TextQuery(typed, tsquery, member_ids=found.member_ids, minister_ids=found.minister_ids,
-                             expanded=found.expanded, exact_phrases=found.exact_phrases,
+                             expanded=found.expanded, text_checks=found.text_checks,
                              surname=_surname(typed), name_phrase_implied=found.name_phrase_implied,
                              phrase_keys=pair_keys, phrase_keys_otherwise=keys_otherwise)  # fmt: skip
         if not found.searchable and not found.alternatives:
@@ -387,7 +392,7 @@ class SearchForm(forms.Form):
                   "op gezocht. Voeg een woord toe dat de vraag kenmerkt.") % {"value": typed[:80]}
             )  # fmt: skip
             return TextQuery(typed, None, matches_nothing=True)
-        return TextQuery(typed, tsquery, expanded=found.expanded, exact_phrases=found.exact_phrases,
+        return TextQuery(typed, tsquery, expanded=found.expanded, text_checks=found.text_checks,
                          phrase_keys=pair_keys, phrase_keys_otherwise=keys_otherwise)  # fmt: skip
 
     def clean_synonyms(self) -> bool:

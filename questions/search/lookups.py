@@ -17,13 +17,12 @@ from questions.search import phrase_pairs
 from questions.search.text import (
     OR_WORDS,
     SEARCH_CONFIG,
-    ExactPhrase,
-    alternatives_of_phrase,
-    exact_pattern,
+    TextCheck,
     phrase,
     quoted_phrases,
     search_terms,
     terms,
+    text_checks,
     tsquery_sql,
 )
 
@@ -48,6 +47,11 @@ UNION ALL
 SELECT 'stop word', NULL, w.word, NULL, NULL, NULL FROM unnest(%(phrase_words)s::text[]) AS w (word)
 WHERE numnode(plainto_tsquery('{SEARCH_CONFIG}'::regconfig, w.word)) = 0
 UNION ALL
+SELECT DISTINCT 'stop word', NULL::bigint, w.word, NULL, NULL, NULL FROM questions_synonym AS s
+CROSS JOIN LATERAL regexp_split_to_table(lower(s.term || ' ' || s.expansion), '[^[:alnum:]]+') AS w (word)
+WHERE (s.term_key = ANY(%(keys)s) OR s.expansion_key = ANY(%(keys)s)) AND w.word <> ''
+      AND numnode(plainto_tsquery('{SEARCH_CONFIG}'::regconfig, w.word)) = 0
+UNION ALL
 SELECT 'synonym', s.id, s.term, s.expansion, s.term_key, s.expansion_key FROM questions_synonym AS s
 WHERE s.term_key = ANY(%(keys)s) OR s.expansion_key = ANY(%(keys)s)
 UNION ALL
@@ -66,9 +70,9 @@ class Lookups:
     minister_ids: tuple[int, ...]
     alternatives: dict[str, list[str]]  # a key of the typed text -> other names to search it by
     expanded: tuple[str, ...]  # those names, to show
-    # The quoted phrases that hold a stop word: the index does not keep stop words, so "De Lijn" is checked
-    # against the text itself.
-    exact_phrases: tuple[ExactPhrase, ...] = ()
+    # The parts of the query that are, or may be replaced by, a phrase with a stop word: the index does not keep
+    # stop words, so "De Lijn" is checked against the text itself (text.text_checks).
+    text_checks: tuple[TextCheck, ...] = ()
     # The words of the name, side by side, leave one word once stop words are dropped ("Ben Smets": "smet"),
     # and the query asks for that word anyway: checking that they stand side by side adds nothing.
     name_phrase_implied: bool = False
@@ -118,9 +122,7 @@ def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
         minister_ids=tuple(sorted(pk for kind, pk, *_rest in rows if kind == "minister")),
         alternatives=alternatives,
         expanded=tuple(dict.fromkeys(expanded)),
-        exact_phrases=tuple(ExactPhrase(exact_pattern(quoted.words),
-                                        alternatives_of_phrase(typed, quoted.typed, alternatives))
-                            for quoted in checked_in_text),  # fmt: skip
+        text_checks=text_checks(typed, alternatives, stop_words),
         name_phrase_implied=any(kind == "name phrase implied" for kind, *_rest in rows),
         phrase_keys=tuple(sorted(set(pair_keys) | stop_word_pair_keys)),
     )

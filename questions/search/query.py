@@ -150,7 +150,7 @@ def _left_out_only(params: SearchParams) -> str | None:
     (text.exclusions_only), when that is few enough to subtract from the stored counts; else None."""
     found = params.text
     if (found is None or found.tsquery is None or found.matches_nothing or found.number is not None
-            or found.member_ids or found.minister_ids or found.exact_phrases or found.surname is not None
+            or found.member_ids or found.minister_ids or found.text_checks or found.surname is not None
             or params.active_facets() or params.number is not None or params.date_from is not None
             or params.date_to is not None):  # fmt: skip
         return None
@@ -189,7 +189,7 @@ def _text_and_facets_only(params: SearchParams) -> bool:
     names, phrases with stop words), and no filter but facet filters."""
     found = params.text
     return (found is not None and found.tsquery is not None and not found.matches_nothing and found.number is None
-            and not found.member_ids and not found.minister_ids and not found.exact_phrases
+            and not found.member_ids and not found.minister_ids and not found.text_checks
             and found.surname is None and params.number is None
             and params.date_from is None and params.date_to is None)  # fmt: skip
 

@@ -132,14 +132,14 @@ def _phrase_candidates(params: SearchParams) -> SearchParams | None:
     found = params.text
     if found is None or found.tsquery is None or found.number is not None:
         return None  # (a question number typed as the query is ORed beside the text, and never has a phrase)
-    if not found.exact_phrases and not text.has_phrase(found.tsquery):
+    if not found.text_checks and not text.has_phrase(found.tsquery):
         return None
     loosened = text.phrase_candidates(found.tsquery)
-    if loosened is None and not found.exact_phrases:
+    if loosened is None and not found.text_checks:
         return None
     # A phrase's word pairs select its candidates alone (phrase_pairs.py): its words, tested as well, would read
     # each candidate's vector where the planner probes the pairs' few questions one by one.
-    unchecked = replace(found, tsquery=loosened or found.tsquery, exact_phrases=(),
+    unchecked = replace(found, tsquery=loosened or found.tsquery, text_checks=(),
                         checked_later=bool(found.phrase_keys))  # fmt: skip
     return replace(params, text=unchecked)
 

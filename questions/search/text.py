@@ -103,22 +103,14 @@ def quoted_phrases(text: str) -> list[QuotedPhrase]:
             if quoted is not None and not minus and len(words := terms(quoted)) > 1]  # fmt: skip
 
 
-def alternatives_of_phrase(text: str, quoted: str, alternatives: dict[str, list[str]]) -> str | None:
-    """What to_tsquery_text searches in place of the phrase ``quoted`` of ``text``, in ``to_tsquery`` syntax: the
-    phrase's own synonyms and those of the whole text (lookups.py); None without any."""
-    others = [phrase(words) for other in alternatives.get(name_key(quoted), []) if (words := terms(other))]
-    others += whole_text_alternatives(text, alternatives)
-    return " | ".join(dict.fromkeys(others)) or None
-
-
-def whole_text_alternatives(text: str, alternatives: dict[str, list[str]]) -> list[str]:
-    """The phrases searched beside the whole of what was typed: its synonyms ("Vlaamse Vervoermaatschappij" for
+def whole_text_names(text: str, alternatives: dict[str, list[str]]) -> list[str]:
+    """The names searched beside the whole of what was typed: its synonyms ("Vlaamse Vervoermaatschappij" for
     "De Lijn"), unless it is one word (searched through that word's synonyms) or excludes something (-"De Lijn"
     OR the other name would find what it asks to leave out)."""
     excludes = any(minus or (chunk or "").startswith("-") for minus, _quoted, chunk in _pieces(text))
     if " " not in text.strip() or excludes:
         return []
-    return [phrase(words) for other in alternatives.get(name_key(text), []) if (words := terms(other))]
+    return alternatives.get(name_key(text), [])
 
 
 def exact_pattern(words: list[str]) -> str:
@@ -129,13 +121,52 @@ def exact_pattern(words: list[str]) -> str:
 
 
 @dataclass(frozen=True)
-class ExactPhrase:
-    """A quoted phrase with a stop word, which the index cannot decide: every match holds it as written in its
-    title, question or answer (``pattern``, exact_pattern), or else one of the synonyms searched in its place
-    (``otherwise``, to_tsquery syntax, in the vector: alternatives_of_phrase)."""
+class TextCheck:
+    """A part of a query that the index cannot decide, since it keeps no stop word: every match holds one of
+    ``patterns`` as written in its title, question or answer (exact_pattern: a phrase with a stop word, quoted or a
+    synonym searched in a part's place: "De Lijn"), or matches ``otherwise`` (to_tsquery syntax) in its vector."""
 
-    pattern: str
+    patterns: tuple[str, ...]
     otherwise: str | None = None
+
+
+def text_checks(text: str, alternatives: dict[str, list[str]], stop_words: set[str]) -> tuple[TextCheck, ...]:
+    """What every match of ``text`` must hold beyond its to_tsquery_text form with ``alternatives``: for each part
+    that is, or may be replaced by, a phrase with one of ``stop_words`` (lowercased), one of its forms as written.
+    The parts are those to_tsquery_text gives synonyms (quoted phrases, single words, the whole text), in a query
+    of ANDs: in one branch of an OR a part binds only that branch, and the query is searched by its index alone."""
+    pieces = list(_pieces(text))
+    if any(chunk is not None and chunk.lower() in OR_WORDS for _minus, _quoted, chunk in pieces):
+        return ()
+    whole = whole_text_names(text, alternatives)
+
+    def check(forms: list[list[str]]) -> TextCheck | None:
+        exact = [words for words in forms if any(word.lower() in stop_words for word in words)]
+        if not exact:
+            return None
+        loose = [phrase(words) for words in forms if words not in exact]
+        return TextCheck(tuple(dict.fromkeys(exact_pattern(words) for words in exact)),
+                         " | ".join(dict.fromkeys(loose)) or None)  # fmt: skip
+
+    def names(key: str) -> list[list[str]]:
+        return [words for name in [*alternatives.get(key, []), *whole] if (words := terms(name))]
+
+    checks: list[TextCheck | None] = []
+    for minus, quoted, chunk in pieces:
+        if quoted is not None and not minus and len(words := terms(quoted)) > 1:
+            checks.append(check([words, *names(name_key(quoted))]))
+        elif chunk is not None and not chunk.startswith("-") and not chunk.rstrip("\"'.,;:!?)").endswith("*"):
+            if len(words := terms(chunk)) == 1 and alternatives.get(name_key(words[0])):
+                checks.append(check([words, *names(name_key(words[0]))]))
+    found = tuple(found for found in checks if found is not None)
+    if found or not whole:
+        return found
+    # No part has a check, but the whole text's synonyms may: the typed text as translated is the other form.
+    typed = to_tsquery_text(text, {key: names for key, names in alternatives.items() if key != name_key(text)})
+    exact = check([words for name in whole if (words := terms(name))])
+    if exact is None or typed is None:
+        return ()
+    return (TextCheck(exact.patterns, " | ".join(part for part in (typed, exact.otherwise) if part)),)
 
 
 def any_alternative(alternatives: dict[str, list[str]]) -> str | None:
@@ -192,7 +223,8 @@ def to_tsquery_text(text: str, alternatives: dict[str, list[str]] | None = None)
     if not groups:
         return None
     translated = " | ".join(dict.fromkeys("(" + " & ".join(group) + ")" for group in groups))
-    return " | ".join([translated, *whole_text_alternatives(text, alternatives)])
+    whole = [phrase(words) for other in whole_text_names(text, alternatives) if (words := terms(other))]
+    return " | ".join([translated, *whole])
 
 
 def exclusions_only(tsquery: str) -> str | None:
