@@ -215,11 +215,10 @@ def phrases_in_text(value: TextQuery) -> Q:
     that the index cannot decide."""
     condition = Q()
     for check in value.text_checks:
-        holds = Q()
+        # The vector first: PostgreSQL tests an OR's arms in order, and each pattern reads the texts.
+        holds = Q(search_vector=text.ArchiveQuery(check.otherwise)) if check.otherwise else Q()
         for pattern in check.patterns:
             holds |= _in_text(pattern)
-        if check.otherwise:
-            holds |= Q(search_vector=text.ArchiveQuery(check.otherwise))
         condition &= holds
     return condition
 

@@ -132,19 +132,25 @@ class TextCheck:
 
 def text_checks(text: str, alternatives: dict[str, list[str]], stop_words: set[str]) -> tuple[TextCheck, ...]:
     """What every match of ``text`` must hold beyond its to_tsquery_text form with ``alternatives``: for each part
-    that is, or may be replaced by, a phrase with one of ``stop_words`` (lowercased), one of its forms as written.
-    The parts are those to_tsquery_text gives synonyms (quoted phrases, single words, the whole text), in a query
-    of ANDs: in one branch of an OR a part binds only that branch, and the query is searched by its index alone."""
+    that is a quoted phrase with one of ``stop_words`` (lowercased), or may be replaced by a synonym that starts or
+    ends with one, one of its forms (as written where it is such a phrase, else in the vector). The parts are those
+    to_tsquery_text gives synonyms (quoted phrases, single words, the whole text), in a query of ANDs: in one branch
+    of an OR a part binds only that branch, and the query is searched by its index alone."""
     pieces = list(_pieces(text))
     if any(chunk is not None and chunk.lower() in OR_WORDS for _minus, _quoted, chunk in pieces):
         return ()
     whole = whole_text_names(text, alternatives)
 
-    def check(forms: list[list[str]]) -> TextCheck | None:
-        exact = [words for words in forms if any(word.lower() in stop_words for word in words)]
+    def check(typed: list[list[str]], synonyms: list[list[str]]) -> TextCheck | None:
+        # A quoted phrase with a stop word anywhere is checked (the vector reads "Raad van State" as "raad <2>
+        # stat": any word between), a synonym only with a stop word at an edge, which the vector loses ("De Lijn"
+        # is "lijn"): checking the long names of abbreviations ("OCMW": "Openbaar Centrum voor Maatschappelijk
+        # Welzijn") would read every match of the abbreviation twice, for a word between that the index places.
+        exact = [words for words in typed if any(word.lower() in stop_words for word in words)]
+        exact += [words for words in synonyms if {words[0].lower(), words[-1].lower()} & stop_words]
         if not exact:
             return None
-        loose = [phrase(words) for words in forms if words not in exact]
+        loose = [phrase(words) for words in [*typed, *synonyms] if words not in exact]
         return TextCheck(tuple(dict.fromkeys(exact_pattern(words) for words in exact)),
                          " | ".join(dict.fromkeys(loose)) or None)  # fmt: skip
 
@@ -154,16 +160,16 @@ def text_checks(text: str, alternatives: dict[str, list[str]], stop_words: set[s
     checks: list[TextCheck | None] = []
     for minus, quoted, chunk in pieces:
         if quoted is not None and not minus and len(words := terms(quoted)) > 1:
-            checks.append(check([words, *names(name_key(quoted))]))
+            checks.append(check([words], names(name_key(quoted))))
         elif chunk is not None and not chunk.startswith("-") and not chunk.rstrip("\"'.,;:!?)").endswith("*"):
             if len(words := terms(chunk)) == 1 and alternatives.get(name_key(words[0])):
-                checks.append(check([words, *names(name_key(words[0]))]))
+                checks.append(check([], [words, *names(name_key(words[0]))]))
     found = tuple(found for found in checks if found is not None)
     if found or not whole:
         return found
     # No part has a check, but the whole text's synonyms may: the typed text as translated is the other form.
     typed = to_tsquery_text(text, {key: names for key, names in alternatives.items() if key != name_key(text)})
-    exact = check([words for name in whole if (words := terms(name))])
+    exact = check([], [words for name in whole if (words := terms(name))])
     if exact is None or typed is None:
         return ()
     return (TextCheck(exact.patterns, " | ".join(part for part in (typed, exact.otherwise) if part)),)
