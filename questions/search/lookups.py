@@ -76,8 +76,9 @@ class Lookups:
     # The words of the name, side by side, leave one word once stop words are dropped ("Ben Smets": "smet"),
     # and the query asks for that word anyway: checking that they stand side by side adds nothing.
     name_phrase_implied: bool = False
-    # The keys of the word pairs every match holds (phrase_pairs.py): of a query of ANDs and phrases, and of the
-    # stop words of the phrases checked against the texts. They do not apply once synonyms are ORed in.
+    # The keys of the word pairs every match of the query as typed holds (phrase_pairs.py): of a query of ANDs and
+    # phrases, and of the stop words of the phrases checked against the texts. With synonyms ORed in, their
+    # matches are candidates beside them (filters.TextQuery.phrase_keys_otherwise).
     phrase_keys: tuple[int, ...] = ()
 
 
@@ -91,18 +92,18 @@ def look_up(typed: str, tsquery: str, *, synonyms: bool) -> Lookups:
     with reading_connection().cursor() as cursor:
         cursor.execute(_LOOKUP_SQL, {
             "tsquery": tsquery, "name": key if named else "", "keys": keys,
-            "phrase_words": sorted({word.lower() for quoted in phrases for word in quoted.words}),
+            "phrase_words": sorted({word.lower() for words in phrases for word in words}),
             "surname": "% " + key.replace("%", "").replace("_", "") if named else "",
             "name_phrase": phrase(terms(typed)) if named and conjunction else "",
             "pairs": phrase_pairs.may_have_keys(tsquery),
-            "phrases": [" ".join(quoted.words) for quoted in phrases],
+            "phrases": [" ".join(words) for words in phrases],
         })  # fmt: skip
         rows = cursor.fetchall()
     alternatives: dict[str, list[str]] = {}
     expanded: list[str] = []
     stop_words = {word for kind, _pk, word, *_rest in rows if kind == "stop word"}
     pair_keys = next((phrase_pairs.parse_keys(keys) for kind, _pk, keys, *_rest in rows if kind == "pair keys"), ())
-    checked_in_text = [quoted for quoted in phrases if {word.lower() for word in quoted.words} & stop_words]
+    checked_in_text = [words for words in phrases if {word.lower() for word in words} & stop_words]
     # The stop-word pairs of the phrases checked against the texts (phrase_pairs.sql): every match holds them.
     stop_word_pair_keys = {key for kind, place, keys, *_rest in rows
                            if kind == "stop word pair keys" and phrases[place - 1] in checked_in_text

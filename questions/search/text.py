@@ -87,20 +87,14 @@ def search_terms(text: str) -> list[str]:
     return found
 
 
-@dataclass(frozen=True)
-class QuotedPhrase:
-    typed: str  # between the quotes, as typed: what its synonyms are keyed on
-    words: list[str]
-
-
-def quoted_phrases(text: str) -> list[QuotedPhrase]:
-    """Each quoted phrase that every match must hold (not excluded with a minus, and no ``or`` beside it: a
-    phrase in one branch of an OR binds only that branch), when it has two words or more."""
+def quoted_phrases(text: str) -> list[list[str]]:
+    """The words of each quoted phrase that every match must hold (not excluded with a minus, and no ``or``
+    beside it: a phrase in one branch of an OR binds only that branch), when it has two words or more."""
     pieces = list(_pieces(text))
     if any(chunk is not None and chunk.lower() in OR_WORDS for _minus, _quoted, chunk in pieces):
         return []
-    return [QuotedPhrase(quoted, words) for minus, quoted, _chunk in pieces
-            if quoted is not None and not minus and len(words := terms(quoted)) > 1]  # fmt: skip
+    return [words for minus, quoted, _chunk in pieces if quoted is not None and not minus
+            and len(words := terms(quoted)) > 1]  # fmt: skip
 
 
 def whole_text_names(text: str, alternatives: dict[str, list[str]]) -> list[str]:
