@@ -22,7 +22,6 @@ class Migration(migrations.Migration):
                DROP TRIGGER IF EXISTS questions_answer_pairs_update ON questions_answer;
                DROP FUNCTION IF EXISTS questions_answer_pairs_new();
                DROP FUNCTION IF EXISTS questions_answer_pairs_changed();
-               DROP FUNCTION IF EXISTS questions_pair_texts(text, text, text);
                DROP FUNCTION IF EXISTS questions_stop_word_pairs(text);
                DROP FUNCTION IF EXISTS questions_stop_word(text);""",
         ),

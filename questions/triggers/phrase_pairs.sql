@@ -80,12 +80,6 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $body$
                 SELECT unnest(questions_stop_word_pairs(texts))) AS x) AS k
 $body$;
 
--- The texts whose stop-word pairs a question's keys hold: those the phrase check matches.
-CREATE OR REPLACE FUNCTION questions_pair_texts(title text, question_text text, answer_text text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $body$
-    SELECT concat_ws(' ', title, question_text, answer_text)
-$body$;
-
 -- The keys every match of ``query`` must hold: its lexemes joined by <-> as written, for a query of nothing but
 -- ANDs and phrases (an OR or a NOT makes no pair necessary: none). A lexeme with a prefix or a weight, a bracket
 -- beside the operator, or a distance over one (<2>: a stop word between) gives no key: only what is certain is
@@ -124,8 +118,8 @@ END
 $body$;
 
 -- A question whose vector or texts changed (the trigger's WHEN; a stop word replaced by another leaves the vector
--- as it was): its pairs are unknown again. By its key, with sequential
--- scans off: PL/pgSQL keeps the plan it made first, perhaps on an empty table (migration 0048).
+-- as it was): its pairs are unknown again. By its key, with sequential scans off: PL/pgSQL keeps the plan it made
+-- first, perhaps on an empty table (migration 0048).
 CREATE OR REPLACE FUNCTION questions_question_pairs_changed() RETURNS trigger LANGUAGE plpgsql
 SET enable_seqscan = off AS $body$
 BEGIN
@@ -186,8 +180,9 @@ DECLARE
     computed integer;
 BEGIN
     LOCK TABLE questions_question, questions_answer IN SHARE MODE;
+    -- The texts' stop-word pairs from the title, question and answer: those the phrase check matches.
     UPDATE questions_phrasepairs AS p
-    SET pairs = questions_phrase_pairs(q.search_vector, questions_pair_texts(q.title, q.question_text, a.text))
+    SET pairs = questions_phrase_pairs(q.search_vector, concat_ws(' ', q.title, q.question_text, a.text))
     FROM questions_question AS q LEFT JOIN questions_answer AS a ON a.question_id = q.id
     WHERE q.id = p.question_id AND p.question_id IN (
         SELECT u.question_id FROM questions_phrasepairs AS u WHERE u.pairs IS NULL ORDER BY u.question_id
