@@ -485,6 +485,11 @@ class WordCountChange(models.Model):
         return f"question {self.question_id} ({'changed' if self.existed else 'new'})"
 
 
+# The pairs index's pending list, in kB: keys written wait there until the list is this long, then are merged
+# into the index (questions/search/phrase_pairs.py says why so long).
+PAIRS_PENDING_LIST_KB = 65_536
+
+
 class PhrasePairs(models.Model):
     """Which lexemes stand side by side in a question's search vector, as 20-bit keys (``pairs``), or NULL while
     the worker has not computed them since the question's vector was written. Kept unknown by
@@ -501,7 +506,7 @@ class PhrasePairs(models.Model):
         verbose_name = _("woordparen van een vraag")
         verbose_name_plural = _("woordparen van vragen")
         indexes = [
-            GinIndex(fields=["pairs"], name="phrasepairs_pairs"),
+            GinIndex(fields=["pairs"], name="phrasepairs_pairs", gin_pending_list_limit=PAIRS_PENDING_LIST_KB),
             models.Index(fields=["question"], condition=Q(pairs__isnull=True), name="phrasepairs_unknown"),
         ]
 

@@ -67,6 +67,18 @@ def test_a_written_question_has_its_pairs_unknown_until_the_worker_computes_them
     assert not PhrasePairs.objects.filter(pk=question.pk).exists()
 
 
+def test_the_worker_leaves_no_keys_waiting_in_the_index_pending_list() -> None:
+    for number in range(3):
+        make_question(title=f"Oorlog {number}", text="Over de militaire ellende in het land.")
+    assert phrase_pairs.refresh() == 3
+    with connection.cursor() as cursor:
+        # The pages it would still merge: none. Left pending, every phrase search reads them one by one, and the
+        # next import merges them a few MB at a time.
+        cursor.execute("SELECT gin_clean_pending_list('phrasepairs_pairs'::regclass)")
+        assert cursor.fetchone()[0] == 0
+    assert _found('"militaire ellende"')[0] == 3
+
+
 def test_the_keys_of_a_query_are_only_those_every_match_must_hold() -> None:
     assert _query_keys("(militaire <-> ellende)") == [_key("militair", "ellend")]
     assert sorted(_query_keys("(a1 <-> b1 <-> c1) & d1")) == sorted({_key("a1", "b1"), _key("b1", "c1")})
