@@ -113,7 +113,10 @@ def _merge_pending_keys() -> None:
     every phrase search would read them one by one until a later write took the list over its limit."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT set_config('maintenance_work_mem', %s, true)", [MERGE_MEMORY])
-        cursor.execute("SELECT gin_clean_pending_list('phrasepairs_pairs'::regclass)")
+        # Only its owner may merge it (a role that runs the worker but not the migrations leaves the merge to
+        # the next write that takes the list over its limit, as before).
+        cursor.execute("""SELECT gin_clean_pending_list(c.oid) FROM pg_class AS c
+                          WHERE c.oid = 'phrasepairs_pairs'::regclass AND pg_has_role(c.relowner, 'USAGE')""")
 
 
 def unknown() -> int:
