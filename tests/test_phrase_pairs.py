@@ -72,8 +72,7 @@ def test_the_worker_leaves_no_keys_waiting_in_the_index_pending_list() -> None:
         make_question(title=f"Oorlog {number}", text="Over de militaire ellende in het land.")
     assert phrase_pairs.refresh() == 3
     with connection.cursor() as cursor:
-        # The pages it would still merge: none. Left pending, every phrase search reads them one by one, and the
-        # next import merges them a few MB at a time.
+        # The pages it would still merge: none. Left pending, every phrase search would read them one by one.
         cursor.execute("SELECT gin_clean_pending_list('phrasepairs_pairs'::regclass)")
         assert cursor.fetchone()[0] == 0
     assert _found('"militaire ellende"')[0] == 3

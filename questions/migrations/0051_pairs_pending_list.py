@@ -6,7 +6,8 @@ archive."""
 from django.contrib.postgres.indexes import GinIndex
 from django.db import migrations
 
-from questions.models import PAIRS_PENDING_LIST_KB
+# The model's PAIRS_PENDING_LIST_KB as it was when this migration was written: a migration does not change later.
+PENDING_LIST_KB = 65_536
 
 
 class Migration(migrations.Migration):
@@ -19,7 +20,7 @@ class Migration(migrations.Migration):
         migrations.SeparateDatabaseAndState(
             database_operations=[
                 migrations.RunSQL(
-                    f"ALTER INDEX phrasepairs_pairs SET (gin_pending_list_limit = {PAIRS_PENDING_LIST_KB})",
+                    f"ALTER INDEX phrasepairs_pairs SET (gin_pending_list_limit = {PENDING_LIST_KB})",
                     "ALTER INDEX phrasepairs_pairs RESET (gin_pending_list_limit)",
                 ),
             ],
@@ -28,7 +29,7 @@ class Migration(migrations.Migration):
                 migrations.AddIndex(
                     model_name="phrasepairs",
                     index=GinIndex(fields=["pairs"], name="phrasepairs_pairs",
-                                   gin_pending_list_limit=PAIRS_PENDING_LIST_KB),
+                                   gin_pending_list_limit=PENDING_LIST_KB),
                 ),
             ],
         ),
